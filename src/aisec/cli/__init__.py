@@ -1,0 +1,50 @@
+"""Command-line edge: parse arguments, call one service, map the outcome to an exit code.
+
+Each command family lives in its own module and registers on the shared `app`; errors from
+aisec are caught once here.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+
+from aisec.cli import assess, catalog, crosswalk, mltest, probe, scan  # noqa: F401  (registers)
+from aisec.cli.app import app, state
+from aisec.common.errors import AisecError, InputError
+from aisec.common.exitcodes import ExitCode
+
+__all__ = ["app", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
+    err = Console(stderr=True)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = app(args=args, standalone_mode=False, prog_name="aisec")
+    except click.exceptions.Exit as exc:
+        code = int(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("[red]aborted[/red]")
+        code = int(ExitCode.INPUT_ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        code = int(ExitCode.INPUT_ERROR)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        code = int(ExitCode.INPUT_ERROR)
+    except AisecError as exc:
+        if state["verbose"]:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        code = int(ExitCode.INTERNAL_ERROR)
+    else:
+        code = int(result) if isinstance(result, int) else int(ExitCode.OK)
+    if argv is None:
+        sys.exit(code)
+    return code

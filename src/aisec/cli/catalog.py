@@ -1,0 +1,3 @@
+"""`aisec catalog ...`: browse and validate the knowledge base."""
+
+from __future__ import annotations

@@ -1,0 +1,157 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Users edit system descriptions, assessments and overlays by hand; an error must point at
+file:line and the field. PyYAML's SafeLoader builds plain Python data (never objects), and we keep
+a map from the path of each node (('components', 'models', 0, 'hosting')) to its line number so a
+pydantic validation error can be translated into a precise location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from aisec.common.errors import InputError
+
+MAX_YAML_BYTES = 8 * 1024 * 1024
+
+PathKey = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class LocatedYaml:
+    """Parsed YAML data plus the 1-based line of every mapping key / sequence item."""
+
+    data: Any
+    source: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, path: Sequence[str | int]) -> int | None:
+        """Line of the deepest known ancestor of `path` (pydantic locs may point below it)."""
+        key = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), None)
+
+
+class _UniqueKeySafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], loader: yaml.SafeLoader) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise InputError(
+                    "mapping keys must be plain scalars",
+                    line=key_node.start_mark.line + 1,
+                )
+            if key in result:
+                raise InputError(
+                    f"duplicate key {key!r}",
+                    line=key_node.start_mark.line + 1,
+                    hint="each key may appear once in a mapping",
+                )
+            child = (*path, str(key))
+            result[key] = _walk(value_node, child, lines, loader)
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def load_yaml_text(text: str, source: str) -> LocatedYaml:
+    """Parse one YAML document safely; errors carry the source name and line."""
+    if len(text.encode("utf-8", "ignore")) > MAX_YAML_BYTES:
+        raise InputError(f"file larger than {MAX_YAML_BYTES} bytes", source=source)
+    loader = _UniqueKeySafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LocatedYaml(data=None, source=source)
+        lines: dict[PathKey, int] = {}
+        try:
+            data = _walk(node, (), lines, loader)
+        except InputError as exc:
+            raise InputError(
+                exc.message.split(": ", 1)[-1], source=source, line=exc.line, hint=exc.hint
+            ) from None
+        return LocatedYaml(data=data, source=source, lines=lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"YAML syntax error: {problem}", source=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", source=source) from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+
+
+def load_yaml_file(path: Path) -> LocatedYaml:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    if size > MAX_YAML_BYTES:
+        raise InputError(f"file larger than {MAX_YAML_BYTES} bytes", source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("file is not UTF-8 text", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    return load_yaml_text(text, str(path))
+
+
+def format_loc(loc: Iterable[str | int]) -> str:
+    """('components', 'models', 0, 'hosting') -> 'components.models[0].hosting'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validation_error_to_input_error(
+    exc: ValidationError, located: LocatedYaml, *, prefix: PathKey = ()
+) -> InputError:
+    """Turn the first pydantic error into an InputError naming file, line, field and expectation."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = (*prefix, *(p for p in first["loc"] if isinstance(p, str | int)))
+    # pydantic puts union/tag names in loc; drop parts that are not real YAML keys for the line.
+    line = located.line_of(loc)
+    msg = first["msg"]
+    if first.get("type") == "extra_forbidden":
+        msg = "unknown field (check spelling; see the schema in docs/)"
+    elif first.get("type") == "missing":
+        msg = "required field is missing"
+    more = f" (+{len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return InputError(msg + more, source=located.source, line=line, field=format_loc(loc) or None)
+
+
+def validate_located(model: type[M], located: LocatedYaml, *, prefix: PathKey = ()) -> M:
+    """Validate YAML data against a strict pydantic model, raising a located InputError."""
+    data = located.data
+    for part in prefix:
+        data = data[part]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error_to_input_error(exc, located, prefix=prefix) from None

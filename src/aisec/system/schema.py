@@ -1,0 +1,308 @@
+"""Schema of one AI system as a user describes it (YAML) or as imported from an ML-BOM.
+
+The fields are the facts that decide which threats apply (who supplies input, who trains, who
+hosts, what is inserted into prompts, what the output reaches...) plus the business-impact
+ratings that turn threats into risk, and the regulatory facts that decide EU AI Act duties.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aisec.catalog.schema import ID_PATTERN
+
+Ref = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
+Label = Annotated[str, Field(min_length=1, max_length=200)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrgRole(StrEnum):
+    VENDOR = "vendor"  # develops / markets the AI system or model
+    INTEGRATOR = "integrator"  # deploys it in a business context
+    BOTH = "both"
+
+
+class Archetype(StrEnum):
+    ASSISTANT = "conversational-assistant"
+    AGENT = "autonomous-agent"
+    RAG = "rag"
+    RECOMMENDER = "recommender"
+    CLASSIFIER = "ml-classifier"
+    MULTIMODAL = "multimodal"
+
+
+class Sensitivity(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    PERSONAL = "personal"
+    SPECIAL_CATEGORY = "special-category"  # health, biometrics, etc.
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self in (Sensitivity.CONFIDENTIAL, Sensitivity.PERSONAL, Sensitivity.SPECIAL_CATEGORY)
+
+
+class Provenance(StrEnum):
+    IN_HOUSE = "in-house"
+    THIRD_PARTY = "third-party"
+    PUBLIC_WEB = "public-web"
+    USER_GENERATED = "user-generated"
+
+    @property
+    def is_untrusted(self) -> bool:
+        return self in (Provenance.PUBLIC_WEB, Provenance.USER_GENERATED, Provenance.THIRD_PARTY)
+
+
+class DatasetPurpose(StrEnum):
+    TRAINING = "training"
+    FINE_TUNING = "fine-tuning"
+    EVALUATION = "evaluation"
+
+
+class Party(StrEnum):
+    US = "us"
+    SUPPLIER = "supplier"
+    NOBODY = "nobody"
+
+
+class ModelKind(StrEnum):
+    GENAI = "genai"
+    PREDICTIVE = "predictive"
+
+
+class ModelSource(StrEnum):
+    IN_HOUSE = "in-house"
+    OPEN_WEIGHTS = "open-weights"  # third-party weights we run or adapt
+    PROVIDER_API = "provider-api"  # a model we only reach through a supplier's API
+
+
+class Host(StrEnum):
+    US = "us"
+    MODEL_PROVIDER = "model-provider"
+    CLOUD_HOST = "cloud-host"  # a third party hosting weights for us
+
+
+class StoreKind(StrEnum):
+    VECTOR_STORE = "vector-store"
+    SYSTEM_PROMPT = "system-prompt"
+    AGENT_MEMORY = "agent-memory"
+    KNOWLEDGE_BASE = "knowledge-base"
+    FEATURE_STORE = "feature-store"
+
+
+class ContentSource(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC_WEB = "public-web"
+    USER_UPLOADS = "user-uploads"
+    EMAIL = "email"
+    PARTNER = "partner"
+    DEVELOPERS = "developers"
+
+    @property
+    def is_untrusted(self) -> bool:
+        return self in (
+            ContentSource.PUBLIC_WEB,
+            ContentSource.USER_UPLOADS,
+            ContentSource.EMAIL,
+            ContentSource.PARTNER,
+        )
+
+
+class ToolEffect(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    SEND = "send"  # can move data outside the system (mail, HTTP, messages)
+    EXECUTE = "execute"  # runs code or commands
+    PAY = "pay"  # financial or otherwise irreversible business action
+
+
+class Exposure(StrEnum):
+    PUBLIC = "public"
+    PARTNER = "partner"
+    INTERNAL = "internal"
+
+
+class Rendering(StrEnum):
+    PLAIN = "plain"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    STRUCTURED = "structured"  # JSON etc. consumed by another system
+    EXECUTED = "executed"  # code, SQL, shell commands run downstream
+    DECISION = "decision"  # a score or label that drives an automated decision
+
+
+class Owner(Strict):
+    name: Label
+    contact: str | None = Field(default=None, max_length=200)
+
+
+class Dataset(Strict):
+    id: Ref
+    name: Label
+    purpose: DatasetPurpose
+    sensitivity: Sensitivity
+    provenance: Provenance
+    supplier: str | None = Field(default=None, max_length=200)
+    records: int | None = Field(default=None, ge=0)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class Model(Strict):
+    id: Ref
+    name: Label
+    kind: ModelKind
+    task: Label = Field(description="e.g. text-generation, classification, ranking, embedding")
+    source: ModelSource
+    supplier: str | None = Field(default=None, max_length=200)
+    trained_by: Party
+    fine_tuned_by: Party = Party.NOBODY
+    hosted_by: Host
+    is_ip: bool = Field(default=False, description="the parameters are valuable intellectual property")
+    outputs_confidence: bool = Field(default=False, description="API returns scores/probabilities")
+    training_data: list[Ref] = Field(default_factory=list)
+    artifacts: list[str] = Field(default_factory=list, description="model files, for aisec scan")
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class AugmentationStore(Strict):
+    id: Ref
+    name: Label
+    kind: StoreKind
+    sensitivity: Sensitivity
+    content_sources: list[ContentSource] = Field(min_length=1)
+    feeds: list[Ref] = Field(min_length=1, description="models whose prompts/inputs it fills")
+    writable_at_runtime: bool = False
+
+
+class Tool(Strict):
+    id: Ref
+    name: Label
+    description: str = Field(default="", max_length=2000)
+    effects: list[ToolEffect] = Field(min_length=1)
+    permissions: list[Label] = Field(default_factory=list, description="scopes, e.g. mail.send")
+    reaches_sensitive_data: bool = False
+    returns_untrusted_content: bool = Field(default=False, description="e.g. web pages, e-mails")
+    requires_approval: bool = Field(default=False, description="a person confirms each call")
+    used_by: list[Ref] = Field(min_length=1)
+
+
+class Interface(Strict):
+    id: Ref
+    name: Label
+    exposure: Exposure
+    authenticated: bool
+    users: list[Label] = Field(min_length=1, description="who can send input")
+    models: list[Ref] = Field(min_length=1)
+
+
+class OutputConsumer(Strict):
+    id: Ref
+    name: Label
+    rendering: Rendering
+    models: list[Ref] = Field(min_length=1)
+    downstream: str | None = Field(default=None, max_length=200)
+
+
+class DataFlow(Strict):
+    source: Ref = Field(alias="from")
+    target: Ref = Field(alias="to")
+    data: Label
+    crosses_boundary: bool = False
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ContinuousLearning(Strict):
+    enabled: bool = False
+    sources: list[ContentSource] = Field(default_factory=list)
+    models: list[Ref] = Field(default_factory=list)
+
+
+class BusinessImpact(Strict):
+    """Consequence of losing each property of this system, 1 (negligible) to 5 (severe)."""
+
+    confidentiality: Rating
+    integrity: Rating
+    availability: Rating
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Priorities(Strict):
+    """What the business cannot give up; used to warn about control trade-offs."""
+
+    accuracy: Priority = Priority.MEDIUM
+    availability: Priority = Priority.MEDIUM
+    latency: Priority = Priority.MEDIUM
+    usability: Priority = Priority.MEDIUM
+    explainability: Priority = Priority.MEDIUM
+    cost: Priority = Priority.MEDIUM
+
+
+class AiActRole(StrEnum):
+    PROVIDER = "provider"
+    DEPLOYER = "deployer"
+    BOTH = "both"
+    NOT_IN_SCOPE = "not-in-scope"
+
+
+class Regulatory(Strict):
+    """Facts that decide EU AI Act obligations (guidance, not legal advice)."""
+
+    eu_ai_act_role: AiActRole = AiActRole.NOT_IN_SCOPE
+    annex_iii_area: str | None = Field(
+        default=None, max_length=60,
+        description="Annex III high-risk area key, e.g. 'employment', 'essential-services'",
+    )
+    safety_component: bool = Field(default=False, description="safety component of an Annex I product")
+    general_purpose_model: bool = False
+    systemic_risk_gpai: bool = False
+    public_body_or_public_service: bool = False
+    interacts_with_people: bool = False
+    generates_synthetic_content: bool = False
+
+
+class ImpactBeyondCia(Strict):
+    """Who is affected and how, beyond confidentiality, integrity and availability."""
+
+    affected_individuals: list[Label] = Field(default_factory=list)
+    vulnerable_groups: list[Label] = Field(default_factory=list)
+    fundamental_rights: list[Label] = Field(default_factory=list)
+    transparency: Priority = Priority.MEDIUM
+    accountability: Priority = Priority.MEDIUM
+    explainability: Priority = Priority.MEDIUM
+    harm_to_individuals: Priority = Priority.LOW
+
+
+class AISystem(Strict):
+    id: Ref
+    name: Label
+    description: str = Field(default="", max_length=4000)
+    owner: Owner
+    organisation_role: OrgRole
+    archetypes: list[Archetype] = Field(min_length=1)
+    business_impact: BusinessImpact
+    priorities: Priorities = Field(default_factory=Priorities)
+    datasets: list[Dataset] = Field(default_factory=list)
+    models: list[Model] = Field(min_length=1)
+    augmentation: list[AugmentationStore] = Field(default_factory=list)
+    tools: list[Tool] = Field(default_factory=list)
+    interfaces: list[Interface] = Field(default_factory=list)
+    outputs: list[OutputConsumer] = Field(default_factory=list)
+    data_flows: list[DataFlow] = Field(default_factory=list)
+    continuous_learning: ContinuousLearning = Field(default_factory=ContinuousLearning)
+    regulatory: Regulatory = Field(default_factory=Regulatory)
+    impact: ImpactBeyondCia = Field(default_factory=ImpactBeyondCia)
