@@ -1,0 +1,1 @@
+"""LLM application probes."""

@@ -1,0 +1,1 @@
+"""Classic-ML robustness and privacy tests."""

@@ -1,0 +1,1 @@
+"""Renderers and exporters over analysis results: pure functions, no I/O inside."""

@@ -1,0 +1,85 @@
+"""Schema and loader of an assessment: the state of each control for one AI system.
+
+It is the statement of applicability in file form: status, owner, role override, evidence
+references and notes per control, and a justification for every control declared not applicable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from aisec.catalog.schema import ID_PATTERN, Role
+from aisec.common.errors import InputError
+from aisec.common.yamlio import load_yaml_file, validate_located
+
+
+class ControlStatus(StrEnum):
+    NOT_IMPLEMENTED = "not-implemented"
+    PLANNED = "planned"
+    PARTIAL = "partial"
+    IMPLEMENTED = "implemented"
+    VERIFIED = "verified"
+
+    @property
+    def strength(self) -> float:
+        """Share of the control's catalogue effect that counts towards residual risk."""
+        return {"not-implemented": 0.0, "planned": 0.0, "partial": 0.5,
+                "implemented": 1.0, "verified": 1.0}[self.value]
+
+
+class ControlState(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: ControlStatus = ControlStatus.NOT_IMPLEMENTED
+    applicable: bool = True
+    justification: str | None = Field(default=None, max_length=2000)
+    owner: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    evidence: list[str] = Field(default_factory=list)
+    notes: str | None = Field(default=None, max_length=4000)
+    due: date | None = None
+
+    @model_validator(mode="after")
+    def _excluded_needs_reason(self) -> ControlState:
+        if not self.applicable and not (self.justification and self.justification.strip()):
+            raise ValueError("a control marked applicable: false needs a justification")
+        return self
+
+
+class RiskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    acceptance: int = Field(default=8, ge=1, le=25, description="highest acceptable L x I score")
+
+
+class Assessment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    system: str = Field(pattern=ID_PATTERN)
+    assessor: str | None = Field(default=None, max_length=200)
+    date: date | None = None
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    controls: dict[str, ControlState] = Field(default_factory=dict)
+
+
+def load_assessment(path: Path, known_controls: set[str] | None = None) -> Assessment:
+    """Read an assessment; unknown control ids are an error naming file and line."""
+    located = load_yaml_file(path)
+    if not isinstance(located.data, dict):
+        raise InputError("expected a mapping with 'system' and 'controls'", source=str(path), line=1)
+    assessment = validate_located(Assessment, located)
+    if known_controls is not None:
+        for control_id in assessment.controls:
+            if control_id not in known_controls:
+                raise InputError(
+                    f"unknown control {control_id!r}",
+                    source=str(path),
+                    line=located.line_of(("controls", control_id)),
+                    field=f"controls.{control_id}",
+                    hint="run 'aisec catalog list controls' for valid ids",
+                )
+    return assessment
