@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from aisec.catalog.schema import (
+    ApplicabilityFile,
+    ApplicabilityRule,
     CategoriesFile,
     CategoryInfo,
     Control,
@@ -40,6 +42,7 @@ class Catalog:
     controls: dict[str, Control]
     categories: dict[str, CategoryInfo]
     practices: dict[str, Practice]
+    rules: dict[str, ApplicabilityRule] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     mitigations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -135,6 +138,16 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     controls_f = validate_located(ControlsFile, controls_y)
     categories_f = validate_located(CategoriesFile, categories_y)
     practices_f = validate_located(PracticesFile, practices_y)
+    rules_y = _load_bundled("applicability.yaml")
+    rules_f = validate_located(ApplicabilityFile, rules_y)
+    rules: dict[str, ApplicabilityRule] = {}
+    rule_where: dict[str, tuple[LocatedYaml, int]] = {}
+    for index, rule in enumerate(rules_f.rules):
+        if rule.threat in rules:
+            raise _record_error(rules_y, "rules", index, rule.threat, "threat",
+                                f"second rule for threat {rule.threat!r}")
+        rules[rule.threat] = rule
+        rule_where[rule.threat] = (rules_y, index)
 
     threats: dict[str, Threat] = {}
     controls: dict[str, Control] = {}
@@ -146,7 +159,8 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     _add_unique(practices, _index(practices_f.practices, practices_y, "practices", where),  # type: ignore[arg-type]
                 "practice", practices_y, "practices")
     categories = {c.id.value: c for c in categories_f.categories}
-    sources = [threats_y.source, controls_y.source, categories_y.source, practices_y.source]
+    sources = [threats_y.source, controls_y.source, categories_y.source, practices_y.source,
+               rules_y.source]
 
     for path in overlays:
         located = load_yaml_file(path)
@@ -170,9 +184,22 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
                                    field=f"iso27090.{threat_id}")
             threats[threat_id] = threats[threat_id].model_copy(update={"iso27090": Iso27090Ref(
                 clause=ref.clause, status=ref.status, label=ref.label)})
+        for index, rule in enumerate(overlay.rules):
+            rules[rule.threat] = rule
+            rule_where[rule.threat] = (located, index)
         sources.append(str(path))
 
     _cross_check(threats, controls, practices, where)
+    for threat_id, (located, index) in rule_where.items():
+        if threat_id not in threats:
+            raise _record_error(located, "rules", index, threat_id, "threat",
+                                f"rule names unknown threat {threat_id!r}")
+    for threat_id in threats:
+        if threat_id not in rules:
+            located, key, index = where[threat_id]
+            raise _record_error(located, key, index, threat_id, "id",
+                                f"threat {threat_id!r} has no applicability rule; add one under "
+                                "'rules' (bundled: applicability.yaml) so aisec can decide when it applies")
     mitigations: dict[str, list[str]] = {t: [] for t in threats}
     for control in controls.values():
         for effect in control.effects:
@@ -188,6 +215,7 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
         controls=controls,
         categories=categories,
         practices=practices,
+        rules=rules,
         sources=tuple(sources),
         mitigations={k: tuple(v) for k, v in mitigations.items()},
     )

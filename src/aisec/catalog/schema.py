@@ -242,6 +242,68 @@ class PracticesFile(Strict):
     practices: list[Practice]
 
 
+class Fact(StrEnum):
+    """Named facts about an AI system that applicability rules combine.
+
+    Each is computed by `aisec.analysis.facts` for one component (a model, or the whole system)
+    together with a sentence naming the components that make it true or false.
+    """
+
+    ALWAYS = "always"
+    GENAI = "genai"
+    PREDICTIVE = "predictive"
+    ACCEPTS_INPUT = "accepts-input"  # someone other than the developers can send input
+    UNTRUSTED_INPUT = "untrusted-input"  # public/partner/unauthenticated senders
+    UNTRUSTED_CONTENT_IN_PROMPT = "untrusted-content-in-prompt"
+    HAS_AUGMENTATION = "has-augmentation"
+    AUGMENTATION_SENSITIVE = "augmentation-sensitive"
+    AUGMENTATION_WRITABLE = "augmentation-writable"
+    TRAINS_IN_HOUSE = "trains-in-house"  # trains or fine-tunes
+    THIRD_PARTY_MODEL = "third-party-model"
+    THIRD_PARTY_WEIGHTS = "third-party-weights"  # we handle weight files made by others
+    SELF_HOSTED = "self-hosted"
+    SUPPLIER_HOSTED = "supplier-hosted"
+    MODEL_IS_IP = "model-is-ip"
+    TRAINING_DATA_SENSITIVE = "training-data-sensitive"
+    UNTRUSTED_TRAINING_DATA = "untrusted-training-data"
+    INPUT_DATA_SENSITIVE = "input-data-sensitive"
+    CONFIDENCE_EXPOSED = "confidence-exposed"
+    USES_TOOLS = "uses-tools"
+    CONSEQUENTIAL_TOOLS = "consequential-tools"  # write/send/execute/pay
+    UNAPPROVED_ACTIONS = "unapproved-actions"  # consequential tools with no human approval
+    TOOLS_REACH_SENSITIVE_DATA = "tools-reach-sensitive-data"
+    LETHAL_TRIFECTA = "lethal-trifecta"
+    OUTPUT_RENDERED_OR_EXECUTED = "output-rendered-or-executed"
+    DRIVES_DECISIONS = "drives-decisions"
+    CONTINUOUS_LEARNING = "continuous-learning"
+    INTERNAL_ONLY_INPUT = "internal-only-input"  # every sender is authenticated and internal
+
+
+class RuleScope(StrEnum):
+    MODEL = "model"  # evaluated once per model of the system
+    SYSTEM = "system"  # evaluated once for the whole system
+
+
+class ApplicabilityRule(Strict):
+    """When a threat applies: all of `when` and, if given, at least one of `any_of`.
+
+    `aggravated_by` facts raise the likelihood by one step each; `eased_by` lower it by one.
+    """
+
+    threat: Identifier
+    scope: RuleScope = RuleScope.MODEL
+    when: list[Fact] = Field(default_factory=list)
+    any_of: list[Fact] = Field(default_factory=list)
+    aggravated_by: list[Fact] = Field(default_factory=list)
+    eased_by: list[Fact] = Field(default_factory=list)
+    note: str | None = Field(default=None, max_length=400)
+
+
+class ApplicabilityFile(Strict):
+    version: str
+    rules: list[ApplicabilityRule]
+
+
 class Overlay(Strict):
     """A user's local additions: own controls/threats, or clause refs from a licensed copy."""
 
@@ -252,3 +314,4 @@ class Overlay(Strict):
     iso27090: dict[Identifier, Iso27090Ref] = Field(
         default_factory=dict, description="threat id -> clause reference overriding ours"
     )
+    rules: list[ApplicabilityRule] = Field(default_factory=list)

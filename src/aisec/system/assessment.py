@@ -50,10 +50,37 @@ class ControlState(BaseModel):
         return self
 
 
-class RiskSettings(BaseModel):
+class RiskBands(BaseModel):
+    """Upper bounds (inclusive) of each band on the L x I product; above `high` is critical."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    acceptance: int = Field(default=8, ge=1, le=25, description="highest acceptable L x I score")
+    low: int = Field(default=4, ge=1)
+    medium: int = Field(default=9, ge=1)
+    high: int = Field(default=16, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskBands:
+        if not self.low < self.medium < self.high:
+            raise ValueError("bands must satisfy low < medium < high")
+        return self
+
+
+class RiskSettings(BaseModel):
+    """The organisation's risk method: 1..levels likelihood x impact, ISO/IEC 27005 style."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: int = Field(default=5, ge=3, le=10, description="points on each axis")
+    acceptance: int = Field(default=8, ge=1, le=100, description="highest acceptable L x I score")
+    bands: RiskBands = Field(default_factory=RiskBands)
+
+    @model_validator(mode="after")
+    def _fits_scale(self) -> RiskSettings:
+        top = self.levels * self.levels
+        if self.acceptance > top or self.bands.high >= top:
+            raise ValueError(f"acceptance and bands must stay below {top} on a {self.levels}-level scale")
+        return self
 
 
 class Assessment(BaseModel):

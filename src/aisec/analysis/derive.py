@@ -1,0 +1,74 @@
+"""Threat derivation: which catalogue threats apply to which component of a system, and why.
+
+Rules are catalogue data (`applicability.yaml`); this module only evaluates them. Each decision
+keeps the sentences of the facts it used, so an included threat names what causes it and an
+excluded one names the missing fact.
+"""
+
+from __future__ import annotations
+
+from aisec.analysis.facts import FactResult, evaluate
+from aisec.analysis.model import ThreatDecision
+from aisec.catalog import Catalog
+from aisec.catalog.schema import ApplicabilityRule, Fact, RuleScope
+from aisec.system.schema import AISystem, Model
+
+
+def _facts(facts: list[Fact], system: AISystem, models: list[Model]) -> list[FactResult]:
+    """Evaluate facts for one model, or for the system (a fact holds if any model has it)."""
+    out = []
+    for fact in facts:
+        results = [evaluate(fact, system, m) for m in models]
+        held = [r for r in results if r.holds]
+        out.append(FactResult(True, "; ".join(r.because for r in held)) if held else results[0])
+    return out
+
+
+def decide(rule: ApplicabilityRule, threat_name: str, system: AISystem,
+           models: list[Model], component: str) -> ThreatDecision:
+    when = _facts(rule.when, system, models)
+    any_of = _facts(rule.any_of, system, models)
+    missing = [r for r in when if not r.holds]
+    rationale: list[str]
+    if missing:
+        applicable, rationale = False, [r.because for r in missing]
+    elif any_of and not any(r.holds for r in any_of):
+        applicable, rationale = False, [" and ".join(r.because for r in any_of)]
+    else:
+        applicable = True
+        rationale = [r.because for r in when] + [r.because for r in any_of if r.holds]
+        if rule.note:
+            rationale.append(rule.note)
+    aggravating = easing = []
+    if applicable:
+        aggravating = [r.because for r in _facts(rule.aggravated_by, system, models) if r.holds]
+        easing = [r.because for r in _facts(rule.eased_by, system, models) if r.holds]
+    return ThreatDecision(
+        threat_id=rule.threat, threat_name=threat_name, component=component,
+        applicable=applicable, rationale=rationale, aggravating=aggravating, easing=easing,
+    )
+
+
+def derive_threats(catalog: Catalog, system: AISystem) -> list[ThreatDecision]:
+    """One decision per threat and model (model-scoped rules) or per threat (system-scoped).
+
+    A model-scoped threat that applies to no model yields one exclusion row for the system
+    summarising why, so every catalogue threat is accounted for exactly once or more.
+    """
+    decisions: list[ThreatDecision] = []
+    for threat_id, threat in catalog.threats.items():
+        rule = catalog.rules[threat_id]
+        if rule.scope is RuleScope.SYSTEM:
+            decisions.append(decide(rule, threat.name, system, list(system.models), "system"))
+            continue
+        per_model = [decide(rule, threat.name, system, [m], m.id) for m in system.models]
+        applicable = [d for d in per_model if d.applicable]
+        if applicable:
+            decisions.extend(applicable)
+        else:
+            reasons = [r for d in per_model for r in d.rationale]
+            decisions.append(ThreatDecision(
+                threat_id=threat_id, threat_name=threat.name, component="system",
+                applicable=False, rationale=reasons,
+            ))
+    return decisions

@@ -1,0 +1,320 @@
+"""Facts about an AI system that applicability rules are built from.
+
+Each fact is a small pure function of the system and one model. It returns whether it holds and a
+sentence naming the components responsible, so a derived threat can say *why* in words a CISO
+can check against the system description ("vector store policy-index inserts user-uploads
+content into prompts of chat-llm").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aisec.catalog.schema import Fact
+from aisec.system.schema import (
+    AISystem,
+    Exposure,
+    Host,
+    Model,
+    ModelKind,
+    ModelSource,
+    Party,
+    Rendering,
+    ToolEffect,
+)
+
+
+@dataclass(frozen=True)
+class FactResult:
+    holds: bool
+    because: str
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(items)
+
+
+def _interfaces(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
+    return [i for i in system.interfaces if model.id in i.models]
+
+
+def _stores(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
+    return [s for s in system.augmentation if model.id in s.feeds]
+
+
+def _tools(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
+    return [t for t in system.tools if model.id in t.used_by]
+
+
+def _always(system: AISystem, model: Model) -> FactResult:
+    return FactResult(True, "it applies to every AI system in operation")
+
+
+def _genai(system: AISystem, model: Model) -> FactResult:
+    if model.kind is ModelKind.GENAI:
+        return FactResult(True, f"model {model.id} is generative ({model.task})")
+    return FactResult(False, f"model {model.id} is predictive, not generative")
+
+
+def _predictive(system: AISystem, model: Model) -> FactResult:
+    if model.kind is ModelKind.PREDICTIVE:
+        return FactResult(True, f"model {model.id} is a predictive model ({model.task})")
+    return FactResult(False, f"model {model.id} is generative, not a predictive classifier")
+
+
+def _accepts_input(system: AISystem, model: Model) -> FactResult:
+    interfaces = _interfaces(system, model)
+    untrusted_tools = [t.id for t in _tools(system, model) if t.returns_untrusted_content]
+    if interfaces:
+        desc = _names([f"{i.id} ({i.exposure.value}, used by {', '.join(i.users)})" for i in interfaces])
+        return FactResult(True, f"model {model.id} takes input through {desc}")
+    if untrusted_tools:
+        return FactResult(True, f"model {model.id} reads content from tools {_names(untrusted_tools)}")
+    stores = [s.id for s in _stores(system, model) if any(c.is_untrusted for c in s.content_sources)]
+    if stores:
+        return FactResult(True, f"model {model.id} receives outside content via {_names(stores)}")
+    return FactResult(False, f"no interface, tool or store sends outside input to model {model.id}")
+
+
+def _untrusted_input(system: AISystem, model: Model) -> FactResult:
+    exposed = [
+        i.id for i in _interfaces(system, model)
+        if i.exposure is not Exposure.INTERNAL or not i.authenticated
+    ]
+    if exposed:
+        return FactResult(True, f"interface {_names(exposed)} accepts input from outside the organisation")
+    return FactResult(False, f"only authenticated internal users reach model {model.id}")
+
+
+def _internal_only(system: AISystem, model: Model) -> FactResult:
+    interfaces = _interfaces(system, model)
+    if interfaces and all(i.exposure is Exposure.INTERNAL and i.authenticated for i in interfaces):
+        return FactResult(True, f"every interface of model {model.id} is internal and authenticated")
+    return FactResult(False, f"model {model.id} has interfaces open beyond authenticated insiders")
+
+
+def _untrusted_content(system: AISystem, model: Model) -> FactResult:
+    parts = []
+    for store in _stores(system, model):
+        sources = [c.value for c in store.content_sources if c.is_untrusted]
+        if sources:
+            parts.append(f"{store.kind.value} {store.id} inserts {', '.join(sources)} content")
+    for tool in _tools(system, model):
+        if tool.returns_untrusted_content:
+            parts.append(f"tool {tool.id} returns untrusted content")
+    if parts:
+        return FactResult(True, f"{'; '.join(parts)} into prompts of model {model.id}")
+    return FactResult(False, f"no untrusted content is inserted into prompts of model {model.id}")
+
+
+def _has_augmentation(system: AISystem, model: Model) -> FactResult:
+    stores = _stores(system, model)
+    if stores:
+        return FactResult(True, f"model {model.id} is augmented by {_names([f'{s.kind.value} {s.id}' for s in stores])}")
+    return FactResult(False, f"model {model.id} uses no augmentation store, system prompt or memory")
+
+
+def _augmentation_sensitive(system: AISystem, model: Model) -> FactResult:
+    stores = [s.id for s in _stores(system, model) if s.sensitivity.is_sensitive]
+    if stores:
+        return FactResult(True, f"augmentation {_names(stores)} holds sensitive data")
+    return FactResult(False, f"no augmentation data of model {model.id} is sensitive")
+
+
+def _augmentation_writable(system: AISystem, model: Model) -> FactResult:
+    stores = [
+        s.id for s in _stores(system, model)
+        if s.writable_at_runtime or any(c.is_untrusted for c in s.content_sources)
+    ]
+    if stores:
+        return FactResult(True, f"{_names(stores)} can be written at run time or from outside sources")
+    return FactResult(False, f"augmentation of model {model.id} is written by developers only")
+
+
+def _trains_in_house(system: AISystem, model: Model) -> FactResult:
+    if model.trained_by is Party.US:
+        return FactResult(True, f"the organisation trains model {model.id}")
+    if model.fine_tuned_by is Party.US:
+        return FactResult(True, f"the organisation fine-tunes model {model.id}")
+    return FactResult(False, f"model {model.id} is trained by its supplier, not by the organisation")
+
+
+def _third_party_model(system: AISystem, model: Model) -> FactResult:
+    if model.source is not ModelSource.IN_HOUSE or model.trained_by is Party.SUPPLIER:
+        who = model.supplier or "a supplier"
+        return FactResult(True, f"model {model.id} comes from {who} ({model.source.value})")
+    return FactResult(False, f"model {model.id} is built in-house")
+
+
+def _third_party_weights(system: AISystem, model: Model) -> FactResult:
+    if model.source is ModelSource.OPEN_WEIGHTS:
+        return FactResult(True, f"the organisation loads third-party weight files for model {model.id}")
+    return FactResult(False, f"no third-party weight files are loaded for model {model.id}")
+
+
+def _self_hosted(system: AISystem, model: Model) -> FactResult:
+    if model.hosted_by is Host.US:
+        return FactResult(True, f"the organisation runs model {model.id} on its own infrastructure")
+    return FactResult(False, f"model {model.id} runs at {model.hosted_by.value}, not on own infrastructure")
+
+
+def _supplier_hosted(system: AISystem, model: Model) -> FactResult:
+    if model.hosted_by is not Host.US:
+        return FactResult(True, f"inputs to model {model.id} are processed by {model.supplier or model.hosted_by.value}")
+    return FactResult(False, f"model {model.id} is hosted by the organisation")
+
+
+def _model_is_ip(system: AISystem, model: Model) -> FactResult:
+    if model.is_ip:
+        return FactResult(True, f"model {model.id} is valuable intellectual property")
+    return FactResult(False, f"model {model.id} is not declared as intellectual property")
+
+
+def _training_sets(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
+    return [d for d in system.datasets if d.id in model.training_data]
+
+
+def _training_sensitive(system: AISystem, model: Model) -> FactResult:
+    sets = [f"{d.id} ({d.sensitivity.value})" for d in _training_sets(system, model) if d.sensitivity.is_sensitive]
+    if sets:
+        return FactResult(True, f"model {model.id} is trained on sensitive data {_names(sets)}")
+    return FactResult(False, f"no sensitive training data of the organisation is declared for model {model.id}")
+
+
+def _untrusted_training(system: AISystem, model: Model) -> FactResult:
+    sets = [f"{d.id} ({d.provenance.value})" for d in _training_sets(system, model) if d.provenance.is_untrusted]
+    if sets:
+        return FactResult(True, f"training data {_names(sets)} of model {model.id} comes from outside sources")
+    return FactResult(False, f"training data of model {model.id} is produced in-house")
+
+
+def _input_sensitive(system: AISystem, model: Model) -> FactResult:
+    reasons = [f"augmentation {s.id}" for s in _stores(system, model) if s.sensitivity.is_sensitive]
+    reasons += [f"tool {t.id}" for t in _tools(system, model) if t.reaches_sensitive_data]
+    if system.business_impact.confidentiality >= 4 and _interfaces(system, model):
+        reasons.append(f"inputs of a system rated confidentiality {system.business_impact.confidentiality}/5")
+    if reasons:
+        return FactResult(True, f"model {model.id} processes sensitive input from {_names(reasons)}")
+    return FactResult(False, f"inputs of model {model.id} are not sensitive")
+
+
+def _confidence(system: AISystem, model: Model) -> FactResult:
+    if model.outputs_confidence:
+        return FactResult(True, f"model {model.id} returns confidence scores to callers")
+    return FactResult(False, f"model {model.id} does not return confidence scores")
+
+
+def _uses_tools(system: AISystem, model: Model) -> FactResult:
+    tools = [t.id for t in _tools(system, model)]
+    if tools:
+        return FactResult(True, f"model {model.id} can invoke tools {_names(tools)}")
+    return FactResult(False, f"model {model.id} cannot invoke tools or actions")
+
+
+_CONSEQUENTIAL = {ToolEffect.WRITE, ToolEffect.SEND, ToolEffect.EXECUTE, ToolEffect.PAY}
+
+
+def _consequential(system: AISystem, model: Model) -> FactResult:
+    tools = [f"{t.id} ({', '.join(e.value for e in t.effects)})" for t in _tools(system, model)
+             if _CONSEQUENTIAL & set(t.effects)]
+    if tools:
+        return FactResult(True, f"tools {_names(tools)} change state or send data")
+    return FactResult(False, f"model {model.id} has no tool that writes, sends, executes or pays")
+
+
+def _unapproved(system: AISystem, model: Model) -> FactResult:
+    tools = [t.id for t in _tools(system, model) if _CONSEQUENTIAL & set(t.effects) and not t.requires_approval]
+    if tools:
+        return FactResult(True, f"tools {_names(tools)} act without human approval")
+    return FactResult(False, f"every consequential tool of model {model.id} needs human approval")
+
+
+def _tools_sensitive(system: AISystem, model: Model) -> FactResult:
+    tools = [t.id for t in _tools(system, model) if t.reaches_sensitive_data]
+    if tools:
+        return FactResult(True, f"tools {_names(tools)} reach sensitive data")
+    return FactResult(False, f"no tool of model {model.id} reaches sensitive data")
+
+
+def _exfil_channels(system: AISystem, model: Model) -> list[str]:
+    channels = [f"tool {t.id}" for t in _tools(system, model) if ToolEffect.SEND in t.effects]
+    channels += [
+        f"output {o.id} rendered as {o.rendering.value}" for o in system.outputs
+        if model.id in o.models and o.rendering in (Rendering.HTML, Rendering.MARKDOWN)
+    ]
+    return channels
+
+
+def _lethal_trifecta(system: AISystem, model: Model) -> FactResult:
+    untrusted = _untrusted_content(system, model)
+    sensitive = [s.id for s in _stores(system, model) if s.sensitivity.is_sensitive]
+    sensitive += [t.id for t in _tools(system, model) if t.reaches_sensitive_data]
+    channels = _exfil_channels(system, model)
+    if untrusted.holds and sensitive and channels:
+        return FactResult(True, (
+            f"lethal trifecta: untrusted content reaches model {model.id}, which can read sensitive "
+            f"data ({_names(sensitive)}) and send data out ({_names(channels)})"))
+    missing = [name for name, ok in (("untrusted content", untrusted.holds),
+                                     ("access to sensitive data", bool(sensitive)),
+                                     ("an outbound channel", bool(channels))) if not ok]
+    return FactResult(False, f"model {model.id} lacks {' and '.join(missing)} (no lethal trifecta)")
+
+
+def _output_rendered(system: AISystem, model: Model) -> FactResult:
+    risky = (Rendering.HTML, Rendering.MARKDOWN, Rendering.EXECUTED, Rendering.STRUCTURED)
+    outs = [f"{o.id} ({o.rendering.value})" for o in system.outputs if model.id in o.models and o.rendering in risky]
+    if outs:
+        return FactResult(True, f"output of model {model.id} is rendered or processed downstream: {_names(outs)}")
+    return FactResult(False, f"output of model {model.id} is only shown as plain text or a decision")
+
+
+def _drives_decisions(system: AISystem, model: Model) -> FactResult:
+    outs = [o.id for o in system.outputs if model.id in o.models and o.rendering is Rendering.DECISION]
+    if outs:
+        return FactResult(True, f"output {_names(outs)} of model {model.id} drives automated decisions")
+    return FactResult(False, f"model {model.id} does not drive automated decisions")
+
+
+def _continuous_learning(system: AISystem, model: Model) -> FactResult:
+    cl = system.continuous_learning
+    if cl.enabled and model.id in cl.models:
+        src = ", ".join(s.value for s in cl.sources) or "operational data"
+        return FactResult(True, f"model {model.id} keeps learning in operation from {src}")
+    return FactResult(False, f"model {model.id} does not learn in operation")
+
+
+FACTS: dict[Fact, Callable[[AISystem, Model], FactResult]] = {
+    Fact.ALWAYS: _always,
+    Fact.GENAI: _genai,
+    Fact.PREDICTIVE: _predictive,
+    Fact.ACCEPTS_INPUT: _accepts_input,
+    Fact.UNTRUSTED_INPUT: _untrusted_input,
+    Fact.UNTRUSTED_CONTENT_IN_PROMPT: _untrusted_content,
+    Fact.HAS_AUGMENTATION: _has_augmentation,
+    Fact.AUGMENTATION_SENSITIVE: _augmentation_sensitive,
+    Fact.AUGMENTATION_WRITABLE: _augmentation_writable,
+    Fact.TRAINS_IN_HOUSE: _trains_in_house,
+    Fact.THIRD_PARTY_MODEL: _third_party_model,
+    Fact.THIRD_PARTY_WEIGHTS: _third_party_weights,
+    Fact.SELF_HOSTED: _self_hosted,
+    Fact.SUPPLIER_HOSTED: _supplier_hosted,
+    Fact.MODEL_IS_IP: _model_is_ip,
+    Fact.TRAINING_DATA_SENSITIVE: _training_sensitive,
+    Fact.UNTRUSTED_TRAINING_DATA: _untrusted_training,
+    Fact.INPUT_DATA_SENSITIVE: _input_sensitive,
+    Fact.CONFIDENCE_EXPOSED: _confidence,
+    Fact.USES_TOOLS: _uses_tools,
+    Fact.CONSEQUENTIAL_TOOLS: _consequential,
+    Fact.UNAPPROVED_ACTIONS: _unapproved,
+    Fact.TOOLS_REACH_SENSITIVE_DATA: _tools_sensitive,
+    Fact.LETHAL_TRIFECTA: _lethal_trifecta,
+    Fact.OUTPUT_RENDERED_OR_EXECUTED: _output_rendered,
+    Fact.DRIVES_DECISIONS: _drives_decisions,
+    Fact.CONTINUOUS_LEARNING: _continuous_learning,
+    Fact.INTERNAL_ONLY_INPUT: _internal_only,
+}
+
+
+def evaluate(fact: Fact, system: AISystem, model: Model) -> FactResult:
+    return FACTS[fact](system, model)
