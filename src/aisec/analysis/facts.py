@@ -99,7 +99,7 @@ def _untrusted_content(system: AISystem, model: Model) -> FactResult:
     for store in _stores(system, model):
         sources = [c.value for c in store.content_sources if c.is_untrusted]
         if sources:
-            parts.append(f"{store.kind.value} {store.id} inserts {', '.join(sources)} content")
+            parts.append(f"{store.id} ({store.kind.value}) inserts {', '.join(sources)} content")
     for tool in _tools(system, model):
         if tool.returns_untrusted_content:
             parts.append(f"tool {tool.id} returns untrusted content")
@@ -111,7 +111,8 @@ def _untrusted_content(system: AISystem, model: Model) -> FactResult:
 def _has_augmentation(system: AISystem, model: Model) -> FactResult:
     stores = _stores(system, model)
     if stores:
-        return FactResult(True, f"model {model.id} is augmented by {_names([f'{s.kind.value} {s.id}' for s in stores])}")
+        names = _names([f"{s.id} ({s.kind.value})" for s in stores])
+        return FactResult(True, f"model {model.id} is augmented by {names}")
     return FactResult(False, f"model {model.id} uses no augmentation store, system prompt or memory")
 
 

@@ -2,7 +2,8 @@
 
 The catalogue expresses likelihood, impact and control effects on a 1-5 scale; `rescale` maps
 them onto the scale chosen in the assessment (3 to 10 levels), so a 4x4 or 10x10 method works.
-Reductions are rounded half-up, never push a value below 1, and a threat that evidence shows
+Likelihood reductions combine with diminishing returns (`reduce_likelihood`); impact
+reductions add up to a cap. Values are rounded half-up, never pushed below 1, and a threat that evidence shows
 to be exploitable keeps a residual likelihood of at least 'likely'.
 """
 
@@ -19,6 +20,7 @@ _LEVEL_ADJUST = {Level.HIGH: 0, Level.MEDIUM: -1, Level.LOW: -2}
 _PRIORITY_BASE = {Priority.LOW: 2, Priority.MEDIUM: 3, Priority.HIGH: 4, Priority.CRITICAL: 5}
 _SOFT_BASE = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3, Priority.CRITICAL: 4}
 MAX_IMPACT_REDUCTION = 2  # controls seldom make a successful attack much less harmful
+SHARE_PER_STEP = 0.2  # one likelihood step of a control removes 20 % of the remaining likelihood
 DEMONSTRATED_FLOOR = 4  # on the 1-5 scale: 'likely'
 
 
@@ -71,6 +73,15 @@ def impact_of(threat_impact: Impact, system: AISystem) -> ImpactScore:
 
 def likelihood_of(base: int, aggravating: int, easing: int) -> int:
     return max(1, min(5, base + aggravating - easing))
+
+
+def reduce_likelihood(value: int, steps: list[float]) -> int:
+    """Controls combine with diminishing returns: each removes its share of what is left above
+    the floor of 1, so ten weak controls never add up to one strong one."""
+    remaining = float(value - 1)
+    for step in steps:
+        remaining *= max(0.0, 1.0 - SHARE_PER_STEP * step)
+    return max(1, math.floor(1 + remaining + 0.5))
 
 
 def reduce(value: int, reduction: float, *, cap: int | None = None) -> int:

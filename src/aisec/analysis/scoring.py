@@ -12,6 +12,7 @@ from aisec.analysis.risk import (
     impact_of,
     likelihood_of,
     reduce,
+    reduce_likelihood,
     rescale,
 )
 from aisec.catalog import Catalog
@@ -28,9 +29,8 @@ def _counted(view: ControlView) -> float:
 def residual_for(likelihood: int, impact: int, contributions: list[ControlContribution],
                  demonstrated: bool) -> tuple[int, int]:
     """Residual (likelihood, impact) on 1-5 after the contributions; pure, reused by the roadmap."""
-    l_red = sum(c.likelihood_reduction for c in contributions)
     i_red = sum(c.impact_reduction for c in contributions)
-    res_l = reduce(likelihood, l_red)
+    res_l = reduce_likelihood(likelihood, [c.likelihood_reduction for c in contributions])
     if demonstrated:  # the attack was shown to work: controls on paper do not lower it
         res_l = max(res_l, DEMONSTRATED_FLOOR)
     return res_l, reduce(impact, i_red, cap=MAX_IMPACT_REDUCTION)

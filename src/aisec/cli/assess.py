@@ -1,3 +1,170 @@
 """`aisec assess`, `aisec threats`, `aisec init`, `aisec demo`: the core flow."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aisec.cli.app import app
+from aisec.common.errors import InputError
+from aisec.common.exitcodes import ExitCode
+from aisec.common.fileio import atomic_write_text
+from aisec.service import (
+    BAND_ORDER,
+    ReportFormat,
+    bundled_examples,
+    derive_for,
+    fails_at,
+    get_catalog,
+    run_assessment,
+    write_reports,
+)
+
+console = Console()
+_BAND_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
+
+
+def _formats(value: str) -> list[ReportFormat]:
+    out = []
+    for part in (p.strip() for p in value.split(",") if p.strip()):
+        try:
+            out.append(ReportFormat(part))
+        except ValueError:
+            raise InputError(f"unknown report format {part!r}", field="--format",
+                             hint="choose among: " + ", ".join(f.value for f in ReportFormat)) from None
+    if not out:
+        raise InputError("no report format given", field="--format")
+    return out
+
+
+def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    result = run_result
+    table = Table(title=f"{result.system_name} - top risks (residual)", show_lines=False)
+    for col in ("threat", "component", "inherent", "residual", "treatment"):
+        table.add_column(col)
+    for risk in result.risks[:10]:
+        table.add_row(
+            risk.threat_name, risk.component,
+            f"[{_BAND_STYLE[risk.inherent_band]}]{risk.inherent} {risk.inherent_band}[/]",
+            f"[{_BAND_STYLE[risk.residual_band]}]{risk.residual} {risk.residual_band}[/]",
+            risk.treatment,
+        )
+    console.print(table)
+    t = result.totals
+    console.print(
+        f"{t.threats_applicable} threats apply ({t.threats_excluded} excluded with reasons), "
+        f"{t.risks} risk items, {t.risks_above_acceptance} above acceptance ({result.acceptance}); "
+        f"readiness {result.readiness.overall.score:.0f}% "
+        f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place)."
+    )
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command("assess")
+def assess_cmd(
+    system: Path = typer.Argument(..., help="AI-system description (YAML)."),
+    assessment: Path | None = typer.Option(None, "--assessment", "-a", help="Assessment YAML (control states)."),
+    evidence: list[Path] = typer.Option([], "--evidence", "-e", help="Evidence JSON from aisec scan/probe/mltest."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the reports."),
+    fmt: str = typer.Option("html,json,md,csv", "--format", "-f", help="Comma-separated: html,json,md,csv."),
+    fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 if a residual risk is at/above: low|medium|high|critical."),
+    overlay: list[Path] = typer.Option([], "--overlay", help="Catalogue overlay YAML (repeatable)."),
+) -> int:
+    """Derive threats, score inherent and residual risk, and write the reports."""
+    if fail_on is not None and fail_on not in BAND_ORDER:
+        raise InputError(f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical")
+    formats = _formats(fmt)
+    run = run_assessment(system, assessment, evidence, overlay)
+    written = write_reports(run.report, out, formats)
+    _summary(run.result, written)
+    if not run.result.risks:
+        console.print("[yellow]no threat applies: nothing assessed (this is not a clean bill)[/]")
+        return int(ExitCode.NOTHING_ASSESSED)
+    if fail_on and fails_at(run.result, fail_on):
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)
+
+
+@app.command("threats")
+def threats_cmd(
+    system: Path = typer.Argument(..., help="AI-system description (YAML)."),
+    show_excluded: bool = typer.Option(True, "--excluded/--no-excluded", help="List excluded threats with reasons."),
+    overlay: list[Path] = typer.Option([], "--overlay"),
+) -> int:
+    """List the threats that apply to a system, each with the facts behind it."""
+    sys_model, decisions = derive_for(system, overlay)
+    table = Table(title=f"Threats for {sys_model.name}", show_lines=True)
+    table.add_column("threat")
+    table.add_column("component")
+    table.add_column("applies")
+    table.add_column("why")
+    for d in decisions:
+        if not d.applicable and not show_excluded:
+            continue
+        why = "; ".join(d.rationale)
+        if d.aggravating:
+            why += "\n[red]aggravated:[/] " + "; ".join(d.aggravating)
+        table.add_row(d.threat_name, d.component, "[green]yes[/]" if d.applicable else "[dim]no[/]", why)
+    console.print(table)
+    return int(ExitCode.OK)
+
+
+@app.command("init")
+def init_cmd(
+    system: Path = typer.Argument(..., help="AI-system description (YAML)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write (default: SYSTEM.assessment.yaml)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> int:
+    """Scaffold an assessment file from the threats that apply to the system."""
+    from aisec.scaffold import scaffold_assessment
+    from aisec.system import load_system
+
+    catalog = get_catalog()
+    sys_model = load_system(system)
+    target = out or system.with_name(system.stem + ".assessment.yaml")
+    if target.exists() and not force:
+        raise InputError("file exists; not overwriting your work", source=str(target), hint="use --force")
+    atomic_write_text(target, scaffold_assessment(catalog, sys_model, date.today().isoformat()))
+    console.print(f"wrote {target}")
+    return int(ExitCode.OK)
+
+
+@app.command("demo")
+def demo_cmd(out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the reports.")) -> int:
+    """Assess every bundled example system and write its reports (the main job)."""
+    now = datetime.now(UTC)
+    index = []
+    for system_id, system_path, assessment_path in bundled_examples():
+        run = run_assessment(system_path, assessment_path, (), (), now)
+        written = write_reports(run.report, out, list(ReportFormat))
+        index.append((system_id, run.result, written))
+        t = run.result.totals
+        console.print(f"[bold]{run.result.system_name}[/]: {t.threats_applicable} threats, "
+                      f"max residual {t.max_residual}, readiness {run.result.readiness.overall.score:.0f}%")
+    from aisec.reports.index_page import render_index
+
+    index_path = out / "index.html"
+    atomic_write_text(index_path, render_index([(sid, res) for sid, res, _ in index]))
+    console.print(f"\nReports written to {out.resolve()} - open {index_path.resolve()}")
+    return int(ExitCode.OK)
+
+
+@app.command("schema")
+def schema_cmd(which: str = typer.Argument(..., help="result | system | assessment")) -> int:
+    """Print the JSON Schema of the result, system or assessment files."""
+    import json
+
+    from aisec.analysis.model import AssessmentResult
+    from aisec.system.assessment import Assessment
+    from aisec.system.schema import AISystem
+
+    models = {"result": AssessmentResult, "system": AISystem, "assessment": Assessment}
+    if which not in models:
+        raise InputError(f"unknown schema {which!r}", hint="result | system | assessment")
+    typer.echo(json.dumps(models[which].model_json_schema(), indent=2))
+    return int(ExitCode.OK)

@@ -6,7 +6,7 @@ references and notes per control, and a justification for every control declared
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
@@ -41,7 +41,7 @@ class ControlState(BaseModel):
     role: Role | None = None
     evidence: list[str] = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=4000)
-    due: date | None = None
+    due: dt.date | None = None
 
     @model_validator(mode="after")
     def _excluded_needs_reason(self) -> ControlState:
@@ -88,7 +88,7 @@ class Assessment(BaseModel):
 
     system: str = Field(pattern=ID_PATTERN)
     assessor: str | None = Field(default=None, max_length=200)
-    date: date | None = None
+    date: dt.date | None = None
     risk: RiskSettings = Field(default_factory=RiskSettings)
     controls: dict[str, ControlState] = Field(default_factory=dict)
 

@@ -1,0 +1,127 @@
+"""Service layer shared by the CLI and the web app: load inputs, run the analysis, write reports.
+
+All file I/O of the core flow happens here; `aisec.analysis` stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+
+from aisec.analysis.assess import assess
+from aisec.analysis.derive import derive_threats
+from aisec.analysis.model import AssessmentResult, ThreatDecision
+from aisec.catalog import Catalog, build_catalog, default_catalog
+from aisec.common.errors import InputError
+from aisec.common.fileio import atomic_write_text
+from aisec.evidence import index_evidence, load_evidence
+from aisec.reports.context import ReportInput
+from aisec.system import AISystem, load_system
+from aisec.system.assessment import Assessment, load_assessment
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    JSON = "json"
+    MD = "md"
+    CSV = "csv"
+
+
+BAND_ORDER = ["low", "medium", "high", "critical"]
+
+
+def get_catalog(overlays: Sequence[Path] = ()) -> Catalog:
+    return build_catalog(overlays) if overlays else default_catalog()
+
+
+@dataclass(frozen=True)
+class AssessmentRun:
+    system: AISystem
+    report: ReportInput
+
+    @property
+    def result(self) -> AssessmentResult:
+        return self.report.result
+
+
+def _extras(catalog: Catalog, system: AISystem, assessment: Assessment | None) -> tuple[tuple, object, dict]:  # type: ignore[type-arg]
+    """Crosswalk coverage and AI Act obligations, when those modules are available."""
+    try:
+        from aisec.reports.compliance import compliance_sections
+    except ImportError:
+        return (), None, {}
+    return compliance_sections(catalog, system, assessment)
+
+
+def run_assessment(system_path: Path, assessment_path: Path | None = None,
+                   evidence_paths: Iterable[Path] = (), overlays: Sequence[Path] = (),
+                   now: datetime | None = None) -> AssessmentRun:
+    catalog = get_catalog(overlays)
+    system = load_system(system_path)
+    assessment = load_assessment(assessment_path, set(catalog.controls)) if assessment_path else None
+    if assessment and assessment.system != system.id:
+        raise InputError(f"assessment is for system {assessment.system!r}, not {system.id!r}",
+                         source=str(assessment_path), field="system")
+    reports = [(str(p), load_evidence(p)) for p in evidence_paths]
+    evidence = index_evidence(reports, set(catalog.controls), set(catalog.threats))
+    result = assess(catalog, system, assessment, now or datetime.now(UTC), evidence)
+    crosswalks, obligations, extras = _extras(catalog, system, assessment)
+    return AssessmentRun(system, ReportInput(result=result, evidence=tuple(r for _, r in reports),
+                                             crosswalks=crosswalks, obligations=obligations,
+                                             extras=extras))
+
+
+def render(report: ReportInput, fmt: ReportFormat) -> str:
+    if fmt is ReportFormat.JSON:
+        from aisec.reports.json_report import render_json
+        return render_json(report.result, report.extras)
+    if fmt is ReportFormat.CSV:
+        from aisec.reports.csv_register import render_risk_register
+        return render_risk_register(report.result)
+    if fmt is ReportFormat.MD:
+        from aisec.reports.markdown import render_markdown
+        return render_markdown(report)
+    from aisec.reports.html import render_html
+    return render_html(report)
+
+
+_SUFFIX = {ReportFormat.HTML: ".html", ReportFormat.JSON: ".json", ReportFormat.MD: ".md",
+           ReportFormat.CSV: "-risk-register.csv"}
+
+
+def write_reports(report: ReportInput, out_dir: Path, formats: Iterable[ReportFormat]) -> list[Path]:
+    """Render every format first, then write each atomically: a failure writes nothing half-done."""
+    rendered = [(fmt, render(report, fmt)) for fmt in formats]
+    paths = []
+    for fmt, text in rendered:
+        path = out_dir / f"{report.result.system_id}{_SUFFIX[fmt]}"
+        atomic_write_text(path, text)
+        paths.append(path)
+    return paths
+
+
+def fails_at(result: AssessmentResult, level: str) -> bool:
+    threshold = BAND_ORDER.index(level)
+    return any(BAND_ORDER.index(r.residual_band) >= threshold for r in result.risks)
+
+
+def derive_for(system_path: Path, overlays: Sequence[Path] = ()) -> tuple[AISystem, list[ThreatDecision]]:
+    catalog = get_catalog(overlays)
+    system = load_system(system_path)
+    return system, derive_threats(catalog, system)
+
+
+def bundled_examples() -> list[tuple[str, Path, Path | None]]:
+    """(system id, system file, assessment file or None) for each packaged example."""
+    root = Path(str(resources.files("aisec").joinpath("examples")))
+    out = []
+    for path in sorted(root.glob("*.yaml")):
+        if path.name.endswith(".assessment.yaml"):
+            continue
+        assessment = path.with_name(path.stem + ".assessment.yaml")
+        out.append((path.stem, path, assessment if assessment.exists() else None))
+    return out
