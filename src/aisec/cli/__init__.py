@@ -23,7 +23,7 @@ __all__ = ["app", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=args, standalone_mode=False, prog_name="aisec")

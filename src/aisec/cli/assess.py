@@ -24,7 +24,7 @@ from aisec.service import (
     write_reports,
 )
 
-console = Console()
+console = Console(soft_wrap=True)
 _BAND_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 
 

@@ -1,0 +1,36 @@
+"""Safe YAML loading: located errors, duplicate keys, no object construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from aisec.common.errors import InputError
+from aisec.common.yamlio import load_yaml_text
+
+
+def test_lines_are_recorded_for_nested_keys() -> None:
+    located = load_yaml_text("a:\n  b:\n    - x: 1\n    - x: 2\n", "f.yaml")
+    assert located.line_of(("a", "b", 1, "x")) == 4
+    assert located.line_of(("a", "b", 1, "missing")) == 4
+
+
+def test_duplicate_key_is_rejected_with_line() -> None:
+    with pytest.raises(InputError) as err:
+        load_yaml_text("a: 1\nb: 2\na: 3\n", "dup.yaml")
+    assert "dup.yaml:3" in str(err.value)
+    assert "duplicate key 'a'" in str(err.value)
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(InputError) as err:
+        load_yaml_text("a: [1, 2\nb: 3\n", "bad.yaml")
+    assert str(err.value).startswith("bad.yaml:")
+
+
+@pytest.mark.parametrize("payload", [
+    "!!python/object/apply:os.system ['echo pwned']",
+    "a: !!python/name:os.system",
+])
+def test_python_tags_are_refused(payload: str) -> None:
+    with pytest.raises(InputError):
+        load_yaml_text(payload, "evil.yaml")

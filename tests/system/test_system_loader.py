@@ -1,0 +1,82 @@
+"""System descriptions: the bundled examples load; bad ones fail with file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aisec.common.errors import InputError
+from aisec.system import load_system
+from aisec.system.schema import AISystem
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples"
+MINIMAL = """\
+id: tiny
+name: Tiny
+owner: {name: Team}
+organisation_role: integrator
+archetypes: [conversational-assistant]
+business_impact: {confidentiality: 3, integrity: 3, availability: 3}
+models:
+  - id: m
+    name: M
+    kind: genai
+    task: text-generation
+    source: provider-api
+    trained_by: supplier
+    hosted_by: model-provider
+"""
+
+
+@pytest.mark.parametrize("path", sorted(p for p in EXAMPLES.glob("*.yaml") if ".assessment." not in p.name),
+                         ids=lambda p: p.stem)
+def test_bundled_examples_load(path: Path) -> None:
+    system = load_system(path)
+    assert isinstance(system, AISystem)
+    assert system.models
+
+
+def test_five_examples_cover_the_archetypes() -> None:
+    archetypes = set()
+    for path in EXAMPLES.glob("*.yaml"):
+        if ".assessment." not in path.name:
+            archetypes |= {a.value for a in load_system(path).archetypes}
+    assert {"rag", "autonomous-agent", "ml-classifier", "recommender", "conversational-assistant"} <= archetypes
+
+
+@pytest.mark.parametrize(("mutation", "line", "expect"), [
+    (("kind: genai", "kind: generative"), 10, "models[0].kind"),
+    (("hosted_by: model-provider", "hosted_by: model-provider\n    colour: red"), 15, "models[0].colour"),
+    (("organisation_role: integrator", "organisation_role: reseller"), 4, "organisation_role"),
+    (("confidentiality: 3", "confidentiality: 9"), 6, "business_impact.confidentiality"),
+])
+def test_schema_errors_are_located(tmp_path: Path, mutation: tuple[str, str], line: int, expect: str) -> None:
+    path = tmp_path / "sys.yaml"
+    path.write_text(MINIMAL.replace(*mutation))
+    with pytest.raises(InputError) as err:
+        load_system(path)
+    message = str(err.value)
+    assert f"{path}:{line}" in message
+    assert expect in message
+
+
+def test_unknown_model_reference_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "sys.yaml"
+    path.write_text(MINIMAL + "interfaces:\n  - id: ui\n    name: UI\n    exposure: public\n"
+                    "    authenticated: false\n    users: [anyone]\n    models: [nope]\n")
+    with pytest.raises(InputError) as err:
+        load_system(path)
+    assert f"{path}:21" in str(err.value)
+    assert "unknown model 'nope'" in str(err.value)
+    assert "expected one of: m" in str(err.value)
+
+
+def test_missing_field_and_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "sys.yaml"
+    path.write_text(MINIMAL.replace("name: Tiny\n", ""))
+    with pytest.raises(InputError, match="required field is missing"):
+        load_system(path)
+    path.write_text("")
+    with pytest.raises(InputError, match="expected a mapping"):
+        load_system(path)
