@@ -1,0 +1,279 @@
+"""Static inspection of Jinja2 chat templates for server-side template injection.
+
+GGUF files (and Hugging Face tokenizer configs) ship a Jinja2 chat template that inference
+servers render for every request; a template that reaches Python internals (`__class__`,
+`__globals__`, gadget globals such as `cycler` or `lipsum`) runs code on the server, as in the
+llama-cpp-python template-injection CVE (CVE-2024-34359). The template is parsed with Jinja2's
+own parser - parsing never renders or executes - and the syntax tree is walked for attribute and
+item access to private names, calls of dangerous callables, and string building that hides such
+names; a regex pass over the template's code blocks catches what the parser cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+
+from aisec.probes.artifacts.formats.findings import WITH_BACKDOOR, Issue
+from aisec.probes.finding import Severity, Verdict
+
+SENSITIVE_ATTRS = frozenset(
+    "mro func_globals func_code f_globals f_locals f_builtins f_back gi_frame gi_code "
+    "cr_frame cr_code ag_frame tb_frame tb_next im_func co_code".split()
+)
+DANGEROUS_CALLS = frozenset(
+    "eval exec compile __import__ getattr setattr delattr open globals locals vars dir "
+    "input breakpoint exit quit help".split()
+)
+DANGEROUS_METHODS = frozenset(
+    "popen system spawnl spawnv spawnve spawnvp execl execv execve execvp check_output "
+    "check_call getoutput getstatusoutput Popen import_module load_module remove unlink "
+    "rmtree listdir walk fork kill".split()
+)
+GADGET_NAMES = frozenset(
+    "lipsum cycler joiner request config self url_for get_flashed_messages g session "
+    "os sys builtins __builtins__ subprocess importlib".split()
+)
+ATTR_FILTERS = frozenset("attr map selectattr rejectattr sort groupby sum unique min max".split())
+CODE_BLOCK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+REGEX_HINTS = (
+    (re.compile(r"__[A-Za-z]\w*__"), "dunder name"),
+    (re.compile(r"\\x5[fF]|\\u005[fF]|\\137|\\N\{LOW LINE\}"), "escaped underscore"),
+    (re.compile(r"%c|\bchr\s*\("), "character-code string building"),
+    (re.compile(r"\b(popen|subprocess|os\.system|eval|exec|builtins|globals)\b"), "dangerous name"),
+)
+MAX_ISSUES = 20
+MAX_FOLD = 256  # longest string the constant folder builds
+
+
+class _GenerationTag(Extension):
+    """Accept `{% generation %}...{% endgeneration %}` (a Hugging Face template marker)."""
+
+    tags = {"generation"}
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+        return nodes.Scope(body, lineno=lineno)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(  # noqa: S701 - parse only, never rendered
+        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do", _GenerationTag]
+    )
+
+
+class _Walker:
+    def __init__(self, source: str, rule_prefix: str) -> None:
+        self.lines = source.splitlines()
+        self.prefix = rule_prefix
+        self.env: dict[str, str] = {}  # variables assigned a constant string
+        self.issues: list[Issue] = []
+        self.seen: set[tuple[str, int]] = set()
+        self.malicious = False
+
+    # constant folding of string-building expressions ----------------------------------
+    def fold(self, node: nodes.Node) -> str | None:
+        value = self._fold(node)
+        return value if isinstance(value, str) and len(value) <= MAX_FOLD else None
+
+    def _fold(self, node: nodes.Node) -> Any:
+        if isinstance(node, nodes.Const):
+            return node.value
+        if isinstance(node, nodes.Name):
+            return self.env.get(node.name)
+        if isinstance(node, nodes.Concat):
+            parts = [self.fold(n) for n in node.nodes]
+            return None if None in parts else "".join(p for p in parts if p is not None)
+        if isinstance(node, nodes.Add):
+            left, right = self.fold(node.left), self.fold(node.right)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, nodes.Mul):
+            left, right = self._fold(node.left), self._fold(node.right)
+            if isinstance(left, str) and isinstance(right, int) and 0 <= right <= 64:
+                return left * right
+            return None
+        if isinstance(node, nodes.List | nodes.Tuple):
+            return [self._fold(n) for n in node.items]
+        if isinstance(node, nodes.Filter) and node.node is not None:
+            return self._fold_filter(node.name, self._fold(node.node), node.args)
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+            base = self._fold(node.node.node)
+            if isinstance(base, str) and node.node.attr == "join" and len(node.args) == 1:
+                items = self._fold(node.args[0])
+                if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                    return base.join(items)
+            return self._fold_filter(node.node.attr, base, node.args)
+        return None
+
+    def _fold_filter(self, name: str, value: Any, args: list[nodes.Expr]) -> Any:
+        folded = [self._fold(a) for a in args]
+        if name == "join" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            sep = folded[0] if folded and isinstance(folded[0], str) else ""
+            return sep.join(value)
+        if not isinstance(value, str):
+            return None
+        if name in ("lower", "upper", "trim", "strip", "string", "title", "capitalize"):
+            return {"trim": value.strip, "string": lambda: value}.get(name, getattr(value, name))()
+        if name == "reverse":
+            return value[::-1]
+        if name == "replace" and len(folded) >= 2 and all(isinstance(f, str) for f in folded[:2]):
+            return value.replace(folded[0], folded[1])
+        if name == "format" and re.fullmatch(r"(?:[^%]|%[cs%])*", value):
+            if all(isinstance(f, str | int) and not isinstance(f, bool) for f in folded):
+                try:
+                    return value % tuple(folded)
+                except (TypeError, ValueError, OverflowError):
+                    return None
+        return None
+
+    # checks -------------------------------------------------------------------------
+    def snippet(self, node: nodes.Node) -> str:
+        lineno = getattr(node, "lineno", 1) or 1
+        line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+        return line.strip()[:200]
+
+    def add(self, node: nodes.Node, malicious: bool, reason: str) -> None:
+        key = (reason, getattr(node, "lineno", 0))
+        if len(self.issues) >= MAX_ISSUES or key in self.seen:
+            return
+        self.seen.add(key)
+        self.malicious |= malicious
+        rule = "template-injection" if malicious else "template-suspicious"
+        self.issues.append(
+            Issue(
+                rule_id=f"{self.prefix}.{rule}",
+                verdict=Verdict.MALICIOUS if malicious else Verdict.SUSPICIOUS,
+                severity=Severity.CRITICAL if malicious else Severity.MEDIUM,
+                message=f"chat template {reason}: {self.snippet(node)!r}",
+                details={
+                    "reason": reason,
+                    "line": getattr(node, "lineno", None),
+                    "snippet": self.snippet(node),
+                },
+                threats=WITH_BACKDOOR,
+            )
+        )
+
+    def visit(self, node: nodes.Node) -> None:
+        if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            value = self.fold(node.node)
+            if value is not None:
+                self.env[node.target.name] = value
+        if isinstance(node, nodes.Getattr):
+            self._attr_name(node, node.attr, dynamic=False)
+        elif isinstance(node, nodes.Getitem):
+            self._item(node)
+        elif isinstance(node, nodes.Filter):
+            self._filter(node)
+        elif isinstance(node, nodes.Call):
+            self._call(node)
+        elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in GADGET_NAMES:
+            self.add(node, False, f"references the gadget global {node.name!r}")
+        elif isinstance(node, nodes.Const) and isinstance(node.value, str):
+            if re.search(r"__\w+__", node.value):
+                self.add(node, False, f"contains the dunder string {node.value[:40]!r}")
+
+    def _attr_name(self, node: nodes.Node, name: str | None, *, dynamic: bool) -> None:
+        if name is None:
+            if dynamic:
+                self.add(node, False, "accesses an attribute or item built at render time")
+            return
+        if name.startswith("_"):
+            self.add(node, True, f"accesses the private attribute {name!r}")
+        elif name in SENSITIVE_ATTRS:
+            self.add(node, True, f"accesses the interpreter attribute {name!r}")
+
+    def _item(self, node: nodes.Getitem) -> None:
+        if isinstance(node.arg, nodes.Slice):
+            return
+        name = self.fold(node.arg)
+        built = isinstance(node.arg, nodes.Concat | nodes.Filter | nodes.Call) or any(
+            isinstance(c.value, str) for c in node.arg.find_all(nodes.Const)
+        )
+        if isinstance(node.arg, nodes.Const) and not isinstance(node.arg.value, str):
+            return
+        if name is None and isinstance(node.arg, nodes.Name | nodes.Getattr | nodes.Getitem):
+            return  # message[key] with a loop variable: ordinary data access
+        self._attr_name(node, name, dynamic=built)
+
+    def _filter(self, node: nodes.Filter) -> None:
+        if node.name in ATTR_FILTERS:
+            values = [*node.args, *(kw.value for kw in node.kwargs)]
+            for arg in values:
+                name = self.fold(arg)
+                if name is None and node.name == "attr":
+                    self.add(node, False, "uses |attr with a name computed at render time")
+                elif name is not None:
+                    self._attr_name(node, name, dynamic=False)
+        if node.name == "format" and isinstance(node.node, nodes.Const):
+            if "%c" in str(node.node.value):
+                self.add(node, False, "builds characters from codes with |format")
+
+    def _call(self, node: nodes.Call) -> None:
+        target = node.node
+        if isinstance(target, nodes.Name) and target.name in DANGEROUS_CALLS:
+            self.add(node, True, f"calls {target.name}()")
+        elif isinstance(target, nodes.Getattr) and target.attr in DANGEROUS_METHODS:
+            self.add(node, True, f"calls the method .{target.attr}()")
+
+
+def _walk(root: nodes.Node) -> Iterator[nodes.Node]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(node.iter_child_nodes())))
+
+
+def analyse_template(source: str, rule_prefix: str = "gguf") -> list[Issue]:
+    """Issues found in a chat template; an empty list means it looked benign."""
+    walker = _Walker(source, rule_prefix)
+    try:
+        tree = _environment().parse(source)
+    except (jinja2.TemplateSyntaxError, RecursionError, ValueError) as exc:
+        walker.issues.append(
+            Issue(
+                rule_id=f"{rule_prefix}.template-unparsable",
+                verdict=Verdict.SUSPICIOUS,
+                severity=Severity.MEDIUM,
+                message=f"chat template does not parse as Jinja2 ({str(exc)[:160]}); a server "
+                "with a different parser may still render it",
+                threats=WITH_BACKDOOR,
+            )
+        )
+        tree = None
+    if tree is not None:
+        try:
+            for node in _walk(tree):
+                walker.visit(node)
+        except RecursionError:
+            walker.add(tree, False, "nests expressions too deeply to analyse")
+    if not walker.malicious:
+        _regex_pass(source, walker)
+    return walker.issues
+
+
+def _regex_pass(source: str, walker: _Walker) -> None:
+    if any(i.verdict is Verdict.SUSPICIOUS and "reason" in i.details for i in walker.issues):
+        return  # the parser already explained what is odd
+    code = " ".join(m.group(0) for m in CODE_BLOCK.finditer(source))
+    for pattern, label in REGEX_HINTS:
+        hit = pattern.search(code)
+        if hit:
+            snippet = code[max(0, hit.start() - 40) : hit.end() + 40]
+            walker.issues.append(
+                Issue(
+                    rule_id=f"{walker.prefix}.template-suspicious",
+                    verdict=Verdict.SUSPICIOUS,
+                    severity=Severity.MEDIUM,
+                    message=f"chat template code contains a {label}: {snippet!r}",
+                    details={"reason": label, "snippet": snippet},
+                    threats=WITH_BACKDOOR,
+                )
+            )

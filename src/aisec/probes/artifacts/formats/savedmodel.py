@@ -1,0 +1,242 @@
+"""TensorFlow SavedModel (`saved_model.pb`) and frozen GraphDef files.
+
+The graph a SavedModel serves can contain ops that run embedded Python (`PyFunc`), read or write
+files (`ReadFile`, `WriteFile`, summary writers, `PrintV2` to a file) or save checkpoints to
+arbitrary paths; Keras layers saved inside it keep their config (with Lambda bytecode) as JSON
+metadata. The protobuf is walked with `protowire`: MetaGraphDef -> GraphDef -> NodeDef and the
+function library, the object graph's Keras metadata, and asset file names. Constant tensors are
+skipped, never read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from aisec.probes.artifacts.formats import findings as fx
+from aisec.probes.artifacts.formats import protowire as pw
+from aisec.probes.artifacts.formats.binreader import WindowReader
+from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
+from aisec.probes.artifacts.formats.onnx import classify_location
+from aisec.probes.artifacts.formats.tf_ops import DANGEROUS_OPS, OpRisk
+from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.finding import Severity, Verdict
+
+SAVER_SCOPE = re.compile(r"^(save|saver|save_\d+)(/|$)|_traced_(save|restore)|^saver_filename")
+OP_NAME = re.compile(rb"^[A-Za-z_][A-Za-z0-9_>.]*$")
+NODE_NAME = re.compile(rb"^[A-Za-z0-9_.][A-Za-z0-9_./:>-]*$")
+MAX_METADATA = 8 << 20
+
+
+@dataclass
+class _Facts:
+    nodes: int = 0
+    ops: dict[str, list[str]] = field(default_factory=dict)  # risky op -> node names
+    custom_ops: set[str] = field(default_factory=set)
+    print_to_file: list[str] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    keras_metadata: int = 0
+
+
+class _Walker:
+    def __init__(self, r: WindowReader, ctx: ScanContext) -> None:
+        self.r, self.ctx, self.facts = r, ctx, _Facts()
+
+    def saved_model(self) -> None:
+        for fld in pw.iter_fields(self.r, 0, self.r.size):
+            if fld.number == 2:
+                self.meta_graph(fld)
+
+    def meta_graph(self, fld: pw.Field) -> None:
+        for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if sub.number == 2:
+                self.graph(*pw.submessage(sub))
+            elif sub.number == 6:  # AssetFileDef: filename = 2
+                for part in pw.iter_fields(self.r, *pw.submessage(sub)):
+                    if part.number == 2 and part.wire == pw.LEN:
+                        self.facts.assets.append(pw.text(self.r, part, 1024))
+            elif sub.number == 7:
+                self.object_graph(sub)
+
+    def graph(self, start: int, end: int) -> None:
+        for fld in pw.iter_fields(self.r, start, end):
+            if fld.number == 1:
+                self.node(fld, "")
+            elif fld.number == 2:  # FunctionDefLibrary: function = 1
+                for fn in pw.iter_fields(self.r, *pw.submessage(fld)):
+                    if fn.number == 1:
+                        self.function(fn)
+
+    def function(self, fld: pw.Field) -> None:
+        name = ""
+        for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if sub.number == 1:  # OpDef signature: name = 1
+                for part in pw.iter_fields(self.r, *pw.submessage(sub)):
+                    if part.number == 1 and part.wire == pw.LEN:
+                        name = pw.text(self.r, part, 512)
+            elif sub.number == 3:
+                self.node(sub, name)
+
+    def node(self, fld: pw.Field, function: str) -> None:
+        f = self.facts
+        f.nodes += 1
+        if f.nodes % 8192 == 0:
+            fx.check_deadline(self.ctx)
+        name = op = ""
+        attrs: dict[str, pw.Field] = {}
+        for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if sub.number == 1 and sub.wire == pw.LEN:
+                name = pw.text(self.r, sub, 512)
+            elif sub.number == 2 and sub.wire == pw.LEN:
+                op = pw.text(self.r, sub, 256)
+            elif sub.number == 5 and op in ("PrintV2", "ImmutableConst") and len(attrs) < 64:
+                key, value = self.attr_entry(sub)
+                if key:
+                    attrs[key] = value
+        where = f"{function}:{name}" if function else name
+        risk = DANGEROUS_OPS.get(op)
+        if risk is OpRisk.SAVER and (SAVER_SCOPE.search(name) or SAVER_SCOPE.search(function)):
+            risk = None
+        if risk is not None:
+            names = f.ops.setdefault(op, [])
+            if len(names) < 20:
+                names.append(where)
+        if ">" in op:
+            f.custom_ops.add(op)
+        if op == "PrintV2" and "output_stream" in attrs:
+            stream = self.attr_string(attrs["output_stream"])
+            if stream.startswith("file://"):
+                f.print_to_file.append(f"{where} -> {stream[:200]}")
+
+    def attr_entry(self, fld: pw.Field) -> tuple[str, pw.Field]:
+        key, value = "", fld
+        for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if sub.number == 1 and sub.wire == pw.LEN:
+                key = pw.text(self.r, sub, 256)
+            elif sub.number == 2:
+                value = sub
+        return key, value
+
+    def attr_string(self, value: pw.Field) -> str:
+        for sub in pw.iter_fields(self.r, *pw.submessage(value)):
+            if sub.number == 2 and sub.wire == pw.LEN:  # AttrValue.s
+                return pw.text(self.r, sub, 1024)
+        return ""
+
+    def object_graph(self, fld: pw.Field) -> None:
+        # SavedObjectGraph.nodes=1 -> SavedObject.user_object=4 -> SavedUserObject.metadata=3
+        for node in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if node.number != 1:
+                continue
+            for obj in pw.iter_fields(self.r, *pw.submessage(node)):
+                if obj.number != 4:
+                    continue
+                for part in pw.iter_fields(self.r, *pw.submessage(obj)):
+                    if part.number == 3 and part.wire == pw.LEN and part.value:
+                        self.keras_metadata(part)
+
+    def keras_metadata(self, part: pw.Field) -> None:
+        if part.value > MAX_METADATA:
+            raise ScanAbort("SavedModel object metadata too large to examine")
+        self.facts.keras_metadata += 1
+        raw = pw.payload(self.r, part, MAX_METADATA)
+        for issue in analyse_config(parse_json(raw)):
+            fx.report(self.ctx, issue, where="object graph metadata")
+
+
+def _is_saved_model(head: bytes) -> bool:
+    fields = pw.leading_fields(head, 2)
+    if len(fields) != 2 or (fields[0].number, fields[0].wire) != (1, pw.VARINT):
+        return False
+    if fields[0].value > 16 or (fields[1].number, fields[1].wire) != (2, pw.LEN):
+        return False
+    inner = pw.leading_fields(head[fields[1].start :], 1)
+    return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
+
+
+def _is_graph_def(head: bytes) -> bool:
+    fields = pw.leading_fields(head, 1)
+    if len(fields) != 1 or (fields[0].number, fields[0].wire) != (1, pw.LEN):
+        return False
+    node = pw.leading_fields(head[fields[0].start :], 2)
+    if len(node) != 2 or [(f.number, f.wire) for f in node] != [(1, pw.LEN), (2, pw.LEN)]:
+        return False
+    body = head[fields[0].start :]
+    name, op = (body[f.start : f.end] for f in node)
+    return node[1].end <= len(body) and bool(NODE_NAME.match(name)) and bool(OP_NAME.match(op))
+
+
+class SavedModelHandler:
+    name = "tf-savedmodel"
+
+    def detect(self, head: bytes, size: int) -> bool:
+        return _is_saved_model(head) or _is_graph_def(head)
+
+    def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
+        r = WindowReader(stream, size)
+        walker = _Walker(r, ctx)
+        head = r.read_at(0, min(size, 4096))
+        before = len(ctx.findings)
+        if _is_saved_model(head):
+            walker.saved_model()
+        else:
+            walker.graph(0, size)
+        f = walker.facts
+        self._report(f, ctx)
+        if not fx.has_problem(ctx, before):
+            fx.passed(
+                ctx,
+                "savedmodel.ok",
+                "TensorFlow graph uses no file, network or Python ops",
+                {"nodes": f.nodes, "keras_metadata_objects": f.keras_metadata},
+            )
+
+    @staticmethod
+    def _report(f: _Facts, ctx: ScanContext) -> None:
+        for op, where in sorted(f.ops.items()):
+            risk = DANGEROUS_OPS[op]
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "savedmodel.dangerous-op",
+                    risk.verdict,
+                    risk.severity,
+                    f"graph uses {op}, which {risk.what}",
+                    details={"op": op, "nodes": where},
+                )
+            )
+        if f.print_to_file:
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "savedmodel.dangerous-op",
+                    Verdict.MALICIOUS,
+                    Severity.HIGH,
+                    "PrintV2 writes to a file",
+                    details=fx.examples(f.print_to_file),
+                )
+            )
+        if f.custom_ops:
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "savedmodel.custom-op",
+                    Verdict.SUSPICIOUS,
+                    Severity.LOW,
+                    "graph needs custom op libraries (native code)",
+                    details=fx.examples(sorted(f.custom_ops)),
+                )
+            )
+        bad_assets = [a for a in f.assets if classify_location(a)]
+        if bad_assets:
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "savedmodel.asset-path",
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    "asset file names leave the SavedModel's assets folder",
+                    details=fx.examples(bad_assets),
+                )
+            )
