@@ -10,7 +10,7 @@ import pytest
 
 from aisec.catalog import Catalog, default_catalog
 
-# A valid overlay control; line numbers below are relative to this text and used by tests.
+# A valid overlay adding one control; THREAT is replaced by the test.
 CONTROL_OVERLAY = """\
 version: "1"
 controls:
@@ -26,12 +26,17 @@ controls:
     evidence:
       - Firewall policy export.
 """
-EFFECTS_LINE = 10  # 1-based line of "effects:" in CONTROL_OVERLAY
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return default_catalog()
+
+
+@pytest.fixture
+def control_overlay() -> Callable[[str], str]:
+    """Text of a valid overlay whose one control mitigates the given threat."""
+    return lambda threat: CONTROL_OVERLAY.replace("THREAT", threat)
 
 
 @pytest.fixture
