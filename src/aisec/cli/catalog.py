@@ -51,6 +51,15 @@ class Kind(StrEnum):
     PRACTICES = "practices"
 
 
+def _kind(name: str) -> Kind:
+    try:
+        return Kind(name.strip().lower())
+    except ValueError:
+        choices = ", ".join(k.value for k in Kind)
+        hint = f"choose among: {choices}"
+        raise InputError(f"unknown kind {name!r}", field="KIND", hint=hint) from None
+
+
 def _load(overlays: Sequence[Path] | None) -> Catalog:
     return build_catalog(overlays) if overlays else default_catalog()
 
@@ -106,11 +115,14 @@ def _list_table(catalog: Catalog, kind: Kind) -> Table:
 
 @catalog_app.command("list")
 def list_records(
-    kind: Annotated[Kind, typer.Argument(help="What to list.")],
+    kind_name: Annotated[
+        str, typer.Argument(metavar="KIND", help="threats, controls, categories or practices.")
+    ],
     overlay: OverlayOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> int:
     """List threats, controls, categories or practices."""
+    kind = _kind(kind_name)
     catalog = _load(overlay)
     if as_json:
         _emit_json([r.model_dump(mode="json") for r in _records(catalog, kind)])
