@@ -1,0 +1,218 @@
+"""ZIP handler (PyTorch v1.3+ archives, .npz, plain zips): index permissively, report header
+tampering and bombs, skip raw tensor storages, and send every other member back to the engine.
+
+PyTorch archives keep tensor bytes in `<prefix>/data/<key>` members that the loader only ever
+reads as raw memory, never unpickles; they are skipped (and counted), not parsed.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import BinaryIO
+
+from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
+from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompress
+from aisec.probes.artifacts.containers.zipread import ZipEntry, ZipError, read_index
+from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.finding import Severity, Verdict
+
+_METHODS = {8: "deflate", 12: "bz2", 14: "lzma-raw"}
+_TORCH_META = frozenset(
+    {
+        "version",
+        ".data/version",
+        "byteorder",
+        ".data/serialization_id",
+        ".format_version",
+        ".storage_alignment",
+    }
+)
+_STORAGE = re.compile(r"(?:^|/)data/\d+$")
+_META_MAX = 64
+
+
+def _suspicious_path(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or bool(re.match(r"^[A-Za-z]:", name))
+
+
+def torch_prefixes(names: list[str]) -> set[str]:
+    """Archive prefixes that hold a PyTorch `data.pkl` (so `data/<n>` members are storages)."""
+    return {n[: -len("data.pkl")] for n in names if n.endswith("data.pkl")}
+
+
+def member_blob(blob: Blob, entry: ZipEntry, cap: int, ratio: int) -> tuple[Blob, bool]:
+    """The member's uncompressed bytes (zero-copy when stored). Raises Bomb or Corrupt."""
+    raw = blob.window(entry.data_offset, entry.csize)
+    if raw.size < entry.csize:
+        raise Corrupt("member data runs past the end of the archive")
+    if entry.method == 0:
+        return raw, False
+    kind = _METHODS.get(entry.method)
+    if kind is None:
+        raise Corrupt(f"compression method {entry.method} not supported")
+    props = b""
+    if kind == "lzma-raw":
+        head = raw.read_at(0, 4)
+        psize = int.from_bytes(head[2:4], "little")
+        props = raw.read_at(4, psize)
+        raw = raw.window(4 + psize, raw.size)
+    return decompress(raw, kind, cap, ratio, props)
+
+
+def _crc(blob: Blob) -> int:
+    crc = 0
+    for off in range(0, blob.size, 1 << 20):
+        crc = zlib.crc32(blob.read_at(off, 1 << 20), crc)
+    return crc
+
+
+class ZipHandler:
+    name = "zip"
+
+    def detect(self, head: bytes, size: int) -> bool:
+        return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+
+    def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
+        blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
+        lim = ctx.limits
+
+        def add(
+            rule: Rule,
+            verdict: Verdict,
+            sev: Severity,
+            msg: str,
+            where: str = "",
+            **details: object,
+        ) -> None:
+            loc = f"{ctx.location}!{where}" if where else ctx.location
+            ctx.add(finding(rule, verdict, sev, loc, msg, sha256=ctx.sha256, details=details))
+
+        try:
+            index = read_index(blob, lim.max_members)
+        except ZipError as exc:
+            add(
+                Rule.ZIP_MALFORMED,
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"ZIP signature but no readable member: {exc}",
+            )
+            return
+        problems = 0
+        for note in index.anomalies:
+            problems += 1
+            add(Rule.ZIP_TAMPERED, Verdict.SUSPICIOUS, Severity.MEDIUM, f"ZIP anomaly: {note}")
+        if index.truncated:
+            problems += 1
+            add(
+                Rule.ARCHIVE_LIMIT,
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"more than {lim.max_members} members; the rest was not examined",
+            )
+        names = [e.name for e in index.entries]
+        prefixes = torch_prefixes(names)
+        seen: dict[str, int] = {}
+        storages = 0
+        for entry in index.entries:
+            count = seen.get(entry.name, 0)
+            seen[entry.name] = count + 1
+            label = entry.name if not count else f"{entry.name}#{count + 1}"
+            if count == 1:
+                problems += 1
+                add(
+                    Rule.ZIP_TAMPERED,
+                    Verdict.SUSPICIOUS,
+                    Severity.MEDIUM,
+                    "duplicate member name: loaders disagree on which copy they read",
+                    entry.name,
+                )
+            for note in entry.anomalies:
+                problems += 1
+                add(
+                    Rule.ZIP_TAMPERED,
+                    Verdict.SUSPICIOUS,
+                    Severity.MEDIUM,
+                    f"ZIP header anomaly: {note}",
+                    label,
+                )
+            if _suspicious_path(entry.name):
+                problems += 1
+                add(
+                    Rule.ARCHIVE_PATH,
+                    Verdict.SUSPICIOUS,
+                    Severity.MEDIUM,
+                    "member path escapes the extraction folder",
+                    label,
+                )
+            if entry.is_dir or entry.data_offset < 0:
+                continue
+            prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+            if prefix is not None:
+                rest = entry.name[len(prefix) :]
+                if _STORAGE.match(rest) and "/" not in rest[5:]:
+                    storages += 1
+                    continue
+                if rest in _TORCH_META and entry.usize <= _META_MAX:
+                    continue
+            if entry.usize > lim.max_ratio * max(entry.csize, 1) and entry.usize > 1 << 20:
+                problems += 1
+                add(
+                    Rule.ZIP_BOMB,
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    f"declared size {entry.usize} is {entry.usize // max(entry.csize, 1)}x the "
+                    "compressed size (compression bomb); not expanded",
+                    label,
+                )
+                continue
+            try:
+                member, hit_cap = member_blob(blob, entry, lim.max_total_bytes, lim.max_ratio)
+            except Bomb as exc:
+                problems += 1
+                add(
+                    Rule.ZIP_BOMB,
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    f"compression bomb: {exc}; not expanded",
+                    label,
+                )
+                continue
+            except Corrupt as exc:
+                problems += 1
+                add(
+                    Rule.ZIP_MALFORMED,
+                    Verdict.NOT_SCANNED,
+                    Severity.MEDIUM,
+                    f"member could not be read: {exc}",
+                    label,
+                )
+                continue
+            try:
+                if _crc(member) != entry.crc:
+                    problems += 1
+                    add(
+                        Rule.ZIP_TAMPERED,
+                        Verdict.SUSPICIOUS,
+                        Severity.MEDIUM,
+                        "CRC mismatch: strict readers reject this member, torch.load reads it",
+                        label,
+                    )
+                if ctx.scan_child is not None:
+                    ctx.scan_child(label, as_stream(member), member.size)
+            finally:
+                if member.buf is not blob.buf:
+                    member.close()
+        if not problems:
+            add(
+                Rule.ARCHIVE_CLEAN,
+                Verdict.PASS,
+                Severity.INFO,
+                f"ZIP archive indexed: {len(index.entries)} member(s), {storages} raw tensor "
+                "storage(s) skipped",
+                members=len(index.entries),
+                storages_skipped=storages,
+                torch=bool(prefixes),
+            )

@@ -1,0 +1,1 @@
+"""Static pickle analysis: opcode walker, call resolution and the callable policy."""

@@ -1,0 +1,142 @@
+"""Scan a byte range that holds one or more pickles and turn the walk into findings.
+
+Handles the stream layouts loaders actually read: several pickles back to back (legacy torch
+files are five pickles followed by raw storage bytes), joblib's in-stream arrays (inside the
+walker), and a broken stream whose first opcodes would already run before the loader fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.pickle.policy import Status
+from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
+from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.finding import Finding, Severity, Verdict
+
+# pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2): the first pickle of a legacy torch file.
+TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+TORCH_LEGACY_PICKLES = 5  # magic, protocol version, sys_info, model, storage keys
+MAX_IMPORT_FINDINGS = 50
+
+_ISSUES: dict[str, tuple[Rule, Severity]] = {
+    "pickle.indirect-call": (Rule.PICKLE_INDIRECT, Severity.MEDIUM),
+    "pickle.build-on-callable": (Rule.PICKLE_INDIRECT, Severity.HIGH),
+    "pickle.extension-registry": (Rule.PICKLE_EXTENSION, Severity.MEDIUM),
+}
+
+
+def analyse(buf: Any, start: int, end: int, ctx: ScanContext, kind: str = "pickle") -> None:
+    """Walk every pickle in buf[start:end] and report through ctx."""
+    st = WalkState(max_ops=ctx.limits.max_pickle_ops, deadline=ctx.deadline)
+    legacy = bytes(buf[start : start + len(TORCH_LEGACY_MAGIC)]) == TORCH_LEGACY_MAGIC
+    out: list[Finding] = []
+    pos = start
+    stop_reason = ""
+
+    def add(rule: Rule, verdict: Verdict, sev: Severity, msg: str, **details: Any) -> None:
+        out.append(
+            finding(rule, verdict, sev, ctx.location, msg, sha256=ctx.sha256, details=details)
+        )
+
+    while True:
+        try:
+            pos = walk_one(buf, pos, end, st)
+        except Malformed as exc:
+            add(
+                Rule.PICKLE_MALFORMED,
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"malformed pickle at byte {exc.offset - start}: {exc.reason}; a loader runs "
+                "every opcode before this point",
+                offset=exc.offset - start,
+                pickle=st.pickles,
+            )
+            break
+        except BudgetExceeded as exc:
+            add(
+                Rule.PICKLE_BUDGET,
+                Verdict.ERROR,
+                Severity.MEDIUM,
+                f"pickle analysis stopped: {exc}",
+                offset=pos - start,
+            )
+            break
+        if pos >= end:
+            break
+        if legacy and st.pickles >= TORCH_LEGACY_PICKLES:
+            stop_reason = "legacy torch storages (raw tensor bytes) not parsed"
+            st.skipped_bytes += end - pos
+            break
+        if buf[pos] != 0x80:
+            add(
+                Rule.PICKLE_TRAILING,
+                Verdict.SUSPICIOUS,
+                Severity.LOW,
+                f"{end - pos} bytes after the last pickle are not a pickle; no standard loader "
+                "reads them, but they can hide a payload from scanners",
+                offset=pos - start,
+            )
+            break
+
+    _report_imports(st, add)
+    for issue in st.issues[:MAX_IMPORT_FINDINGS]:
+        rule, sev = _ISSUES.get(issue.rule, (Rule.PICKLE_INDIRECT, Severity.MEDIUM))
+        add(rule, Verdict.SUSPICIOUS, sev, issue.message, offset=issue.offset - start)
+    summary = {
+        "format": "torch-legacy" if legacy else kind,
+        "pickles": st.pickles,
+        "protocol": st.protocol,
+        "opcode_bytes": st.ops - st.skipped_bytes,
+        "payload_bytes_skipped": st.skipped_bytes,
+        "persistent_ids": st.persistent_ids,
+        "imports": sorted(q for q, (s, _) in st.imports.items() if s is Status.ALLOWED),
+    }
+    if stop_reason:
+        summary["note"] = stop_reason
+    if not out:
+        add(
+            Rule.PICKLE_CLEAN,
+            Verdict.PASS,
+            Severity.INFO,
+            f"{st.pickles} pickle(s) examined; every callable is on the allow-list",
+            **summary,
+        )
+    else:
+        out = [f.model_copy(update={"details": {**f.details, **summary}}) for f in out[:1]] + out[
+            1:
+        ]
+    for f in out:
+        ctx.add(f)
+
+
+def _report_imports(st: WalkState, add: Any) -> None:
+    bad = [(q, s, off) for q, (s, off) in st.imports.items() if s is not Status.ALLOWED]
+    bad.sort(key=lambda t: (t[1] is not Status.DANGEROUS, t[2]))
+    for q, s, off in bad[:MAX_IMPORT_FINDINGS]:
+        if s is Status.DANGEROUS:
+            add(
+                Rule.PICKLE_DANGEROUS,
+                Verdict.MALICIOUS,
+                Severity.CRITICAL,
+                f"imports {q}, a callable that can run code or touch the system",
+                callable=q,
+                offset=off,
+            )
+        else:
+            add(
+                Rule.PICKLE_UNKNOWN,
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"imports {q}, which is not on the allow-list",
+                callable=q,
+                offset=off,
+            )
+    if len(bad) > MAX_IMPORT_FINDINGS:
+        add(
+            Rule.PICKLE_UNKNOWN,
+            Verdict.SUSPICIOUS,
+            Severity.MEDIUM,
+            f"{len(bad) - MAX_IMPORT_FINDINGS} more non-allow-listed imports not listed",
+        )

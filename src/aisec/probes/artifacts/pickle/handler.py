@@ -1,0 +1,50 @@
+"""Format handler for raw pickle streams (protocols 0-5), joblib files and legacy torch files.
+
+Protocol 2+ pickles announce themselves with PROTO; protocol 0/1 pickles have no magic, so the
+first bytes are walked: content that decodes as opcodes up to STOP (or to the end of the head)
+is a pickle whatever its name, because that is exactly what `pickle.load` would accept.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from aisec.probes.artifacts.blob import from_stream
+from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.pickle.analyse import analyse
+from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
+
+# Opcodes a protocol 0/1 pickle can start with.
+_FIRST_OPS = frozenset(b"(cNIJKLMFGSTUVX]}lditgpo)")
+_MIN_OPS = 3
+_HEAD_MIN = 1024
+
+
+def looks_like_pickle(head: bytes) -> bool:
+    """True if `head` is the start of a pickle stream."""
+    if len(head) < 2:
+        return False
+    if head[0] == 0x80:
+        return head[1] <= 5
+    if head[0] not in _FIRST_OPS:
+        return False
+    st = WalkState(max_ops=len(head) + 1)
+    try:
+        walk_one(head, 0, len(head), st)
+    except Malformed as exc:
+        # Cut off by the end of the head (the file goes on) rather than invalid.
+        return len(head) >= _HEAD_MIN and exc.offset >= len(head) - 64 and st.ops >= _MIN_OPS
+    except (BudgetExceeded, RecursionError):
+        return False
+    return True
+
+
+class PickleHandler:
+    name = "pickle"
+
+    def detect(self, head: bytes, size: int) -> bool:
+        return looks_like_pickle(head)
+
+    def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
+        blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
+        analyse(blob.buf, blob.start, blob.end, ctx)

@@ -1,0 +1,104 @@
+"""Scan results: per-file verdicts derived from findings, the run summary, and the
+EvidenceReport a scan becomes so `aisec assess --evidence` can use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from aisec.probes.artifacts.rules import TOOL
+from aisec.probes.finding import EvidenceReport, Finding, Verdict
+
+
+class FileVerdict(StrEnum):
+    """Outcome for one file, worst first. Only `clean` means fully examined and nothing found."""
+
+    MALICIOUS = "malicious"
+    SUSPICIOUS = "suspicious"
+    ERROR = "error"
+    NOT_SCANNED = "not-scanned"
+    CLEAN = "clean"
+
+    @property
+    def rank(self) -> int:
+        return list(FileVerdict).index(self)
+
+
+_FROM_FINDING = {
+    Verdict.MALICIOUS: FileVerdict.MALICIOUS,
+    Verdict.FAIL: FileVerdict.SUSPICIOUS,  # e.g. hash mismatch: not what was expected
+    Verdict.SUSPICIOUS: FileVerdict.SUSPICIOUS,
+    Verdict.ERROR: FileVerdict.ERROR,
+    Verdict.NOT_SCANNED: FileVerdict.NOT_SCANNED,
+    Verdict.PASS: FileVerdict.CLEAN,
+}
+
+
+def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> FileVerdict:
+    """Worst verdict among findings; no findings at all is `not-scanned`, never clean."""
+    if not findings:
+        return FileVerdict.NOT_SCANNED
+    return min((_FROM_FINDING[f.verdict] for f in findings), key=lambda v: v.rank)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    size: int
+    sha256: str | None
+    verdict: FileVerdict
+    findings: tuple[Finding, ...]
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    files: tuple[FileResult, ...]
+    integrity: tuple[Finding, ...] = ()
+    subject: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        out = {v.value: 0 for v in FileVerdict}
+        for f in self.files:
+            out[f.verdict.value] += 1
+        return out
+
+    @property
+    def verdict(self) -> FileVerdict:
+        """Worst over files and integrity checks; nothing scanned is `not-scanned`."""
+        verdicts = [f.verdict for f in self.files]
+        verdicts += [_FROM_FINDING[f.verdict] for f in self.integrity]
+        if not self.files:
+            verdicts.append(FileVerdict.NOT_SCANNED)
+        return min(verdicts, key=lambda v: v.rank)
+
+    def all_findings(self) -> list[Finding]:
+        return [x for f in self.files for x in f.findings] + list(self.integrity)
+
+    def to_evidence(self, generated_at: datetime, tool_version: str) -> EvidenceReport:
+        skipped = [
+            f"{x.location}: {x.message}"
+            for x in self.all_findings()
+            if x.verdict is Verdict.NOT_SCANNED
+        ]
+        errors = [
+            f"{x.location}: {x.message}" for x in self.all_findings() if x.verdict is Verdict.ERROR
+        ]
+        return EvidenceReport(
+            tool=TOOL,
+            tool_version=tool_version,
+            generated_at=generated_at,
+            subject=self.subject,
+            findings=self.all_findings(),
+            skipped=skipped,
+            errors=errors,
+            summary={
+                "verdict": self.verdict.value,
+                "files": len(self.files),
+                "verdicts": self.counts(),
+                "hashes": {f.path: f.sha256 for f in self.files},
+                "bytes": sum(f.size for f in self.files),
+            },
+        )

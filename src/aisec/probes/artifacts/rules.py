@@ -1,0 +1,85 @@
+"""Rule ids of the artifact scanner and the catalogue threats/controls each one is evidence for.
+
+Keeping the mapping in one table means every finding the scanner emits names the same threats
+and controls for the same check, so `aisec assess --evidence` can rely on it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from aisec.probes.finding import Finding, Severity, Verdict
+
+TOOL = "aisec-scan"
+
+CODE_THREATS = (
+    "supply-model-poisoning",
+    "dev-model-poisoning",
+    "backdoor",
+    "supply-chain-compromise",
+)
+CODE_CONTROLS = ("model-artifact-scanning", "supply-chain-manage")
+INTEGRITY_THREATS = ("supply-model-poisoning", "supply-chain-compromise")
+INTEGRITY_CONTROLS = ("model-provenance", "supply-chain-manage")
+
+
+class Rule(StrEnum):
+    """Stable check identifiers; a prefix names the layer that raised it."""
+
+    PICKLE_DANGEROUS = "pickle.dangerous-callable"
+    PICKLE_UNKNOWN = "pickle.unknown-callable"
+    PICKLE_INDIRECT = "pickle.indirect-call"
+    PICKLE_EXTENSION = "pickle.extension-registry"
+    PICKLE_MALFORMED = "pickle.malformed"
+    PICKLE_TRAILING = "pickle.trailing-data"
+    PICKLE_BUDGET = "pickle.budget-exceeded"
+    PICKLE_CLEAN = "pickle.clean"
+    NUMPY_MALFORMED = "numpy.malformed"
+    NUMPY_CLEAN = "numpy.clean"
+    ZIP_BOMB = "zip.bomb"
+    ZIP_TAMPERED = "zip.tampered-header"
+    ZIP_MALFORMED = "zip.malformed"
+    ZIP_UNSUPPORTED = "zip.unsupported-member"
+    ARCHIVE_LIMIT = "archive.limit-exceeded"
+    ARCHIVE_PATH = "archive.path-traversal"
+    ARCHIVE_MALFORMED = "archive.malformed"
+    ARCHIVE_CLEAN = "archive.clean"
+    POLYGLOT = "format.polyglot"
+    UNSUPPORTED = "format.unsupported"
+    EMPTY = "format.empty"
+    HANDLER_ERROR = "scanner.error"
+    TIMEOUT = "scanner.timeout"
+    HASH_MATCH = "integrity.hash-match"
+    HASH_MISMATCH = "integrity.hash-mismatch"
+    HASH_MISSING = "integrity.missing-file"
+    HASH_UNLISTED = "integrity.unlisted-file"
+
+
+_INTEGRITY = {Rule.HASH_MATCH, Rule.HASH_MISMATCH, Rule.HASH_MISSING, Rule.HASH_UNLISTED}
+
+
+def finding(
+    rule: Rule | str,
+    verdict: Verdict,
+    severity: Severity,
+    location: str,
+    message: str,
+    *,
+    sha256: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Finding:
+    """Build a scanner finding with the threats and controls its rule is evidence for."""
+    integrity = rule in _INTEGRITY
+    return Finding(
+        tool=TOOL,
+        rule_id=str(rule),
+        verdict=verdict,
+        severity=severity,
+        location=location,
+        message=message,
+        threat_ids=list(INTEGRITY_THREATS if integrity else CODE_THREATS),
+        control_ids=list(INTEGRITY_CONTROLS if integrity else CODE_CONTROLS),
+        sha256=sha256,
+        details=details or {},
+    )

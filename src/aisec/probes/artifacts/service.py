@@ -1,0 +1,102 @@
+"""The scanner's one entry point, shared by the CLI, the web app and the Python API:
+`scan_paths(paths, limits, manifest)` walks files and folders, hashes and scans each file,
+verifies a manifest when given, and returns a `ScanResult`."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from aisec.common.errors import InputError
+from aisec.probes.artifacts import blob as blobs
+from aisec.probes.artifacts import integrity
+from aisec.probes.artifacts.engine import Engine
+from aisec.probes.artifacts.interface import FormatHandler, Limits
+from aisec.probes.artifacts.registry import default_handlers
+from aisec.probes.artifacts.result import FileResult, ScanResult, verdict_of
+from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.finding import Finding, Severity, Verdict
+
+Progress = Callable[[Path, int], None]  # called before each file with (path, size)
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Files under `paths` in a stable order; folders are walked without following symlinks."""
+    for root in paths:
+        if not root.exists() and not root.is_symlink():
+            raise InputError("no such file or directory", source=str(root))
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    yield Path(dirpath) / name
+        else:
+            yield root
+
+
+def plan(paths: Sequence[Path]) -> list[tuple[Path, int]]:
+    out = []
+    for p in iter_files(paths):
+        try:
+            out.append((p, p.lstat().st_size))
+        except OSError:
+            out.append((p, 0))
+    return out
+
+
+def _fail(path: Path, rule: Rule, verdict: Verdict, msg: str) -> Finding:
+    return finding(rule, verdict, Severity.MEDIUM, str(path), msg)
+
+
+def scan_file(engine: Engine, path: Path) -> FileResult:
+    """Hash and scan one file; I/O problems become findings, not exceptions."""
+    t0 = time.perf_counter()
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            target = path.resolve()
+            mode = target.stat().st_mode
+        if not stat.S_ISREG(mode):
+            f = _fail(path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file")
+            return FileResult(str(path), 0, None, verdict_of([f]), (f,))
+        with open(path, "rb") as fh:
+            digest = integrity.sha256_stream(fh)
+            blob = blobs.from_file(fh)
+            try:
+                findings = engine.scan_blob(blob, str(path), digest)
+            finally:
+                blob.close()
+            size = blob.size
+    except OSError as exc:
+        f = _fail(path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {exc.strerror}")
+        return FileResult(str(path), 0, None, verdict_of([f]), (f,), time.perf_counter() - t0)
+    return FileResult(
+        str(path), size, digest, verdict_of(findings), tuple(findings), time.perf_counter() - t0
+    )
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    limits: Limits | None = None,
+    manifest: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    handlers: Sequence[FormatHandler] | None = None,
+) -> ScanResult:
+    """Scan every file under `paths`; raise InputError for a missing path or bad manifest."""
+    expected = integrity.load_manifest(manifest) if manifest is not None else None
+    files = plan(paths)
+    engine = Engine(handlers if handlers is not None else default_handlers(), limits or Limits())
+    results = []
+    for path, size in files:
+        if progress is not None:
+            progress(path, size)
+        results.append(scan_file(engine, path))
+    checks: tuple[Finding, ...] = ()
+    if expected is not None:
+        actual = {Path(r.path).resolve(): r.sha256 for r in results if r.sha256}
+        checks = tuple(integrity.verify(expected, actual))
+    return ScanResult(tuple(results), checks, subject=", ".join(str(p) for p in paths))
