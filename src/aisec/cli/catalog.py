@@ -44,6 +44,9 @@ OverlayOption = Annotated[
 ]
 
 
+EFFECT_CAPTION = "L-/I-: steps by which the control lowers likelihood / impact (1-5 scale)"
+
+
 class Kind(StrEnum):
     THREATS = "threats"
     CONTROLS = "controls"
@@ -191,17 +194,17 @@ def _show_threat(catalog: Catalog, t: Threat) -> None:
     iso = t.iso27090
     _field(
         "ISO/IEC 27090",
-        f"{iso.clause or 'clause unknown'} ({iso.status.value})"
+        f"{iso.clause or 'no clause number'} (status: {iso.status.value})"
         + (f" - {iso.label}" if iso.label else ""),
     )
     if t.owasp_aix:
         _field("OWASP AI Exchange", t.owasp_aix)
     _bullets("refs", t.refs)
     table = Table(title=f"controls mitigating {t.id}", box=box.SIMPLE_HEAD)
-    _columns(table, "control", "note", "role", "L-", "I-")
+    _columns(table, "control", "role", "L-", "I-", "note")
     for control, lik, imp, note in _effect_rows(catalog, t.id):
-        table.add_row(control.id, escape(note or ""), control.role.value, str(lik), str(imp))
-    table.caption = "L-/I-: steps by which the control lowers likelihood / impact (1-5 scale)"
+        table.add_row(control.id, control.role.value, str(lik), str(imp), escape(note or ""))
+    table.caption = EFFECT_CAPTION
     console.print(table)
 
 
@@ -215,10 +218,10 @@ def _show_control(catalog: Catalog, c: Control) -> None:
     _field("default role", c.role.value)
     _field("phases", ", ".join(p.value for p in c.phases))
     table = Table(title=f"threats mitigated by {c.id}", box=box.SIMPLE_HEAD)
-    _columns(table, "threat", "note", "L-", "I-")
+    _columns(table, "threat", "L-", "I-", "note")
     for e in c.effects:
-        table.add_row(e.threat, escape(e.note or ""), str(e.likelihood), str(e.impact))
-    table.caption = "L-/I-: steps by which the control lowers likelihood / impact (1-5 scale)"
+        table.add_row(e.threat, str(e.likelihood), str(e.impact), escape(e.note or ""))
+    table.caption = EFFECT_CAPTION
     console.print(table)
     _bullets(
         "side effects", [f"{s.aspect.value} ({s.level.value}): {s.note}" for s in c.side_effects]
