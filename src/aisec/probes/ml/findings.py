@@ -1,0 +1,160 @@
+"""Turn measurements into `Finding`s: a verdict from the thresholds, the metrics as details, and
+the catalogue threats and controls each measurement is evidence for.
+
+A pass is emitted too, so `aisec assess` can mark the controls verified; a test that could not run
+becomes an `error` or `not-scanned` finding, never a silent pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.ml.evasion import EvasionResult
+from aisec.probes.ml.extraction import ExtractionResult
+from aisec.probes.ml.interface import TOOL, MLTest
+from aisec.probes.ml.membership import MembershipResult
+from aisec.probes.ml.poisoning import PoisoningResult
+from aisec.probes.ml.thresholds import Thresholds
+
+THREATS: dict[MLTest, list[str]] = {
+    MLTest.EVASION: ["evasion"],
+    MLTest.MEMBERSHIP_INFERENCE: ["membership-inference", "model-inversion"],
+    MLTest.EXTRACTION: ["model-exfiltration"],
+    MLTest.POISONING: ["data-poisoning"],
+}
+CONTROLS: dict[MLTest, list[str]] = {
+    MLTest.EVASION: ["evasion-robust-model", "train-adversarial"],
+    MLTest.MEMBERSHIP_INFERENCE: ["obfuscate-training-data", "obscure-confidence", "small-model"],
+    MLTest.EXTRACTION: [
+        "rate-limit",
+        "obscure-confidence",
+        "unwanted-input-series-handling",
+        "model-access-control",
+    ],
+    MLTest.POISONING: ["data-quality-control"],
+}
+FAIL_SEVERITY: dict[MLTest, Severity] = {
+    MLTest.EVASION: Severity.HIGH,
+    MLTest.MEMBERSHIP_INFERENCE: Severity.HIGH,
+    MLTest.EXTRACTION: Severity.MEDIUM,
+    MLTest.POISONING: Severity.MEDIUM,
+}
+
+
+def _finding(
+    test: MLTest, ok: bool, location: str, message: str, details: dict[str, Any], sha256: str | None
+) -> Finding:
+    return Finding(
+        tool=TOOL,
+        rule_id=f"mltest.{test.value}",
+        verdict=Verdict.PASS if ok else Verdict.FAIL,
+        severity=Severity.INFO if ok else FAIL_SEVERITY[test],
+        location=location,
+        message=message,
+        threat_ids=THREATS[test],
+        control_ids=CONTROLS[test],
+        sha256=sha256,
+        details=details,
+    )
+
+
+def problem_finding(
+    test: MLTest, verdict: Verdict, location: str, why: str, sha256: str | None
+) -> Finding:
+    """A test that crashed (error) or could not apply (not-scanned)."""
+    return Finding(
+        tool=TOOL,
+        rule_id=f"mltest.{test.value}",
+        verdict=verdict,
+        severity=Severity.INFO,
+        location=location,
+        message=why,
+        threat_ids=THREATS[test],
+        control_ids=CONTROLS[test],
+        sha256=sha256,
+    )
+
+
+def _nearest(values: dict[float, float], eps: float) -> tuple[float, float]:
+    key = min(values, key=lambda e: abs(e - eps))
+    return key, values[key]
+
+
+def evasion_finding(r: EvasionResult, t: Thresholds, location: str, sha: str | None) -> Finding:
+    head = r.headline
+    eps, robust = _nearest(head.robust_accuracy, t.evasion.eps)
+    drop = r.clean_accuracy - robust
+    ok = drop <= t.evasion.max_accuracy_drop
+    details = r.to_details() | {
+        "verdict_basis": {
+            "attack": head.attack,
+            "eps": eps,
+            "accuracy_drop": round(drop, 6),
+            "max_accuracy_drop": t.evasion.max_accuracy_drop,
+        },
+    }
+    msg = (
+        f"{head.attack}: accuracy {r.clean_accuracy:.3f} -> {robust:.3f} at eps={eps:g} sd "
+        f"(drop {drop:.3f}, limit {t.evasion.max_accuracy_drop:g}; n={r.n})"
+    )
+    return _finding(MLTest.EVASION, ok, location, msg, details, sha)
+
+
+def membership_finding(
+    r: MembershipResult, t: Thresholds, location: str, sha: str | None
+) -> Finding:
+    w = r.worst
+    tpr = max(r.threshold.tpr_at_fpr[0.01], r.shadow.tpr_at_fpr[0.01] if r.shadow else 0.0)
+    th = t.membership_inference
+    ok = w.auc <= th.max_auc and tpr <= th.max_tpr_at_1pct_fpr
+    details = r.to_details() | {
+        "verdict_basis": {
+            "auc": round(w.auc, 6),
+            "tpr_at_1pct_fpr": round(tpr, 6),
+            "max_auc": th.max_auc,
+            "max_tpr_at_1pct_fpr": th.max_tpr_at_1pct_fpr,
+        },
+        "model_inversion": "indirect: the same confidence leakage, not an inversion attack",
+    }
+    msg = (
+        f"membership inference AUC {w.auc:.3f} (limit {th.max_auc:g}), TPR@1%FPR {tpr:.3f} "
+        f"(limit {th.max_tpr_at_1pct_fpr:g}); {r.n_members} members / "
+        f"{r.n_nonmembers} non-members"
+    )
+    return _finding(MLTest.MEMBERSHIP_INFERENCE, ok, location, msg, details, sha)
+
+
+def extraction_finding(
+    r: ExtractionResult, t: Thresholds, location: str, sha: str | None
+) -> Finding:
+    fid = r.largest_budget_fidelity
+    ok = fid <= t.extraction.max_fidelity
+    details = r.to_details() | {
+        "verdict_basis": {
+            "budget": max(r.budgets),
+            "fidelity": round(fid, 6),
+            "max_fidelity": t.extraction.max_fidelity,
+        },
+    }
+    msg = (
+        f"surrogate from {max(r.budgets)} queries agrees with the target on {fid:.3f} of "
+        f"{r.n_eval} held-out rows (limit {t.extraction.max_fidelity:g})"
+    )
+    return _finding(MLTest.EXTRACTION, ok, location, msg, details, sha)
+
+
+def poisoning_finding(r: PoisoningResult, t: Thresholds, location: str, sha: str | None) -> Finding:
+    frac = r.flagged_fraction
+    ok = frac <= t.poisoning.max_flagged_fraction
+    details = r.to_details() | {
+        "verdict_basis": {
+            "flagged_fraction": round(frac, 6),
+            "max_flagged_fraction": t.poisoning.max_flagged_fraction,
+        },
+    }
+    msg = (
+        f"{len(r.flagged)} of {r.n} training rows look mislabelled or planted "
+        f"({frac:.1%}, limit {t.poisoning.max_flagged_fraction:.1%})"
+    )
+    return _finding(MLTest.POISONING, ok, location, msg, details, sha)

@@ -1,0 +1,107 @@
+"""Load a scikit-learn model without running code from the model file.
+
+Pickle/joblib files execute arbitrary code on load, so aisec accepts only skops files: skops lists
+the types a file would instantiate, and we trust them only when every one is on an explicit
+allow-list (scikit-learn's own estimator classes plus a few named internals). Anything else is
+refused by name. The alternative, `--model-entrypoint package.module:factory`, runs the user's
+own code on purpose and is documented as such.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+from aisec.common.errors import InputError
+from aisec.probes.ml.deps import require
+from aisec.probes.ml.wrappers import EstimatorTarget
+
+MAX_MODEL_BYTES = 512 * 1024 * 1024
+
+# Internal (non-estimator) types that fitted scikit-learn models legitimately contain.
+EXTRA_TRUSTED_TYPES = frozenset(
+    {
+        "sklearn.tree._tree.Tree",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+        "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+        "sklearn.utils._bunch.Bunch",
+        "collections.OrderedDict",
+        "numpy.dtype",
+    }
+)
+
+_ENTRYPOINT = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
+
+
+def trusted_type_names() -> frozenset[str]:
+    """Every scikit-learn estimator class by its full module path, plus `EXTRA_TRUSTED_TYPES`."""
+    from sklearn.utils import all_estimators
+
+    names = {f"{cls.__module__}.{cls.__qualname__}" for _, cls in all_estimators()}
+    return frozenset(names) | EXTRA_TRUSTED_TYPES
+
+
+def load_skops(path: Path) -> EstimatorTarget:
+    """Load a skops file after checking every type it would create against the allow-list."""
+    require("skops")
+    import skops.io as sio
+
+    source = str(path)
+    if not path.is_file():
+        raise InputError("model file not found", source=source, field="--model")
+    size = path.stat().st_size
+    if size > MAX_MODEL_BYTES:
+        raise InputError(
+            f"model file is {size} bytes, above the {MAX_MODEL_BYTES} limit", source=source
+        )
+    if path.suffix.lower() in {".pkl", ".pickle", ".joblib"}:
+        raise InputError(
+            "pickle/joblib models run code when loaded; aisec does not load them",
+            source=source,
+            hint="convert with skops.io.dump, or name a factory with --model-entrypoint",
+        )
+    try:
+        untrusted = list(sio.get_untrusted_types(file=path))
+    except Exception as exc:  # a corrupt or non-skops file; skops raises several kinds
+        raise InputError(f"not a readable skops file: {exc}", source=source) from exc
+    allowed = trusted_type_names()
+    refused = sorted(t for t in untrusted if t not in allowed)
+    if refused:
+        raise InputError(
+            "the model file uses types outside aisec's allow-list: " + ", ".join(refused),
+            source=source,
+            hint="only scikit-learn estimators and their internals are loaded from skops files",
+        )
+    try:
+        model = sio.load(path, trusted=untrusted)
+    except Exception as exc:
+        raise InputError(f"skops could not load the model: {exc}", source=source) from exc
+    return EstimatorTarget(model, description=path.name)
+
+
+def load_entrypoint(spec: str) -> EstimatorTarget:
+    """Import `package.module:factory` and call it. This runs the user's own code, on purpose."""
+    if not _ENTRYPOINT.match(spec):
+        raise InputError("expected package.module:factory", source="--model-entrypoint", field=spec)
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InputError(
+            f"cannot import {module_name!r}: {exc}", source="--model-entrypoint"
+        ) from exc
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise InputError(
+            f"{attr!r} is not a callable in {module_name}", source="--model-entrypoint"
+        )
+    model: Any = factory()
+    return EstimatorTarget(model, description=spec)
