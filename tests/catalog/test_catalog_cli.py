@@ -71,7 +71,7 @@ def test_show_threat_lists_mitigations_with_effect_sizes(
     out = capsys.readouterr().out
     assert "controls mitigating indirect-prompt-injection" in out
     assert "input-segregation" in out and "atlas:AML.T0051.001" in out
-    assert "6.12 (inferred)" in out
+    assert "ISO/IEC 27090: 6.12 (status: inferred)" in out
 
 
 @pytest.mark.parametrize(
