@@ -49,7 +49,11 @@ def scaffold_assessment(catalog: Catalog, system: AISystem, today: str) -> str:
             "    evidence: []",
         ]
     if other:
-        lines.append("  # Controls for threats that do not apply to this system (kept for the SoA):")
+        lines.append(
+            "  # Controls for threats that do not apply to this system (kept for the SoA):"
+        )
         for control, _ in other:
-            lines.append(f"  # {control.id}: {{applicable: false, justification: {_q('threat not applicable')}}}")
+            lines.append(
+                f"  # {control.id}: {{applicable: false, justification: {_q('threat not applicable')}}}"
+            )
     return "\n".join(lines) + "\n"

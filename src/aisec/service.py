@@ -48,7 +48,9 @@ class AssessmentRun:
         return self.report.result
 
 
-def _extras(catalog: Catalog, system: AISystem, assessment: Assessment | None) -> tuple[tuple, object, dict]:  # type: ignore[type-arg]
+def _extras(
+    catalog: Catalog, system: AISystem, assessment: Assessment | None
+) -> tuple[tuple, object, dict]:  # type: ignore[type-arg]
     """Crosswalk coverage and AI Act obligations, when those modules are available."""
     try:
         from aisec.reports.compliance import compliance_sections
@@ -57,43 +59,69 @@ def _extras(catalog: Catalog, system: AISystem, assessment: Assessment | None) -
     return compliance_sections(catalog, system, assessment)
 
 
-def run_assessment(system_path: Path, assessment_path: Path | None = None,
-                   evidence_paths: Iterable[Path] = (), overlays: Sequence[Path] = (),
-                   now: datetime | None = None) -> AssessmentRun:
+def run_assessment(
+    system_path: Path,
+    assessment_path: Path | None = None,
+    evidence_paths: Iterable[Path] = (),
+    overlays: Sequence[Path] = (),
+    now: datetime | None = None,
+) -> AssessmentRun:
     catalog = get_catalog(overlays)
     system = load_system(system_path)
-    assessment = load_assessment(assessment_path, set(catalog.controls)) if assessment_path else None
+    assessment = (
+        load_assessment(assessment_path, set(catalog.controls)) if assessment_path else None
+    )
     if assessment and assessment.system != system.id:
-        raise InputError(f"assessment is for system {assessment.system!r}, not {system.id!r}",
-                         source=str(assessment_path), field="system")
+        raise InputError(
+            f"assessment is for system {assessment.system!r}, not {system.id!r}",
+            source=str(assessment_path),
+            field="system",
+        )
     reports = [(str(p), load_evidence(p)) for p in evidence_paths]
     evidence = index_evidence(reports, set(catalog.controls), set(catalog.threats))
     result = assess(catalog, system, assessment, now or datetime.now(UTC), evidence)
     crosswalks, obligations, extras = _extras(catalog, system, assessment)
-    return AssessmentRun(system, ReportInput(result=result, evidence=tuple(r for _, r in reports),
-                                             crosswalks=crosswalks, obligations=obligations,
-                                             extras=extras))
+    return AssessmentRun(
+        system,
+        ReportInput(
+            result=result,
+            evidence=tuple(r for _, r in reports),
+            crosswalks=crosswalks,
+            obligations=obligations,
+            extras=extras,
+        ),
+    )
 
 
 def render(report: ReportInput, fmt: ReportFormat) -> str:
     if fmt is ReportFormat.JSON:
         from aisec.reports.json_report import render_json
+
         return render_json(report.result, report.extras)
     if fmt is ReportFormat.CSV:
         from aisec.reports.csv_register import render_risk_register
+
         return render_risk_register(report.result)
     if fmt is ReportFormat.MD:
         from aisec.reports.markdown import render_markdown
+
         return render_markdown(report)
     from aisec.reports.html import render_html
+
     return render_html(report)
 
 
-_SUFFIX = {ReportFormat.HTML: ".html", ReportFormat.JSON: ".json", ReportFormat.MD: ".md",
-           ReportFormat.CSV: "-risk-register.csv"}
+_SUFFIX = {
+    ReportFormat.HTML: ".html",
+    ReportFormat.JSON: ".json",
+    ReportFormat.MD: ".md",
+    ReportFormat.CSV: "-risk-register.csv",
+}
 
 
-def write_reports(report: ReportInput, out_dir: Path, formats: Iterable[ReportFormat]) -> list[Path]:
+def write_reports(
+    report: ReportInput, out_dir: Path, formats: Iterable[ReportFormat]
+) -> list[Path]:
     """Render every format first, then write each atomically: a failure writes nothing half-done."""
     rendered = [(fmt, render(report, fmt)) for fmt in formats]
     paths = []
@@ -109,7 +137,9 @@ def fails_at(result: AssessmentResult, level: str) -> bool:
     return any(BAND_ORDER.index(r.residual_band) >= threshold for r in result.risks)
 
 
-def derive_for(system_path: Path, overlays: Sequence[Path] = ()) -> tuple[AISystem, list[ThreatDecision]]:
+def derive_for(
+    system_path: Path, overlays: Sequence[Path] = ()
+) -> tuple[AISystem, list[ThreatDecision]]:
     catalog = get_catalog(overlays)
     system = load_system(system_path)
     return system, derive_threats(catalog, system)

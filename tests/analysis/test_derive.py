@@ -25,22 +25,70 @@ def applies(ds: dict[str, list[ThreatDecision]], threat: str) -> bool:
     return any(d.applicable for d in ds[threat])
 
 
-@pytest.mark.parametrize(("example", "present", "absent"), [
-    ("email-agent", ["indirect-prompt-injection", "agent-escape", "direct-prompt-injection",
-                     "output-injection", "agent-message-manipulation", "resource-exhaustion"],
-     ["evasion", "data-poisoning", "model-theft", "membership-inference"]),
-    ("rag-assistant", ["indirect-prompt-injection", "augmentation-data-leak", "sensitive-output-disclosure",
-                       "supply-model-poisoning", "output-injection"],
-     ["agent-escape", "evasion", "data-poisoning"]),
-    ("fraud-classifier", ["evasion", "data-poisoning", "membership-inference", "model-inversion",
-                          "model-exfiltration", "model-theft", "training-data-leak"],
-     ["direct-prompt-injection", "indirect-prompt-injection", "agent-escape", "supply-model-poisoning"]),
-    ("vendor-finetune-api", ["data-poisoning", "supply-model-poisoning", "model-theft", "model-exfiltration",
-                             "membership-inference", "direct-prompt-injection", "code-config-leak"],
-     ["indirect-prompt-injection", "agent-escape", "evasion"]),
-    ("recommender", ["data-poisoning", "evasion", "model-exfiltration", "backdoor"],
-     ["direct-prompt-injection", "augmentation-data-leak", "supply-model-poisoning"]),
-])
+@pytest.mark.parametrize(
+    ("example", "present", "absent"),
+    [
+        (
+            "email-agent",
+            [
+                "indirect-prompt-injection",
+                "agent-escape",
+                "direct-prompt-injection",
+                "output-injection",
+                "agent-message-manipulation",
+                "resource-exhaustion",
+            ],
+            ["evasion", "data-poisoning", "model-theft", "membership-inference"],
+        ),
+        (
+            "rag-assistant",
+            [
+                "indirect-prompt-injection",
+                "augmentation-data-leak",
+                "sensitive-output-disclosure",
+                "supply-model-poisoning",
+                "output-injection",
+            ],
+            ["agent-escape", "evasion", "data-poisoning"],
+        ),
+        (
+            "fraud-classifier",
+            [
+                "evasion",
+                "data-poisoning",
+                "membership-inference",
+                "model-inversion",
+                "model-exfiltration",
+                "model-theft",
+                "training-data-leak",
+            ],
+            [
+                "direct-prompt-injection",
+                "indirect-prompt-injection",
+                "agent-escape",
+                "supply-model-poisoning",
+            ],
+        ),
+        (
+            "vendor-finetune-api",
+            [
+                "data-poisoning",
+                "supply-model-poisoning",
+                "model-theft",
+                "model-exfiltration",
+                "membership-inference",
+                "direct-prompt-injection",
+                "code-config-leak",
+            ],
+            ["indirect-prompt-injection", "agent-escape", "evasion"],
+        ),
+        (
+            "recommender",
+            ["data-poisoning", "evasion", "model-exfiltration", "backdoor"],
+            ["direct-prompt-injection", "augmentation-data-leak", "supply-model-poisoning"],
+        ),
+    ],
+)
 def test_expected_threats_per_example(example: str, present: list[str], absent: list[str]) -> None:
     ds = decisions(example)
     assert set(ds) == set(default_catalog().threats), "every catalogue threat is accounted for"
@@ -48,7 +96,9 @@ def test_expected_threats_per_example(example: str, present: list[str], absent: 
         assert applies(ds, threat), f"{threat} should apply to {example}"
     for threat in absent:
         assert not applies(ds, threat), f"{threat} should not apply to {example}"
-        assert all(d.rationale and d.rationale[0] for d in ds[threat]), "an exclusion carries a reason"
+        assert all(d.rationale and d.rationale[0] for d in ds[threat]), (
+            "an exclusion carries a reason"
+        )
 
 
 def test_rationale_names_the_components() -> None:
@@ -72,20 +122,35 @@ def test_exclusion_reason_names_the_missing_fact() -> None:
 def test_lethal_trifecta_breaks_when_a_leg_is_removed() -> None:
     text = (EXAMPLES / "email-agent.yaml").read_text()
     # Remove every outbound channel: send tools become read-only, output plain.
-    text = text.replace("effects: [send]", "effects: [write]").replace("effects: [read, send]", "effects: [read]")
+    text = text.replace("effects: [send]", "effects: [write]").replace(
+        "effects: [read, send]", "effects: [read]"
+    )
     text = text.replace("rendering: html", "rendering: plain")
     system = load_system_text(text, "agent-no-exfil.yaml")
-    ipi = next(d for d in derive_threats(default_catalog(), system)
-               if d.threat_id == "indirect-prompt-injection")
+    ipi = next(
+        d
+        for d in derive_threats(default_catalog(), system)
+        if d.threat_id == "indirect-prompt-injection"
+    )
     assert ipi.applicable
     assert not any("lethal trifecta" in a for a in ipi.aggravating)
 
 
 def test_who_trains_decides_data_poisoning() -> None:
     text = (EXAMPLES / "rag-assistant.yaml").read_text()
-    ds = {d.threat_id: d for d in derive_threats(default_catalog(), load_system_text(text)) if d.component == "system"}
+    ds = {
+        d.threat_id: d
+        for d in derive_threats(default_catalog(), load_system_text(text))
+        if d.component == "system"
+    }
     assert not ds["data-poisoning"].applicable
-    tuned = text.replace("    trained_by: supplier\n    hosted_by: model-provider",
-                         "    trained_by: supplier\n    fine_tuned_by: us\n    hosted_by: model-provider")
-    found = [d for d in derive_threats(default_catalog(), load_system_text(tuned)) if d.threat_id == "data-poisoning"]
+    tuned = text.replace(
+        "    trained_by: supplier\n    hosted_by: model-provider",
+        "    trained_by: supplier\n    fine_tuned_by: us\n    hosted_by: model-provider",
+    )
+    found = [
+        d
+        for d in derive_threats(default_catalog(), load_system_text(tuned))
+        if d.threat_id == "data-poisoning"
+    ]
     assert any(d.applicable and "fine-tunes model chat-llm" in " ".join(d.rationale) for d in found)

@@ -20,15 +20,37 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples"
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("value", "levels", "expected"), [
-    (1, 5, 1), (5, 5, 5), (3, 5, 3), (1, 3, 1), (3, 3, 2), (5, 3, 3), (5, 10, 10), (3, 10, 6), (2, 4, 2),
-])
+@pytest.mark.parametrize(
+    ("value", "levels", "expected"),
+    [
+        (1, 5, 1),
+        (5, 5, 5),
+        (3, 5, 3),
+        (1, 3, 1),
+        (3, 3, 2),
+        (5, 3, 3),
+        (5, 10, 10),
+        (3, 10, 6),
+        (2, 4, 2),
+    ],
+)
 def test_rescale(value: int, levels: int, expected: int) -> None:
     assert rescale(value, levels) == expected
 
 
-@pytest.mark.parametrize(("score", "expected"), [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"),
-                                                 (10, "high"), (16, "high"), (17, "critical"), (25, "critical")])
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (1, "low"),
+        (4, "low"),
+        (5, "medium"),
+        (9, "medium"),
+        (10, "high"),
+        (16, "high"),
+        (17, "critical"),
+        (25, "critical"),
+    ],
+)
 def test_default_bands(score: int, expected: str) -> None:
     assert band(score, RiskSettings()) == expected
 
@@ -38,24 +60,38 @@ def test_likelihood_reductions_have_diminishing_returns() -> None:
     assert reduce_likelihood(5, [1.0]) == 4  # 1 + 4*0.8 = 4.2
     assert reduce_likelihood(5, [3.0]) == 3  # 1 + 4*0.4 = 2.6 -> 3
     assert reduce_likelihood(5, [1.0] * 10) == 1  # 1 + 4*0.8^10 = 1.43
-    assert reduce_likelihood(5, [1.0, 1.0]) == 4  # 1 + 2.56 = 3.56 -> 4: two weak controls < one strong
+    assert (
+        reduce_likelihood(5, [1.0, 1.0]) == 4
+    )  # 1 + 2.56 = 3.56 -> 4: two weak controls < one strong
     assert reduce_likelihood(1, [3.0]) == 1
     assert reduce(4, 5.0, cap=2) == 2
 
 
 def test_impact_uses_worst_property() -> None:
     system = load_system(EXAMPLES / "fraud-classifier.yaml")  # C4 I5 A5, harm high
-    hit = impact_of(Impact(confidentiality=Level.LOW, integrity=Level.HIGH, availability=Level.NONE), system)
+    hit = impact_of(
+        Impact(confidentiality=Level.LOW, integrity=Level.HIGH, availability=Level.NONE), system
+    )
     assert hit.value == 5 and "integrity" in hit.reason
-    low = impact_of(Impact(confidentiality=Level.MEDIUM, integrity=Level.NONE, availability=Level.NONE), system)
+    low = impact_of(
+        Impact(confidentiality=Level.MEDIUM, integrity=Level.NONE, availability=Level.NONE), system
+    )
     assert low.value == 3 and low.properties == ["confidentiality"]
 
 
-def _result(states: dict[str, ControlState], reports: list[EvidenceReport] = (), settings: RiskSettings | None = None):  # type: ignore[no-untyped-def]
+def _result(
+    states: dict[str, ControlState],
+    reports: list[EvidenceReport] = (),
+    settings: RiskSettings | None = None,
+):  # type: ignore[no-untyped-def]
     catalog = default_catalog()
     system = load_system(EXAMPLES / "email-agent.yaml")
     assessment = Assessment(system="email-agent", controls=states, risk=settings or RiskSettings())
-    evidence = index_evidence([(f"e{i}.json", r) for i, r in enumerate(reports)], set(catalog.controls), set(catalog.threats))
+    evidence = index_evidence(
+        [(f"e{i}.json", r) for i, r in enumerate(reports)],
+        set(catalog.controls),
+        set(catalog.threats),
+    )
     return assess(catalog, system, assessment, NOW, evidence)
 
 
@@ -71,32 +107,68 @@ def test_no_controls_residual_equals_inherent() -> None:
 
 def test_implemented_controls_lower_residual_and_partial_counts_half() -> None:
     base = _risk(_result({}), "indirect-prompt-injection")
-    ids = ["input-segregation", "prompt-injection-io-handling", "least-model-privilege", "human-approval"]
-    full = _risk(_result({c: ControlState(status=ControlStatus.IMPLEMENTED) for c in ids}), "indirect-prompt-injection")
-    half = _risk(_result({c: ControlState(status=ControlStatus.PARTIAL) for c in ids}), "indirect-prompt-injection")
-    planned = _risk(_result({c: ControlState(status=ControlStatus.PLANNED) for c in ids}), "indirect-prompt-injection")
+    ids = [
+        "input-segregation",
+        "prompt-injection-io-handling",
+        "least-model-privilege",
+        "human-approval",
+    ]
+    full = _risk(
+        _result({c: ControlState(status=ControlStatus.IMPLEMENTED) for c in ids}),
+        "indirect-prompt-injection",
+    )
+    half = _risk(
+        _result({c: ControlState(status=ControlStatus.PARTIAL) for c in ids}),
+        "indirect-prompt-injection",
+    )
+    planned = _risk(
+        _result({c: ControlState(status=ControlStatus.PLANNED) for c in ids}),
+        "indirect-prompt-injection",
+    )
     assert full.residual < half.residual < base.residual
     assert planned.residual == base.residual
     assert full.inherent == base.inherent
 
 
 def test_excluded_control_does_not_count() -> None:
-    state = ControlState(status=ControlStatus.IMPLEMENTED, applicable=False, justification="not ours")
+    state = ControlState(
+        status=ControlStatus.IMPLEMENTED, applicable=False, justification="not ours"
+    )
     r = _risk(_result({"input-segregation": state}), "indirect-prompt-injection")
     assert all(c.control_id != "input-segregation" for c in r.controls)
 
 
 def _report(verdict: Verdict) -> EvidenceReport:
-    return EvidenceReport(tool="aisec-probe", tool_version="t", generated_at=NOW, subject="http://127.0.0.1",
-                          findings=[Finding(tool="aisec-probe", rule_id="probe.indirect-prompt-injection",
-                                            verdict=verdict, severity=Severity.HIGH, location="family",
-                                            message="m", threat_ids=["indirect-prompt-injection"],
-                                            control_ids=["input-segregation"])])
+    return EvidenceReport(
+        tool="aisec-probe",
+        tool_version="t",
+        generated_at=NOW,
+        subject="http://127.0.0.1",
+        findings=[
+            Finding(
+                tool="aisec-probe",
+                rule_id="probe.indirect-prompt-injection",
+                verdict=verdict,
+                severity=Severity.HIGH,
+                location="family",
+                message="m",
+                threat_ids=["indirect-prompt-injection"],
+                control_ids=["input-segregation"],
+            )
+        ],
+    )
 
 
 def test_failed_evidence_overrides_claim_and_raises_residual() -> None:
-    states = {c: ControlState(status=ControlStatus.IMPLEMENTED)
-              for c in ["input-segregation", "prompt-injection-io-handling", "least-model-privilege", "human-approval"]}
+    states = {
+        c: ControlState(status=ControlStatus.IMPLEMENTED)
+        for c in [
+            "input-segregation",
+            "prompt-injection-io-handling",
+            "least-model-privilege",
+            "human-approval",
+        ]
+    }
     claimed = _risk(_result(states), "indirect-prompt-injection")
     failed_result = _result(states, [_report(Verdict.FAIL)])
     failed = _risk(failed_result, "indirect-prompt-injection")
@@ -108,7 +180,10 @@ def test_failed_evidence_overrides_claim_and_raises_residual() -> None:
 
 
 def test_passing_evidence_verifies_a_control_in_place() -> None:
-    result = _result({"input-segregation": ControlState(status=ControlStatus.IMPLEMENTED)}, [_report(Verdict.PASS)])
+    result = _result(
+        {"input-segregation": ControlState(status=ControlStatus.IMPLEMENTED)},
+        [_report(Verdict.PASS)],
+    )
     view = next(v for v in result.controls if v.id == "input-segregation")
     assert view.effective_status is ControlStatus.VERIFIED
 
@@ -117,7 +192,12 @@ def test_acceptance_and_scale_are_configurable() -> None:
     strict = _result({}, settings=RiskSettings(acceptance=2))
     lax = _result({}, settings=RiskSettings(acceptance=24))
     assert strict.totals.risks_above_acceptance > lax.totals.risks_above_acceptance
-    ten = _result({}, settings=RiskSettings(levels=10, acceptance=30, bands={"low": 15, "medium": 40, "high": 70}))
+    ten = _result(
+        {},
+        settings=RiskSettings(
+            levels=10, acceptance=30, bands={"low": 15, "medium": 40, "high": 70}
+        ),
+    )
     assert max(r.inherent for r in ten.risks) > 25
 
 
@@ -135,9 +215,11 @@ def test_roadmap_ranks_by_risk_removed_and_readiness_not_assessed_when_empty() -
 def test_interactions_warn_about_trade_offs_and_conflicts() -> None:
     catalog = default_catalog()
     conflicting = next((c, k.control) for c in catalog.controls.values() for k in c.conflicts_with)
-    states = {conflicting[0].id: ControlState(status=ControlStatus.PLANNED),
-              conflicting[1]: ControlState(status=ControlStatus.IMPLEMENTED),
-              "human-approval": ControlState(status=ControlStatus.PLANNED)}
+    states = {
+        conflicting[0].id: ControlState(status=ControlStatus.PLANNED),
+        conflicting[1]: ControlState(status=ControlStatus.IMPLEMENTED),
+        "human-approval": ControlState(status=ControlStatus.PLANNED),
+    }
     result = _result(states)
     kinds = {i.kind for i in result.interactions}
     assert "conflict" in kinds

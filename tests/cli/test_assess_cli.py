@@ -15,8 +15,18 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples"
 
 
 def test_assess_writes_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["assess", str(EXAMPLES / "fraud-classifier.yaml"), "-a",
-                 str(EXAMPLES / "fraud-classifier.assessment.yaml"), "-o", str(tmp_path), "-f", "json,csv"])
+    code = main(
+        [
+            "assess",
+            str(EXAMPLES / "fraud-classifier.yaml"),
+            "-a",
+            str(EXAMPLES / "fraud-classifier.assessment.yaml"),
+            "-o",
+            str(tmp_path),
+            "-f",
+            "json,csv",
+        ]
+    )
     assert code == ExitCode.OK
     data = json.loads((tmp_path / "fraud-classifier.json").read_text())
     assert data["format"] == "aisec-result/1"
@@ -24,8 +34,17 @@ def test_assess_writes_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert data["totals"]["risks"] == len(data["risks"]) > 5
     rows = list(csv.DictReader((tmp_path / "fraud-classifier-risk-register.csv").open()))
     assert len(rows) == len(data["risks"])
-    assert {"asset", "threat", "likelihood", "impact", "inherent_risk", "residual_risk", "treatment",
-            "owner", "role"} <= set(rows[0])
+    assert {
+        "asset",
+        "threat",
+        "likelihood",
+        "impact",
+        "inherent_risk",
+        "residual_risk",
+        "treatment",
+        "owner",
+        "role",
+    } <= set(rows[0])
     assert "fraud-classifier.json" in capsys.readouterr().out
 
 
@@ -37,24 +56,45 @@ def test_fail_on_sets_exit_code(tmp_path: Path) -> None:
 
 def test_bad_input_exit_2_with_location(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text((EXAMPLES / "recommender.yaml").read_text().replace("kind: predictive", "kind: oracle"))
-    assert main(["assess", str(bad), "-o", str(tmp_path / "o"), "-f", "json"]) == ExitCode.INPUT_ERROR
+    bad.write_text(
+        (EXAMPLES / "recommender.yaml").read_text().replace("kind: predictive", "kind: oracle")
+    )
+    assert (
+        main(["assess", str(bad), "-o", str(tmp_path / "o"), "-f", "json"]) == ExitCode.INPUT_ERROR
+    )
     err = capsys.readouterr().err
     assert "bad.yaml:" in err and "models[0].kind" in err
     assert not (tmp_path / "o").exists(), "nothing is written when input is bad"
 
 
-def test_assessment_for_another_system_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["assess", str(EXAMPLES / "recommender.yaml"), "-a", str(EXAMPLES / "email-agent.assessment.yaml"),
-                 "-o", str(tmp_path), "-f", "json"])
+def test_assessment_for_another_system_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "assess",
+            str(EXAMPLES / "recommender.yaml"),
+            "-a",
+            str(EXAMPLES / "email-agent.assessment.yaml"),
+            "-o",
+            str(tmp_path),
+            "-f",
+            "json",
+        ]
+    )
     assert code == ExitCode.INPUT_ERROR
     assert "not 'recommender'" in capsys.readouterr().err
 
 
 def test_unknown_control_in_assessment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "a.yaml"
-    path.write_text("system: recommender\ncontrols:\n  rate-limit: {status: implemented}\n  magic-shield: {status: planned}\n")
-    assert main(["assess", str(EXAMPLES / "recommender.yaml"), "-a", str(path), "-o", str(tmp_path)]) == 2
+    path.write_text(
+        "system: recommender\ncontrols:\n  rate-limit: {status: implemented}\n  magic-shield: {status: planned}\n"
+    )
+    assert (
+        main(["assess", str(EXAMPLES / "recommender.yaml"), "-a", str(path), "-o", str(tmp_path)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert f"{path}:4" in err and "magic-shield" in err
 
@@ -64,8 +104,25 @@ def test_init_scaffolds_a_valid_assessment(tmp_path: Path) -> None:
     assert main(["init", str(EXAMPLES / "email-agent.yaml"), "-o", str(target)]) == ExitCode.OK
     text = target.read_text()
     assert "indirect-prompt-injection" in text and "input-segregation:" in text
-    assert main(["init", str(EXAMPLES / "email-agent.yaml"), "-o", str(target)]) == ExitCode.INPUT_ERROR
-    assert main(["assess", str(EXAMPLES / "email-agent.yaml"), "-a", str(target), "-o", str(tmp_path), "-f", "json"]) == 0
+    assert (
+        main(["init", str(EXAMPLES / "email-agent.yaml"), "-o", str(target)])
+        == ExitCode.INPUT_ERROR
+    )
+    assert (
+        main(
+            [
+                "assess",
+                str(EXAMPLES / "email-agent.yaml"),
+                "-a",
+                str(target),
+                "-o",
+                str(tmp_path),
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
 
 
 def test_threats_command_lists_rationale(capsys: pytest.CaptureFixture[str]) -> None:

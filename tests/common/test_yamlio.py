@@ -27,10 +27,13 @@ def test_syntax_error_names_file_and_line() -> None:
     assert str(err.value).startswith("bad.yaml:")
 
 
-@pytest.mark.parametrize("payload", [
-    "!!python/object/apply:os.system ['echo pwned']",
-    "a: !!python/name:os.system",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "!!python/object/apply:os.system ['echo pwned']",
+        "a: !!python/name:os.system",
+    ],
+)
 def test_python_tags_are_refused(payload: str) -> None:
     with pytest.raises(InputError):
         load_yaml_text(payload, "evil.yaml")

@@ -14,39 +14,61 @@ from aisec.probes.finding import EvidenceReport, Finding, Severity, Verdict
 
 
 def _write(path: Path, findings: list[Finding]) -> Path:
-    report = EvidenceReport(tool="aisec-scan", tool_version="1", generated_at=datetime(2026, 1, 1, tzinfo=UTC),
-                            subject="x", findings=findings)
+    report = EvidenceReport(
+        tool="aisec-scan",
+        tool_version="1",
+        generated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        subject="x",
+        findings=findings,
+    )
     path.write_text(report.model_dump_json())
     return path
 
 
 def _finding(verdict: Verdict, control: str = "model-artifact-scanning") -> Finding:
-    return Finding(tool="aisec-scan", rule_id="r", verdict=verdict, severity=Severity.HIGH, location="m.pkl",
-                   message="m", threat_ids=["supply-model-poisoning"], control_ids=[control])
+    return Finding(
+        tool="aisec-scan",
+        rule_id="r",
+        verdict=verdict,
+        severity=Severity.HIGH,
+        location="m.pkl",
+        message="m",
+        threat_ids=["supply-model-poisoning"],
+        control_ids=[control],
+    )
 
 
 def test_roundtrip_and_index(tmp_path: Path) -> None:
     good = load_evidence(_write(tmp_path / "a.json", [_finding(Verdict.PASS)]))
-    bad = load_evidence(_write(tmp_path / "b.json", [_finding(Verdict.MALICIOUS), _finding(Verdict.PASS)]))
+    bad = load_evidence(
+        _write(tmp_path / "b.json", [_finding(Verdict.MALICIOUS), _finding(Verdict.PASS)])
+    )
     idx = index_evidence([("a", good)], {"model-artifact-scanning"}, {"supply-model-poisoning"})
     assert idx.controls["model-artifact-scanning"].outcome == "verified"
-    idx = index_evidence([("a", good), ("b", bad)], {"model-artifact-scanning"}, {"supply-model-poisoning"})
+    idx = index_evidence(
+        [("a", good), ("b", bad)], {"model-artifact-scanning"}, {"supply-model-poisoning"}
+    )
     assert idx.controls["model-artifact-scanning"].outcome == "failed"
     assert idx.demonstrated["supply-model-poisoning"]
 
 
 def test_errors_alone_are_inconclusive_and_unknown_ids_reported(tmp_path: Path) -> None:
-    rep = load_evidence(_write(tmp_path / "c.json", [_finding(Verdict.ERROR), _finding(Verdict.PASS, "no-such")]))
+    rep = load_evidence(
+        _write(tmp_path / "c.json", [_finding(Verdict.ERROR), _finding(Verdict.PASS, "no-such")])
+    )
     idx = index_evidence([("c", rep)], {"model-artifact-scanning"}, {"supply-model-poisoning"})
     assert idx.controls["model-artifact-scanning"].outcome == "inconclusive"
     assert idx.unknown_ids == ("no-such",)
 
 
-@pytest.mark.parametrize(("content", "expect"), [
-    ("{not json", "not valid JSON"),
-    ('{"format": "sarif"}', "not an aisec evidence file"),
-    ('{"format": "aisec-evidence/1", "tool": "x"}', "Field required"),
-])
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"format": "sarif"}', "not an aisec evidence file"),
+        ('{"format": "aisec-evidence/1", "tool": "x"}', "Field required"),
+    ],
+)
 def test_bad_evidence_is_refused(tmp_path: Path, content: str, expect: str) -> None:
     path = tmp_path / "e.json"
     path.write_text(content)

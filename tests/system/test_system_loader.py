@@ -29,8 +29,11 @@ models:
 """
 
 
-@pytest.mark.parametrize("path", sorted(p for p in EXAMPLES.glob("*.yaml") if ".assessment." not in p.name),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in EXAMPLES.glob("*.yaml") if ".assessment." not in p.name),
+    ids=lambda p: p.stem,
+)
 def test_bundled_examples_load(path: Path) -> None:
     system = load_system(path)
     assert isinstance(system, AISystem)
@@ -42,16 +45,31 @@ def test_five_examples_cover_the_archetypes() -> None:
     for path in EXAMPLES.glob("*.yaml"):
         if ".assessment." not in path.name:
             archetypes |= {a.value for a in load_system(path).archetypes}
-    assert {"rag", "autonomous-agent", "ml-classifier", "recommender", "conversational-assistant"} <= archetypes
+    assert {
+        "rag",
+        "autonomous-agent",
+        "ml-classifier",
+        "recommender",
+        "conversational-assistant",
+    } <= archetypes
 
 
-@pytest.mark.parametrize(("mutation", "line", "expect"), [
-    (("kind: genai", "kind: generative"), 10, "models[0].kind"),
-    (("hosted_by: model-provider", "hosted_by: model-provider\n    colour: red"), 15, "models[0].colour"),
-    (("organisation_role: integrator", "organisation_role: reseller"), 4, "organisation_role"),
-    (("confidentiality: 3", "confidentiality: 9"), 6, "business_impact.confidentiality"),
-])
-def test_schema_errors_are_located(tmp_path: Path, mutation: tuple[str, str], line: int, expect: str) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "line", "expect"),
+    [
+        (("kind: genai", "kind: generative"), 10, "models[0].kind"),
+        (
+            ("hosted_by: model-provider", "hosted_by: model-provider\n    colour: red"),
+            15,
+            "models[0].colour",
+        ),
+        (("organisation_role: integrator", "organisation_role: reseller"), 4, "organisation_role"),
+        (("confidentiality: 3", "confidentiality: 9"), 6, "business_impact.confidentiality"),
+    ],
+)
+def test_schema_errors_are_located(
+    tmp_path: Path, mutation: tuple[str, str], line: int, expect: str
+) -> None:
     path = tmp_path / "sys.yaml"
     path.write_text(MINIMAL.replace(*mutation))
     with pytest.raises(InputError) as err:
@@ -63,8 +81,10 @@ def test_schema_errors_are_located(tmp_path: Path, mutation: tuple[str, str], li
 
 def test_unknown_model_reference_is_located(tmp_path: Path) -> None:
     path = tmp_path / "sys.yaml"
-    path.write_text(MINIMAL + "interfaces:\n  - id: ui\n    name: UI\n    exposure: public\n"
-                    "    authenticated: false\n    users: [anyone]\n    models: [nope]\n")
+    path.write_text(
+        MINIMAL + "interfaces:\n  - id: ui\n    name: UI\n    exposure: public\n"
+        "    authenticated: false\n    users: [anyone]\n    models: [nope]\n"
+    )
     with pytest.raises(InputError) as err:
         load_system(path)
     assert f"{path}:21" in str(err.value)

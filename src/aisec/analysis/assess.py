@@ -22,44 +22,74 @@ from aisec.system.assessment import Assessment, RiskSettings
 from aisec.system.schema import AISystem
 
 
-def assess(catalog: Catalog, system: AISystem, assessment: Assessment | None,
-           generated_at: datetime, evidence: EvidenceIndex | None = None) -> AssessmentResult:
+def assess(
+    catalog: Catalog,
+    system: AISystem,
+    assessment: Assessment | None,
+    generated_at: datetime,
+    evidence: EvidenceIndex | None = None,
+) -> AssessmentResult:
     evidence = evidence or EvidenceIndex()
     settings = assessment.risk if assessment else RiskSettings()
     decisions = derive_threats(catalog, system)
     views = control_views(catalog, decisions, assessment, evidence)
-    risks, base = score_risks(catalog, system, decisions, views, evidence, settings, system.owner.name)
-    in_place = [v for v in views if v.relevant and v.applicable and v.effective_status.strength >= 1.0]
+    risks, base = score_risks(
+        catalog, system, decisions, views, evidence, settings, system.owner.name
+    )
+    in_place = [
+        v for v in views if v.relevant and v.applicable and v.effective_status.strength >= 1.0
+    ]
     notes = []
     if assessment is None:
-        notes.append("No assessment file was given: every control counts as not implemented, so "
-                     "residual risk equals inherent risk. Run 'aisec init' to create one.")
+        notes.append(
+            "No assessment file was given: every control counts as not implemented, so "
+            "residual risk equals inherent risk. Run 'aisec init' to create one."
+        )
     if evidence.unknown_ids:
-        notes.append("Evidence named ids unknown to the catalogue (ignored): " + ", ".join(evidence.unknown_ids))
+        notes.append(
+            "Evidence named ids unknown to the catalogue (ignored): "
+            + ", ".join(evidence.unknown_ids)
+        )
     return AssessmentResult(
-        generated_at=generated_at, aisec_version=__version__, catalog_version=catalog.version,
-        system_id=system.id, system_name=system.name, system_description=system.description.strip(),
-        owner=system.owner.name, organisation_role=system.organisation_role.value,
-        archetypes=[a.value for a in system.archetypes], assessed=assessment is not None,
+        generated_at=generated_at,
+        aisec_version=__version__,
+        catalog_version=catalog.version,
+        system_id=system.id,
+        system_name=system.name,
+        system_description=system.description.strip(),
+        owner=system.owner.name,
+        organisation_role=system.organisation_role.value,
+        archetypes=[a.value for a in system.archetypes],
+        assessed=assessment is not None,
         acceptance=settings.acceptance,
-        bands={"low": settings.bands.low, "medium": settings.bands.medium, "high": settings.bands.high,
-               "levels": settings.levels},
-        decisions=decisions, risks=risks, controls=views,
+        bands={
+            "low": settings.bands.low,
+            "medium": settings.bands.medium,
+            "high": settings.bands.high,
+            "levels": settings.levels,
+        },
+        decisions=decisions,
+        risks=risks,
+        controls=views,
         readiness=readiness(catalog, views, risks),
         roadmap=roadmap(catalog, views, risks, settings, base_likelihood=base),
         interactions=interactions(catalog, system, views),
         practices=practice_answers(catalog, views),
         totals=Totals(
             threats_applicable=len({d.threat_id for d in decisions if d.applicable}),
-            threats_excluded=len({d.threat_id for d in decisions if not d.applicable}
-                                 - {d.threat_id for d in decisions if d.applicable}),
+            threats_excluded=len(
+                {d.threat_id for d in decisions if not d.applicable}
+                - {d.threat_id for d in decisions if d.applicable}
+            ),
             risks=len(risks),
             risks_above_acceptance=sum(1 for r in risks if not r.accepted),
-            inherent_sum=sum(r.inherent for r in risks), residual_sum=sum(r.residual for r in risks),
+            inherent_sum=sum(r.inherent for r in risks),
+            residual_sum=sum(r.residual for r in risks),
             max_inherent=max((r.inherent for r in risks), default=0),
             max_residual=max((r.residual for r in risks), default=0),
             controls_relevant=sum(1 for v in views if v.relevant and v.applicable),
             controls_in_place=len(in_place),
         ),
-        evidence_files=list(evidence.files), notes=notes,
+        evidence_files=list(evidence.files),
+        notes=notes,
     )

@@ -24,8 +24,12 @@ def effective_status(state: ControlState, evidence: EvidenceOutcome | None) -> C
     return state.status
 
 
-def control_views(catalog: Catalog, decisions: list[ThreatDecision], assessment: Assessment | None,
-                  evidence: EvidenceIndex) -> list[ControlView]:
+def control_views(
+    catalog: Catalog,
+    decisions: list[ThreatDecision],
+    assessment: Assessment | None,
+    evidence: EvidenceIndex,
+) -> list[ControlView]:
     applicable_threats = {d.threat_id for d in decisions if d.applicable}
     states = assessment.controls if assessment else {}
     views = []
@@ -34,23 +38,42 @@ def control_views(catalog: Catalog, decisions: list[ThreatDecision], assessment:
         mitigates = [e.threat for e in control.effects if e.threat in applicable_threats]
         relevant = bool(mitigates)
         ev = evidence.controls.get(control.id)
-        outcome = EvidenceOutcome(outcome=ev.outcome, sources=list(ev.sources), detail=ev.detail) if ev else None
+        outcome = (
+            EvidenceOutcome(outcome=ev.outcome, sources=list(ev.sources), detail=ev.detail)
+            if ev
+            else None
+        )
         if not state.applicable:
             reason = f"excluded: {state.justification}"
         elif relevant:
             reason = "mitigates " + ", ".join(mitigates)
         else:
-            reason = "not needed: it mitigates only threats that do not apply (" + ", ".join(
-                e.threat for e in control.effects) + ")"
+            reason = (
+                "not needed: it mitigates only threats that do not apply ("
+                + ", ".join(e.threat for e in control.effects)
+                + ")"
+            )
         status = effective_status(state, outcome)
         if outcome and outcome.outcome == "verified" and state.status not in _IN_PLACE:
             reason += "; evidence passed although the control is not recorded as in place: review"
-        views.append(ControlView(
-            id=control.id, name=control.name, category=control.category, phases=control.phases,
-            role=state.role or control.role, role_overridden=state.role is not None,
-            status=state.status, effective_status=status if state.applicable else state.status,
-            applicable=state.applicable, relevant=relevant, reason=reason, owner=state.owner,
-            evidence=list(state.evidence), evidence_outcome=outcome, mitigates=mitigates,
-            notes=state.notes,
-        ))
+        views.append(
+            ControlView(
+                id=control.id,
+                name=control.name,
+                category=control.category,
+                phases=control.phases,
+                role=state.role or control.role,
+                role_overridden=state.role is not None,
+                status=state.status,
+                effective_status=status if state.applicable else state.status,
+                applicable=state.applicable,
+                relevant=relevant,
+                reason=reason,
+                owner=state.owner,
+                evidence=list(state.evidence),
+                evidence_outcome=outcome,
+                mitigates=mitigates,
+                notes=state.notes,
+            )
+        )
     return views

@@ -13,21 +13,37 @@ from aisec.catalog import Catalog
 from aisec.catalog.schema import ApplicabilityRule, Fact, RuleScope
 from aisec.system.schema import AISystem, Model
 
+FactCache = dict[tuple[Fact, str], FactResult]
 
-def _facts(facts: list[Fact], system: AISystem, models: list[Model]) -> list[FactResult]:
+
+def _facts(
+    facts: list[Fact], system: AISystem, models: list[Model], cache: FactCache
+) -> list[FactResult]:
     """Evaluate facts for one model, or for the system (a fact holds if any model has it)."""
     out = []
     for fact in facts:
-        results = [evaluate(fact, system, m) for m in models]
+        results = []
+        for m in models:
+            key = (fact, m.id)
+            if key not in cache:
+                cache[key] = evaluate(fact, system, m)
+            results.append(cache[key])
         held = [r for r in results if r.holds]
         out.append(FactResult(True, "; ".join(r.because for r in held)) if held else results[0])
     return out
 
 
-def decide(rule: ApplicabilityRule, threat_name: str, system: AISystem,
-           models: list[Model], component: str) -> ThreatDecision:
-    when = _facts(rule.when, system, models)
-    any_of = _facts(rule.any_of, system, models)
+def decide(
+    rule: ApplicabilityRule,
+    threat_name: str,
+    system: AISystem,
+    models: list[Model],
+    component: str,
+    cache: FactCache | None = None,
+) -> ThreatDecision:
+    cache = {} if cache is None else cache
+    when = _facts(rule.when, system, models, cache)
+    any_of = _facts(rule.any_of, system, models, cache)
     missing = [r for r in when if not r.holds]
     rationale: list[str]
     if missing:
@@ -41,11 +57,18 @@ def decide(rule: ApplicabilityRule, threat_name: str, system: AISystem,
             rationale.append(rule.note)
     aggravating = easing = []
     if applicable:
-        aggravating = [r.because for r in _facts(rule.aggravated_by, system, models) if r.holds]
-        easing = [r.because for r in _facts(rule.eased_by, system, models) if r.holds]
+        aggravating = [
+            r.because for r in _facts(rule.aggravated_by, system, models, cache) if r.holds
+        ]
+        easing = [r.because for r in _facts(rule.eased_by, system, models, cache) if r.holds]
     return ThreatDecision(
-        threat_id=rule.threat, threat_name=threat_name, component=component,
-        applicable=applicable, rationale=rationale, aggravating=aggravating, easing=easing,
+        threat_id=rule.threat,
+        threat_name=threat_name,
+        component=component,
+        applicable=applicable,
+        rationale=rationale,
+        aggravating=aggravating,
+        easing=easing,
     )
 
 
@@ -56,19 +79,27 @@ def derive_threats(catalog: Catalog, system: AISystem) -> list[ThreatDecision]:
     summarising why, so every catalogue threat is accounted for exactly once or more.
     """
     decisions: list[ThreatDecision] = []
+    cache: FactCache = {}
     for threat_id, threat in catalog.threats.items():
         rule = catalog.rules[threat_id]
         if rule.scope is RuleScope.SYSTEM:
-            decisions.append(decide(rule, threat.name, system, list(system.models), "system"))
+            decisions.append(
+                decide(rule, threat.name, system, list(system.models), "system", cache)
+            )
             continue
-        per_model = [decide(rule, threat.name, system, [m], m.id) for m in system.models]
+        per_model = [decide(rule, threat.name, system, [m], m.id, cache) for m in system.models]
         applicable = [d for d in per_model if d.applicable]
         if applicable:
             decisions.extend(applicable)
         else:
             reasons = [r for d in per_model for r in d.rationale]
-            decisions.append(ThreatDecision(
-                threat_id=threat_id, threat_name=threat.name, component="system",
-                applicable=False, rationale=reasons,
-            ))
+            decisions.append(
+                ThreatDecision(
+                    threat_id=threat_id,
+                    threat_name=threat.name,
+                    component="system",
+                    applicable=False,
+                    rationale=reasons,
+                )
+            )
     return decisions

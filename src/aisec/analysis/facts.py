@@ -67,11 +67,17 @@ def _accepts_input(system: AISystem, model: Model) -> FactResult:
     interfaces = _interfaces(system, model)
     untrusted_tools = [t.id for t in _tools(system, model) if t.returns_untrusted_content]
     if interfaces:
-        desc = _names([f"{i.id} ({i.exposure.value}, used by {', '.join(i.users)})" for i in interfaces])
+        desc = _names(
+            [f"{i.id} ({i.exposure.value}, used by {', '.join(i.users)})" for i in interfaces]
+        )
         return FactResult(True, f"model {model.id} takes input through {desc}")
     if untrusted_tools:
-        return FactResult(True, f"model {model.id} reads content from tools {_names(untrusted_tools)}")
-    stores = [s.id for s in _stores(system, model) if any(c.is_untrusted for c in s.content_sources)]
+        return FactResult(
+            True, f"model {model.id} reads content from tools {_names(untrusted_tools)}"
+        )
+    stores = [
+        s.id for s in _stores(system, model) if any(c.is_untrusted for c in s.content_sources)
+    ]
     if stores:
         return FactResult(True, f"model {model.id} receives outside content via {_names(stores)}")
     return FactResult(False, f"no interface, tool or store sends outside input to model {model.id}")
@@ -79,18 +85,23 @@ def _accepts_input(system: AISystem, model: Model) -> FactResult:
 
 def _untrusted_input(system: AISystem, model: Model) -> FactResult:
     exposed = [
-        i.id for i in _interfaces(system, model)
+        i.id
+        for i in _interfaces(system, model)
         if i.exposure is not Exposure.INTERNAL or not i.authenticated
     ]
     if exposed:
-        return FactResult(True, f"interface {_names(exposed)} accepts input from outside the organisation")
+        return FactResult(
+            True, f"interface {_names(exposed)} accepts input from outside the organisation"
+        )
     return FactResult(False, f"only authenticated internal users reach model {model.id}")
 
 
 def _internal_only(system: AISystem, model: Model) -> FactResult:
     interfaces = _interfaces(system, model)
     if interfaces and all(i.exposure is Exposure.INTERNAL and i.authenticated for i in interfaces):
-        return FactResult(True, f"every interface of model {model.id} is internal and authenticated")
+        return FactResult(
+            True, f"every interface of model {model.id} is internal and authenticated"
+        )
     return FactResult(False, f"model {model.id} has interfaces open beyond authenticated insiders")
 
 
@@ -113,7 +124,9 @@ def _has_augmentation(system: AISystem, model: Model) -> FactResult:
     if stores:
         names = _names([f"{s.id} ({s.kind.value})" for s in stores])
         return FactResult(True, f"model {model.id} is augmented by {names}")
-    return FactResult(False, f"model {model.id} uses no augmentation store, system prompt or memory")
+    return FactResult(
+        False, f"model {model.id} uses no augmentation store, system prompt or memory"
+    )
 
 
 def _augmentation_sensitive(system: AISystem, model: Model) -> FactResult:
@@ -125,11 +138,14 @@ def _augmentation_sensitive(system: AISystem, model: Model) -> FactResult:
 
 def _augmentation_writable(system: AISystem, model: Model) -> FactResult:
     stores = [
-        s.id for s in _stores(system, model)
+        s.id
+        for s in _stores(system, model)
         if s.writable_at_runtime or any(c.is_untrusted for c in s.content_sources)
     ]
     if stores:
-        return FactResult(True, f"{_names(stores)} can be written at run time or from outside sources")
+        return FactResult(
+            True, f"{_names(stores)} can be written at run time or from outside sources"
+        )
     return FactResult(False, f"augmentation of model {model.id} is written by developers only")
 
 
@@ -138,7 +154,9 @@ def _trains_in_house(system: AISystem, model: Model) -> FactResult:
         return FactResult(True, f"the organisation trains model {model.id}")
     if model.fine_tuned_by is Party.US:
         return FactResult(True, f"the organisation fine-tunes model {model.id}")
-    return FactResult(False, f"model {model.id} is trained by its supplier, not by the organisation")
+    return FactResult(
+        False, f"model {model.id} is trained by its supplier, not by the organisation"
+    )
 
 
 def _third_party_model(system: AISystem, model: Model) -> FactResult:
@@ -150,19 +168,26 @@ def _third_party_model(system: AISystem, model: Model) -> FactResult:
 
 def _third_party_weights(system: AISystem, model: Model) -> FactResult:
     if model.source is ModelSource.OPEN_WEIGHTS:
-        return FactResult(True, f"the organisation loads third-party weight files for model {model.id}")
+        return FactResult(
+            True, f"the organisation loads third-party weight files for model {model.id}"
+        )
     return FactResult(False, f"no third-party weight files are loaded for model {model.id}")
 
 
 def _self_hosted(system: AISystem, model: Model) -> FactResult:
     if model.hosted_by is Host.US:
         return FactResult(True, f"the organisation runs model {model.id} on its own infrastructure")
-    return FactResult(False, f"model {model.id} runs at {model.hosted_by.value}, not on own infrastructure")
+    return FactResult(
+        False, f"model {model.id} runs at {model.hosted_by.value}, not on own infrastructure"
+    )
 
 
 def _supplier_hosted(system: AISystem, model: Model) -> FactResult:
     if model.hosted_by is not Host.US:
-        return FactResult(True, f"inputs to model {model.id} are processed by {model.supplier or model.hosted_by.value}")
+        return FactResult(
+            True,
+            f"inputs to model {model.id} are processed by {model.supplier or model.hosted_by.value}",
+        )
     return FactResult(False, f"model {model.id} is hosted by the organisation")
 
 
@@ -177,16 +202,28 @@ def _training_sets(system: AISystem, model: Model) -> list:  # type: ignore[type
 
 
 def _training_sensitive(system: AISystem, model: Model) -> FactResult:
-    sets = [f"{d.id} ({d.sensitivity.value})" for d in _training_sets(system, model) if d.sensitivity.is_sensitive]
+    sets = [
+        f"{d.id} ({d.sensitivity.value})"
+        for d in _training_sets(system, model)
+        if d.sensitivity.is_sensitive
+    ]
     if sets:
         return FactResult(True, f"model {model.id} is trained on sensitive data {_names(sets)}")
-    return FactResult(False, f"no sensitive training data of the organisation is declared for model {model.id}")
+    return FactResult(
+        False, f"no sensitive training data of the organisation is declared for model {model.id}"
+    )
 
 
 def _untrusted_training(system: AISystem, model: Model) -> FactResult:
-    sets = [f"{d.id} ({d.provenance.value})" for d in _training_sets(system, model) if d.provenance.is_untrusted]
+    sets = [
+        f"{d.id} ({d.provenance.value})"
+        for d in _training_sets(system, model)
+        if d.provenance.is_untrusted
+    ]
     if sets:
-        return FactResult(True, f"training data {_names(sets)} of model {model.id} comes from outside sources")
+        return FactResult(
+            True, f"training data {_names(sets)} of model {model.id} comes from outside sources"
+        )
     return FactResult(False, f"training data of model {model.id} is produced in-house")
 
 
@@ -194,9 +231,13 @@ def _input_sensitive(system: AISystem, model: Model) -> FactResult:
     reasons = [f"augmentation {s.id}" for s in _stores(system, model) if s.sensitivity.is_sensitive]
     reasons += [f"tool {t.id}" for t in _tools(system, model) if t.reaches_sensitive_data]
     if system.business_impact.confidentiality >= 4 and _interfaces(system, model):
-        reasons.append(f"inputs of a system rated confidentiality {system.business_impact.confidentiality}/5")
+        reasons.append(
+            f"inputs of a system rated confidentiality {system.business_impact.confidentiality}/5"
+        )
     if reasons:
-        return FactResult(True, f"model {model.id} processes sensitive input from {_names(reasons)}")
+        return FactResult(
+            True, f"model {model.id} processes sensitive input from {_names(reasons)}"
+        )
     return FactResult(False, f"inputs of model {model.id} are not sensitive")
 
 
@@ -217,15 +258,22 @@ _CONSEQUENTIAL = {ToolEffect.WRITE, ToolEffect.SEND, ToolEffect.EXECUTE, ToolEff
 
 
 def _consequential(system: AISystem, model: Model) -> FactResult:
-    tools = [f"{t.id} ({', '.join(e.value for e in t.effects)})" for t in _tools(system, model)
-             if _CONSEQUENTIAL & set(t.effects)]
+    tools = [
+        f"{t.id} ({', '.join(e.value for e in t.effects)})"
+        for t in _tools(system, model)
+        if _CONSEQUENTIAL & set(t.effects)
+    ]
     if tools:
         return FactResult(True, f"tools {_names(tools)} change state or send data")
     return FactResult(False, f"model {model.id} has no tool that writes, sends, executes or pays")
 
 
 def _unapproved(system: AISystem, model: Model) -> FactResult:
-    tools = [t.id for t in _tools(system, model) if _CONSEQUENTIAL & set(t.effects) and not t.requires_approval]
+    tools = [
+        t.id
+        for t in _tools(system, model)
+        if _CONSEQUENTIAL & set(t.effects) and not t.requires_approval
+    ]
     if tools:
         return FactResult(True, f"tools {_names(tools)} act without human approval")
     return FactResult(False, f"every consequential tool of model {model.id} needs human approval")
@@ -241,7 +289,8 @@ def _tools_sensitive(system: AISystem, model: Model) -> FactResult:
 def _exfil_channels(system: AISystem, model: Model) -> list[str]:
     channels = [f"tool {t.id}" for t in _tools(system, model) if ToolEffect.SEND in t.effects]
     channels += [
-        f"output {o.id} rendered as {o.rendering.value}" for o in system.outputs
+        f"output {o.id} rendered as {o.rendering.value}"
+        for o in system.outputs
         if model.id in o.models and o.rendering in (Rendering.HTML, Rendering.MARKDOWN)
     ]
     return channels
@@ -253,27 +302,49 @@ def _lethal_trifecta(system: AISystem, model: Model) -> FactResult:
     sensitive += [t.id for t in _tools(system, model) if t.reaches_sensitive_data]
     channels = _exfil_channels(system, model)
     if untrusted.holds and sensitive and channels:
-        return FactResult(True, (
-            f"lethal trifecta: untrusted content reaches model {model.id}, which can read sensitive "
-            f"data ({_names(sensitive)}) and send data out ({_names(channels)})"))
-    missing = [name for name, ok in (("untrusted content", untrusted.holds),
-                                     ("access to sensitive data", bool(sensitive)),
-                                     ("an outbound channel", bool(channels))) if not ok]
+        return FactResult(
+            True,
+            (
+                f"lethal trifecta: untrusted content reaches model {model.id}, which can read sensitive "
+                f"data ({_names(sensitive)}) and send data out ({_names(channels)})"
+            ),
+        )
+    missing = [
+        name
+        for name, ok in (
+            ("untrusted content", untrusted.holds),
+            ("access to sensitive data", bool(sensitive)),
+            ("an outbound channel", bool(channels)),
+        )
+        if not ok
+    ]
     return FactResult(False, f"model {model.id} lacks {' and '.join(missing)} (no lethal trifecta)")
 
 
 def _output_rendered(system: AISystem, model: Model) -> FactResult:
     risky = (Rendering.HTML, Rendering.MARKDOWN, Rendering.EXECUTED, Rendering.STRUCTURED)
-    outs = [f"{o.id} ({o.rendering.value})" for o in system.outputs if model.id in o.models and o.rendering in risky]
+    outs = [
+        f"{o.id} ({o.rendering.value})"
+        for o in system.outputs
+        if model.id in o.models and o.rendering in risky
+    ]
     if outs:
-        return FactResult(True, f"output of model {model.id} is rendered or processed downstream: {_names(outs)}")
-    return FactResult(False, f"output of model {model.id} is only shown as plain text or a decision")
+        return FactResult(
+            True, f"output of model {model.id} is rendered or processed downstream: {_names(outs)}"
+        )
+    return FactResult(
+        False, f"output of model {model.id} is only shown as plain text or a decision"
+    )
 
 
 def _drives_decisions(system: AISystem, model: Model) -> FactResult:
-    outs = [o.id for o in system.outputs if model.id in o.models and o.rendering is Rendering.DECISION]
+    outs = [
+        o.id for o in system.outputs if model.id in o.models and o.rendering is Rendering.DECISION
+    ]
     if outs:
-        return FactResult(True, f"output {_names(outs)} of model {model.id} drives automated decisions")
+        return FactResult(
+            True, f"output {_names(outs)} of model {model.id} drives automated decisions"
+        )
     return FactResult(False, f"model {model.id} does not drive automated decisions")
 
 

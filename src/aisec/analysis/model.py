@@ -6,6 +6,7 @@ published from the same classes (`aisec schema result`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +31,10 @@ class ThreatDecision(Frozen):
     easing: list[str] = Field(default_factory=list)
 
 
-class ControlContribution(Frozen):
+@dataclass(frozen=True, slots=True)
+class ControlContribution:
+    """How much one control currently lowers one risk item (a plain dataclass: there are many)."""
+
     control_id: str
     status: ControlStatus
     effective_strength: float
@@ -59,7 +63,9 @@ class RiskItem(Frozen):
     controls: list[ControlContribution]
     owner: str | None = None
     role: Role
-    demonstrated_by: list[str] = Field(default_factory=list, description="evidence showing the attack works")
+    demonstrated_by: list[str] = Field(
+        default_factory=list, description="evidence showing the attack works"
+    )
     impact_reason: str
 
 
@@ -86,7 +92,9 @@ class ControlView(Frozen):
     owner: str | None = None
     evidence: list[str] = Field(default_factory=list)
     evidence_outcome: EvidenceOutcome | None = None
-    mitigates: list[str] = Field(default_factory=list, description="applicable threats it mitigates")
+    mitigates: list[str] = Field(
+        default_factory=list, description="applicable threats it mitigates"
+    )
     notes: str | None = None
 
 
@@ -132,7 +140,9 @@ class PracticeAnswer(Frozen):
     question_id: str
     question: str
     controls: list[str]
-    readiness: float | None = Field(description="share of the question's relevant controls in place")
+    readiness: float | None = Field(
+        description="share of the question's relevant controls in place"
+    )
 
 
 class Totals(Frozen):

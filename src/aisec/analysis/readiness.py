@@ -7,7 +7,7 @@ A slice without any relevant control is reported as not assessed, never as 100 %
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from aisec.analysis.model import ControlView, PracticeAnswer, Readiness, ReadinessScore, RiskItem
 from aisec.catalog import Catalog
@@ -18,37 +18,59 @@ def control_weights(catalog: Catalog, risks: list[RiskItem]) -> dict[str, int]:
     weights: dict[str, int] = {}
     for risk in risks:
         for contribution in risk.controls:
-            effect = next(e for e in catalog.controls[contribution.control_id].effects
-                          if e.threat == risk.threat_id)
-            weights[contribution.control_id] = (weights.get(contribution.control_id, 0)
-                                                + effect.likelihood + effect.impact)
+            effect = catalog.effect(contribution.control_id, risk.threat_id)
+            weights[contribution.control_id] = (
+                weights.get(contribution.control_id, 0) + effect.likelihood + effect.impact
+            )
     return weights
 
 
-def _score(key: str, label: str, views: Iterable[ControlView], weights: dict[str, int]) -> ReadinessScore:
-    chosen = [v for v in views if v.relevant and v.applicable and weights.get(v.id)]
-    total = sum(weights[v.id] for v in chosen)
-    done = sum(weights[v.id] * v.effective_status.strength for v in chosen)
+def _score(
+    key: str, label: str, views: Iterable[ControlView], weights: dict[str, int]
+) -> ReadinessScore:
+    total = done = 0.0
+    count = implemented = 0
+    for v in views:
+        weight = weights.get(v.id, 0)
+        if not (weight and v.relevant and v.applicable):
+            continue
+        strength = v.effective_status.strength
+        total += weight
+        done += weight * strength
+        count += 1
+        implemented += strength >= 1.0
     return ReadinessScore(
-        key=key, label=label, score=round(100.0 * done / total, 1) if total else 0.0,
-        controls=len(chosen), implemented=sum(1 for v in chosen if v.effective_status.strength >= 1.0),
+        key=key,
+        label=label,
+        score=round(100.0 * done / total, 1) if total else 0.0,
+        controls=count,
+        implemented=implemented,
         assessed=bool(total),
     )
 
 
 def readiness(catalog: Catalog, views: list[ControlView], risks: list[RiskItem]) -> Readiness:
     weights = control_weights(catalog, risks)
+    in_scope = [v for v in views if v.relevant and v.applicable and weights.get(v.id)]
+    by_category: dict[str, list[ControlView]] = {}
+    by_phase: dict[str, list[ControlView]] = {}
+    by_role: dict[str, list[ControlView]] = {}
+    for v in in_scope:
+        by_category.setdefault(v.category.value, []).append(v)
+        by_role.setdefault(v.role.value, []).append(v)
+        for phase in v.phases:
+            by_phase.setdefault(phase.value, []).append(v)
 
-    def group(keys: Iterable[tuple[str, str]], member: Callable[[ControlView, str], bool]) -> list[ReadinessScore]:
-        return [_score(k, label, (v for v in views if member(v, k)), weights) for k, label in keys]
+    def label(c: Category) -> str:
+        return catalog.categories[c.value].name if c.value in catalog.categories else c.value
 
-    categories = [(c.value, catalog.categories[c.value].name if c.value in catalog.categories else c.value)
-                  for c in Category]
     return Readiness(
-        overall=_score("overall", "Overall", views, weights),
-        by_category=group(categories, lambda v, k: v.category.value == k),
-        by_phase=group([(p.value, p.value) for p in Phase], lambda v, k: k in {p.value for p in v.phases}),
-        by_role=group([(r.value, r.value) for r in Role], lambda v, k: v.role.value == k),
+        overall=_score("overall", "Overall", in_scope, weights),
+        by_category=[
+            _score(c.value, label(c), by_category.get(c.value, []), weights) for c in Category
+        ],
+        by_phase=[_score(p.value, p.value, by_phase.get(p.value, []), weights) for p in Phase],
+        by_role=[_score(r.value, r.value, by_role.get(r.value, []), weights) for r in Role],
     )
 
 
@@ -57,11 +79,22 @@ def practice_answers(catalog: Catalog, views: list[ControlView]) -> list[Practic
     answers = []
     for practice in catalog.practices.values():
         for question in practice.questions:
-            relevant = [by_id[c] for c in question.controls if by_id[c].relevant and by_id[c].applicable]
-            score = (round(100.0 * sum(v.effective_status.strength for v in relevant) / len(relevant), 1)
-                     if relevant else None)
-            answers.append(PracticeAnswer(
-                practice_id=practice.id, practice_name=practice.name, question_id=question.id,
-                question=question.text, controls=list(question.controls), readiness=score,
-            ))
+            relevant = [
+                by_id[c] for c in question.controls if by_id[c].relevant and by_id[c].applicable
+            ]
+            score = (
+                round(100.0 * sum(v.effective_status.strength for v in relevant) / len(relevant), 1)
+                if relevant
+                else None
+            )
+            answers.append(
+                PracticeAnswer(
+                    practice_id=practice.id,
+                    practice_name=practice.name,
+                    question_id=question.id,
+                    question=question.text,
+                    controls=list(question.controls),
+                    readiness=score,
+                )
+            )
     return answers

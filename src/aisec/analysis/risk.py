@@ -24,9 +24,17 @@ SHARE_PER_STEP = 0.2  # one likelihood step of a control removes 20 % of the rem
 DEMONSTRATED_FLOOR = 4  # on the 1-5 scale: 'likely'
 
 
-def rescale(value: float, levels: int) -> int:
-    """Map a value on 1..5 to 1..levels (rounded half-up)."""
+def _rescale(value: float, levels: int) -> int:
     return max(1, min(levels, math.floor(1 + (value - 1) * (levels - 1) / 4 + 0.5)))
+
+
+_RESCALED = {(v, n): _rescale(v, n) for v in range(1, 6) for n in range(3, 11)}
+
+
+def rescale(value: int, levels: int) -> int:
+    """Map a value on 1..5 to 1..levels (rounded half-up); a table lookup on the hot path."""
+    found = _RESCALED.get((value, levels))
+    return found if found is not None else _rescale(value, levels)
 
 
 def band(score: int, settings: RiskSettings) -> str:
@@ -46,10 +54,9 @@ class ImpactScore:
     reason: str
 
 
-def impact_of(threat_impact: Impact, system: AISystem) -> ImpactScore:
-    """Impact on 1-5: the worst affected property, from the system's business-impact ratings,
-    lowered by one step per level the threat hits that property below 'high'."""
-    bases: dict[str, tuple[int, str]] = {
+def impact_bases(system: AISystem) -> dict[str, tuple[int, str]]:
+    """Per property, the system's rating (1-5) and where it comes from; computed once per system."""
+    return {
         "confidentiality": (system.business_impact.confidentiality, "business impact"),
         "integrity": (system.business_impact.integrity, "business impact"),
         "availability": (system.business_impact.availability, "business impact"),
@@ -58,6 +65,14 @@ def impact_of(threat_impact: Impact, system: AISystem) -> ImpactScore:
         "accountability": (_SOFT_BASE[system.impact.accountability], "accountability need"),
         "explainability": (_SOFT_BASE[system.impact.explainability], "explainability need"),
     }
+
+
+def impact_of(
+    threat_impact: Impact, system: AISystem, bases: dict[str, tuple[int, str]] | None = None
+) -> ImpactScore:
+    """Impact on 1-5: the worst affected property, from the system's business-impact ratings,
+    lowered by one step per level the threat hits that property below 'high'."""
+    bases = bases or impact_bases(system)
     best, props, reason = 1, [], "no property of the system is hit"
     for prop, (base, what) in bases.items():
         level: Level = getattr(threat_impact, prop)

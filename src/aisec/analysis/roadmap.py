@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from aisec.analysis.model import ControlContribution, ControlView, RiskItem, RoadmapItem
-from aisec.analysis.risk import rescale
-from aisec.analysis.scoring import residual_for
-from aisec.catalog import Catalog
-from aisec.system.assessment import ControlStatus, RiskSettings
+import math
 
-def roadmap(catalog: Catalog, views: list[ControlView], risks: list[RiskItem],
-            settings: RiskSettings, *, base_likelihood: dict[tuple[str, str], tuple[int, int]]) -> list[RoadmapItem]:
+from aisec.analysis.model import ControlView, RiskItem, RoadmapItem
+from aisec.analysis.risk import (
+    DEMONSTRATED_FLOOR,
+    MAX_IMPACT_REDUCTION,
+    SHARE_PER_STEP,
+    reduce,
+    rescale,
+)
+from aisec.catalog import Catalog
+from aisec.system.assessment import RiskSettings
+
+
+def roadmap(
+    catalog: Catalog,
+    views: list[ControlView],
+    risks: list[RiskItem],
+    settings: RiskSettings,
+    *,
+    base_likelihood: dict[tuple[str, str], tuple[int, int]],
+) -> list[RoadmapItem]:
     """`base_likelihood` maps (threat, component) to the inherent (likelihood, impact) on 1-5."""
     by_id = {v.id: v for v in views}
     levels = settings.levels
@@ -18,17 +32,24 @@ def roadmap(catalog: Catalog, views: list[ControlView], risks: list[RiskItem],
     for risk in risks:
         like5, imp5 = base_likelihood[(risk.threat_id, risk.component)]
         demonstrated = bool(risk.demonstrated_by)
-        for contribution in risk.controls:
+        # Likelihood factors multiply (see risk.reduce_likelihood): swapping one control's factor
+        # for its full-strength factor is a division and a product, not a recomputation.
+        factors = [1.0 - SHARE_PER_STEP * c.likelihood_reduction for c in risk.controls]
+        product = math.prod(factors)
+        impact_steps = sum(c.impact_reduction for c in risk.controls)
+        for contribution, factor in zip(risk.controls, factors, strict=True):
             if contribution.effective_strength >= 1.0:
                 continue
-            effect = next(e for e in catalog.controls[contribution.control_id].effects if e.threat == risk.threat_id)
-            improved = [
-                c if c.control_id != contribution.control_id else ControlContribution(
-                    control_id=c.control_id, status=ControlStatus.IMPLEMENTED, effective_strength=1.0,
-                    likelihood_reduction=float(effect.likelihood), impact_reduction=float(effect.impact))
-                for c in risk.controls
-            ]
-            rl, ri = residual_for(like5, imp5, improved, demonstrated)
+            effect = catalog.effect(contribution.control_id, risk.threat_id)
+            remaining = (like5 - 1) * product / factor * (1.0 - SHARE_PER_STEP * effect.likelihood)
+            rl = max(1, math.floor(1 + remaining + 0.5))
+            if demonstrated:
+                rl = max(rl, DEMONSTRATED_FLOOR)
+            ri = reduce(
+                imp5,
+                impact_steps - contribution.impact_reduction + effect.impact,
+                cap=MAX_IMPACT_REDUCTION,
+            )
             after = rescale(rl, levels) * rescale(ri, levels)
             gain = risk.residual - after
             if gain > 0:
@@ -39,11 +60,22 @@ def roadmap(catalog: Catalog, views: list[ControlView], risks: list[RiskItem],
     for rank, (control_id, gain) in enumerate(ordered, start=1):
         control = catalog.controls[control_id]
         view = by_id[control_id]
-        items.append(RoadmapItem(
-            rank=rank, control_id=control_id, control_name=control.name, category=control.category,
-            role=view.role, current_status=view.effective_status, risk_reduction=gain,
-            threats=sorted(set(threats[control_id])),
-            depends_on=[d for d in control.depends_on if by_id[d].effective_status.strength < 1.0],
-            side_effects=[f"{s.aspect.value} ({s.level.value}): {s.note}" for s in control.side_effects],
-        ))
+        items.append(
+            RoadmapItem(
+                rank=rank,
+                control_id=control_id,
+                control_name=control.name,
+                category=control.category,
+                role=view.role,
+                current_status=view.effective_status,
+                risk_reduction=gain,
+                threats=sorted(set(threats[control_id])),
+                depends_on=[
+                    d for d in control.depends_on if by_id[d].effective_status.strength < 1.0
+                ],
+                side_effects=[
+                    f"{s.aspect.value} ({s.level.value}): {s.note}" for s in control.side_effects
+                ],
+            )
+        )
     return items

@@ -9,6 +9,7 @@ from aisec.analysis.risk import (
     DEMONSTRATED_FLOOR,
     MAX_IMPACT_REDUCTION,
     band,
+    impact_bases,
     impact_of,
     likelihood_of,
     reduce,
@@ -26,11 +27,12 @@ def _counted(view: ControlView) -> float:
     return view.effective_status.strength if view.applicable else 0.0
 
 
-def residual_for(likelihood: int, impact: int, contributions: list[ControlContribution],
-                 demonstrated: bool) -> tuple[int, int]:
-    """Residual (likelihood, impact) on 1-5 after the contributions; pure, reused by the roadmap."""
-    i_red = sum(c.impact_reduction for c in contributions)
-    res_l = reduce_likelihood(likelihood, [c.likelihood_reduction for c in contributions])
+def residual_for(
+    likelihood: int, impact: int, l_steps: list[float], i_steps: list[float], demonstrated: bool
+) -> tuple[int, int]:
+    """Residual (likelihood, impact) on 1-5 from each control's weighted steps; reused by the roadmap."""
+    i_red = sum(i_steps)
+    res_l = reduce_likelihood(likelihood, l_steps)
     if demonstrated:  # the attack was shown to work: controls on paper do not lower it
         res_l = max(res_l, DEMONSTRATED_FLOOR)
     return res_l, reduce(impact, i_red, cap=MAX_IMPACT_REDUCTION)
@@ -42,7 +44,7 @@ def _role(views: dict[str, ControlView], catalog: Catalog, threat_id: str) -> Ro
         view = views[control_id]
         if not view.applicable:
             continue
-        effect = next(e for e in catalog.controls[control_id].effects if e.threat == threat_id)
+        effect = catalog.effect(control_id, threat_id)
         weight[view.role] += effect.likelihood + effect.impact
     if not weight:
         return Role.SHARED
@@ -52,54 +54,94 @@ def _role(views: dict[str, ControlView], catalog: Catalog, threat_id: str) -> Ro
     return ranked[0][0]
 
 
-def score_risks(catalog: Catalog, system: AISystem, decisions: list[ThreatDecision],
-                views: list[ControlView], evidence: EvidenceIndex, settings: RiskSettings,
-                owner: str | None) -> tuple[list[RiskItem], dict[tuple[str, str], tuple[int, int]]]:
+def score_risks(
+    catalog: Catalog,
+    system: AISystem,
+    decisions: list[ThreatDecision],
+    views: list[ControlView],
+    evidence: EvidenceIndex,
+    settings: RiskSettings,
+    owner: str | None,
+) -> tuple[list[RiskItem], dict[tuple[str, str], tuple[int, int]]]:
     """Risk items sorted worst residual first, and each item's inherent (L, I) on the 1-5 scale."""
     base: dict[tuple[str, str], tuple[int, int]] = {}
     by_id = {v.id: v for v in views}
+    bases = impact_bases(system)
     items = []
     levels = settings.levels
     for decision in decisions:
         if not decision.applicable:
             continue
         threat = catalog.threats[decision.threat_id]
-        likelihood5 = likelihood_of(threat.base_likelihood, len(decision.aggravating), len(decision.easing))
-        impact = impact_of(threat.impact, system)
+        likelihood5 = likelihood_of(
+            threat.base_likelihood, len(decision.aggravating), len(decision.easing)
+        )
+        impact = impact_of(threat.impact, system, bases)
         contributions = []
         for control_id in catalog.controls_for(threat.id):
             view = by_id[control_id]
             strength = _counted(view)
-            effect = next(e for e in catalog.controls[control_id].effects if e.threat == threat.id)
-            contributions.append(ControlContribution(
-                control_id=control_id, status=view.effective_status, effective_strength=strength,
-                likelihood_reduction=effect.likelihood * strength, impact_reduction=effect.impact * strength,
-            ))
+            effect = catalog.effect(control_id, threat.id)
+            contributions.append(
+                ControlContribution(
+                    control_id=control_id,
+                    status=view.effective_status,
+                    effective_strength=strength,
+                    likelihood_reduction=effect.likelihood * strength,
+                    impact_reduction=effect.impact * strength,
+                )
+            )
         base[(threat.id, decision.component)] = (likelihood5, impact.value)
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
-        res_l5, res_i5 = residual_for(likelihood5, impact.value, contributions, bool(demonstrated))
+        res_l5, res_i5 = residual_for(
+            likelihood5,
+            impact.value,
+            [c.likelihood_reduction for c in contributions],
+            [c.impact_reduction for c in contributions],
+            bool(demonstrated),
+        )
         like, imp = rescale(likelihood5, levels), rescale(impact.value, levels)
         rl, ri = rescale(res_l5, levels), rescale(res_i5, levels)
         inherent, residual = like * imp, rl * ri
         accepted = residual <= settings.acceptance
-        missing = sorted(
-            (c for c in contributions if c.effective_strength < 1.0 and by_id[c.control_id].applicable),
-            key=lambda c: -(next(e for e in catalog.controls[c.control_id].effects if e.threat == threat.id).likelihood),
-        )
         if accepted:
             treatment = "accept" if inherent <= settings.acceptance else "accept after mitigation"
         else:
-            names = ", ".join(c.control_id for c in missing[:3]) or "add controls beyond the catalogue"
+            missing = sorted(
+                (
+                    c
+                    for c in contributions
+                    if c.effective_strength < 1.0 and by_id[c.control_id].applicable
+                ),
+                key=lambda c: -catalog.effect(c.control_id, threat.id).likelihood,
+            )
+            names = (
+                ", ".join(c.control_id for c in missing[:3]) or "add controls beyond the catalogue"
+            )
             treatment = f"mitigate: {names}"
-        items.append(RiskItem(
-            threat_id=threat.id, threat_name=threat.name, component=decision.component,
-            assets=threat.assets, properties=impact.properties, likelihood=like, impact=imp,
-            inherent=inherent, inherent_band=band(inherent, settings), residual_likelihood=rl,
-            residual_impact=ri, residual=residual, residual_band=band(residual, settings),
-            accepted=accepted, treatment=treatment,
-            controls=[c for c in contributions if by_id[c.control_id].applicable],
-            owner=owner, role=_role(by_id, catalog, threat.id), demonstrated_by=demonstrated,
-            impact_reason=impact.reason,
-        ))
+        items.append(
+            RiskItem(
+                threat_id=threat.id,
+                threat_name=threat.name,
+                component=decision.component,
+                assets=threat.assets,
+                properties=impact.properties,
+                likelihood=like,
+                impact=imp,
+                inherent=inherent,
+                inherent_band=band(inherent, settings),
+                residual_likelihood=rl,
+                residual_impact=ri,
+                residual=residual,
+                residual_band=band(residual, settings),
+                accepted=accepted,
+                treatment=treatment,
+                controls=[c for c in contributions if by_id[c.control_id].applicable],
+                owner=owner,
+                role=_role(by_id, catalog, threat.id),
+                demonstrated_by=demonstrated,
+                impact_reason=impact.reason,
+            )
+        )
     items.sort(key=lambda r: (-r.residual, -r.inherent, r.threat_id, r.component))
     return items, base

@@ -20,6 +20,7 @@ from aisec.catalog.schema import (
     CategoryInfo,
     Control,
     ControlsFile,
+    Effect,
     Iso27090Ref,
     Overlay,
     Practice,
@@ -45,12 +46,17 @@ class Catalog:
     rules: dict[str, ApplicabilityRule] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     mitigations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    effects: dict[tuple[str, str], Effect] = field(default_factory=dict)
 
     def threat(self, threat_id: str) -> Threat:
         return self.threats[threat_id]
 
     def control(self, control_id: str) -> Control:
         return self.controls[control_id]
+
+    def effect(self, control_id: str, threat_id: str) -> Effect:
+        """The effect of a control on a threat (KeyError if it has none)."""
+        return self.effects[(control_id, threat_id)]
 
     def controls_for(self, threat_id: str) -> tuple[str, ...]:
         """Controls whose effects name this threat (derived, so it can never drift)."""
@@ -67,24 +73,41 @@ def _load_bundled(name: str) -> LocatedYaml:
     return load_yaml_text(text, source)
 
 
-def _record_error(located: LocatedYaml, key: str, index: int, record_id: str, field_name: str,
-                  message: str) -> CatalogError:
+def _record_error(
+    located: LocatedYaml, key: str, index: int, record_id: str, field_name: str, message: str
+) -> CatalogError:
     line = located.line_of((key, index, field_name))
-    return CatalogError(message, source=located.source, line=line,
-                        field=f"{key}[{index}] ({record_id}).{field_name}")
+    return CatalogError(
+        message,
+        source=located.source,
+        line=line,
+        field=f"{key}[{index}] ({record_id}).{field_name}",
+    )
 
 
-def _add_unique(target: dict[str, object], items: Iterable[tuple[str, object]], kind: str,
-                located: LocatedYaml, key: str, *, replace: bool = False) -> None:
+def _add_unique(
+    target: dict[str, object],
+    items: Iterable[tuple[str, object]],
+    kind: str,
+    located: LocatedYaml,
+    key: str,
+    *,
+    replace: bool = False,
+) -> None:
     for index, (item_id, item) in enumerate(items):
         if item_id in target and not replace:
-            raise _record_error(located, key, index, item_id, "id",
-                                f"duplicate {kind} id {item_id!r}")
+            raise _record_error(
+                located, key, index, item_id, "id", f"duplicate {kind} id {item_id!r}"
+            )
         target[item_id] = item
 
 
-def _cross_check(threats: dict[str, Threat], controls: dict[str, Control],
-                 practices: dict[str, Practice], where: dict[str, tuple[LocatedYaml, str, int]]) -> None:
+def _cross_check(
+    threats: dict[str, Threat],
+    controls: dict[str, Control],
+    practices: dict[str, Practice],
+    where: dict[str, tuple[LocatedYaml, str, int]],
+) -> None:
     def fail(record_id: str, field_name: str, message: str) -> CatalogError:
         located, key, index = where[record_id]
         return _record_error(located, key, index, record_id, field_name, message)
@@ -101,8 +124,11 @@ def _cross_check(threats: dict[str, Threat], controls: dict[str, Control],
             if effect.threat in seen:
                 raise fail(control.id, "effects", f"threat {effect.threat!r} listed twice")
             if effect.likelihood == 0 and effect.impact == 0:
-                raise fail(control.id, "effects",
-                           f"effect on {effect.threat!r} lowers neither likelihood nor impact")
+                raise fail(
+                    control.id,
+                    "effects",
+                    f"effect on {effect.threat!r} lowers neither likelihood nor impact",
+                )
             seen.add(effect.threat)
         for dep in control.depends_on:
             if dep not in controls:
@@ -114,12 +140,19 @@ def _cross_check(threats: dict[str, Threat], controls: dict[str, Control],
         for question in practice.questions:
             for control_id in question.controls:
                 if control_id not in controls:
-                    raise fail(practice.id, "questions",
-                               f"question {question.id!r} names unknown control {control_id!r}")
+                    raise fail(
+                        practice.id,
+                        "questions",
+                        f"question {question.id!r} names unknown control {control_id!r}",
+                    )
 
 
-def _index(items: Iterable[Threat | Control | Practice], located: LocatedYaml, key: str,
-           where: dict[str, tuple[LocatedYaml, str, int]]) -> list[tuple[str, object]]:
+def _index(
+    items: Iterable[Threat | Control | Practice],
+    located: LocatedYaml,
+    key: str,
+    where: dict[str, tuple[LocatedYaml, str, int]],
+) -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = []
     for index, item in enumerate(items):
         out.append((item.id, item))
@@ -144,23 +177,49 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     rule_where: dict[str, tuple[LocatedYaml, int]] = {}
     for index, rule in enumerate(rules_f.rules):
         if rule.threat in rules:
-            raise _record_error(rules_y, "rules", index, rule.threat, "threat",
-                                f"second rule for threat {rule.threat!r}")
+            raise _record_error(
+                rules_y,
+                "rules",
+                index,
+                rule.threat,
+                "threat",
+                f"second rule for threat {rule.threat!r}",
+            )
         rules[rule.threat] = rule
         rule_where[rule.threat] = (rules_y, index)
 
     threats: dict[str, Threat] = {}
     controls: dict[str, Control] = {}
     practices: dict[str, Practice] = {}
-    _add_unique(threats, _index(threats_f.threats, threats_y, "threats", where), "threat",  # type: ignore[arg-type]
-                threats_y, "threats")
-    _add_unique(controls, _index(controls_f.controls, controls_y, "controls", where), "control",  # type: ignore[arg-type]
-                controls_y, "controls")
-    _add_unique(practices, _index(practices_f.practices, practices_y, "practices", where),  # type: ignore[arg-type]
-                "practice", practices_y, "practices")
+    _add_unique(
+        threats,
+        _index(threats_f.threats, threats_y, "threats", where),
+        "threat",  # type: ignore[arg-type]
+        threats_y,
+        "threats",
+    )
+    _add_unique(
+        controls,
+        _index(controls_f.controls, controls_y, "controls", where),
+        "control",  # type: ignore[arg-type]
+        controls_y,
+        "controls",
+    )
+    _add_unique(
+        practices,
+        _index(practices_f.practices, practices_y, "practices", where),  # type: ignore[arg-type]
+        "practice",
+        practices_y,
+        "practices",
+    )
     categories = {c.id.value: c for c in categories_f.categories}
-    sources = [threats_y.source, controls_y.source, categories_y.source, practices_y.source,
-               rules_y.source]
+    sources = [
+        threats_y.source,
+        controls_y.source,
+        categories_y.source,
+        practices_y.source,
+        rules_y.source,
+    ]
 
     for path in overlays:
         located = load_yaml_file(path)
@@ -179,11 +238,17 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
             del kind
         for threat_id, ref in overlay.iso27090.items():
             if threat_id not in threats:
-                raise CatalogError(f"unknown threat {threat_id!r}", source=str(path),
-                                   line=located.line_of(("iso27090", threat_id)),
-                                   field=f"iso27090.{threat_id}")
-            threats[threat_id] = threats[threat_id].model_copy(update={"iso27090": Iso27090Ref(
-                clause=ref.clause, status=ref.status, label=ref.label)})
+                raise CatalogError(
+                    f"unknown threat {threat_id!r}",
+                    source=str(path),
+                    line=located.line_of(("iso27090", threat_id)),
+                    field=f"iso27090.{threat_id}",
+                )
+            threats[threat_id] = threats[threat_id].model_copy(
+                update={
+                    "iso27090": Iso27090Ref(clause=ref.clause, status=ref.status, label=ref.label)
+                }
+            )
         for index, rule in enumerate(overlay.rules):
             rules[rule.threat] = rule
             rule_where[rule.threat] = (located, index)
@@ -192,14 +257,26 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     _cross_check(threats, controls, practices, where)
     for threat_id, (located, index) in rule_where.items():
         if threat_id not in threats:
-            raise _record_error(located, "rules", index, threat_id, "threat",
-                                f"rule names unknown threat {threat_id!r}")
+            raise _record_error(
+                located,
+                "rules",
+                index,
+                threat_id,
+                "threat",
+                f"rule names unknown threat {threat_id!r}",
+            )
     for threat_id in threats:
         if threat_id not in rules:
             located, key, index = where[threat_id]
-            raise _record_error(located, key, index, threat_id, "id",
-                                f"threat {threat_id!r} has no applicability rule; add one under "
-                                "'rules' (bundled: applicability.yaml) so aisec can decide when it applies")
+            raise _record_error(
+                located,
+                key,
+                index,
+                threat_id,
+                "id",
+                f"threat {threat_id!r} has no applicability rule; add one under "
+                "'rules' (bundled: applicability.yaml) so aisec can decide when it applies",
+            )
     mitigations: dict[str, list[str]] = {t: [] for t in threats}
     for control in controls.values():
         for effect in control.effects:
@@ -207,8 +284,9 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     for threat_id, mitigating in mitigations.items():
         if not mitigating:
             located, key, index = where[threat_id]
-            raise _record_error(located, key, index, threat_id, "id",
-                                f"no control mitigates threat {threat_id!r}")
+            raise _record_error(
+                located, key, index, threat_id, "id", f"no control mitigates threat {threat_id!r}"
+            )
     return Catalog(
         version=threats_f.version,
         threats=threats,
@@ -218,6 +296,7 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
         rules=rules,
         sources=tuple(sources),
         mitigations={k: tuple(v) for k, v in mitigations.items()},
+        effects={(c.id, e.threat): e for c in controls.values() for e in c.effects},
     )
 
 

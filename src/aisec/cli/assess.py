@@ -34,8 +34,11 @@ def _formats(value: str) -> list[ReportFormat]:
         try:
             out.append(ReportFormat(part))
         except ValueError:
-            raise InputError(f"unknown report format {part!r}", field="--format",
-                             hint="choose among: " + ", ".join(f.value for f in ReportFormat)) from None
+            raise InputError(
+                f"unknown report format {part!r}",
+                field="--format",
+                hint="choose among: " + ", ".join(f.value for f in ReportFormat),
+            ) from None
     if not out:
         raise InputError("no report format given", field="--format")
     return out
@@ -48,7 +51,8 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
         table.add_column(col)
     for risk in result.risks[:10]:
         table.add_row(
-            risk.threat_name, risk.component,
+            risk.threat_name,
+            risk.component,
             f"[{_BAND_STYLE[risk.inherent_band]}]{risk.inherent} {risk.inherent_band}[/]",
             f"[{_BAND_STYLE[risk.residual_band]}]{risk.residual} {risk.residual_band}[/]",
             risk.treatment,
@@ -68,16 +72,28 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
 @app.command("assess")
 def assess_cmd(
     system: Path = typer.Argument(..., help="AI-system description (YAML)."),
-    assessment: Path | None = typer.Option(None, "--assessment", "-a", help="Assessment YAML (control states)."),
-    evidence: list[Path] = typer.Option([], "--evidence", "-e", help="Evidence JSON from aisec scan/probe/mltest."),
+    assessment: Path | None = typer.Option(
+        None, "--assessment", "-a", help="Assessment YAML (control states)."
+    ),
+    evidence: list[Path] = typer.Option(
+        [], "--evidence", "-e", help="Evidence JSON from aisec scan/probe/mltest."
+    ),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the reports."),
-    fmt: str = typer.Option("html,json,md,csv", "--format", "-f", help="Comma-separated: html,json,md,csv."),
-    fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 if a residual risk is at/above: low|medium|high|critical."),
-    overlay: list[Path] = typer.Option([], "--overlay", help="Catalogue overlay YAML (repeatable)."),
+    fmt: str = typer.Option(
+        "html,json,md,csv", "--format", "-f", help="Comma-separated: html,json,md,csv."
+    ),
+    fail_on: str | None = typer.Option(
+        None, "--fail-on", help="Exit 1 if a residual risk is at/above: low|medium|high|critical."
+    ),
+    overlay: list[Path] = typer.Option(
+        [], "--overlay", help="Catalogue overlay YAML (repeatable)."
+    ),
 ) -> int:
     """Derive threats, score inherent and residual risk, and write the reports."""
     if fail_on is not None and fail_on not in BAND_ORDER:
-        raise InputError(f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical")
+        raise InputError(
+            f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical"
+        )
     formats = _formats(fmt)
     run = run_assessment(system, assessment, evidence, overlay)
     written = write_reports(run.report, out, formats)
@@ -93,7 +109,9 @@ def assess_cmd(
 @app.command("threats")
 def threats_cmd(
     system: Path = typer.Argument(..., help="AI-system description (YAML)."),
-    show_excluded: bool = typer.Option(True, "--excluded/--no-excluded", help="List excluded threats with reasons."),
+    show_excluded: bool = typer.Option(
+        True, "--excluded/--no-excluded", help="List excluded threats with reasons."
+    ),
     overlay: list[Path] = typer.Option([], "--overlay"),
 ) -> int:
     """List the threats that apply to a system, each with the facts behind it."""
@@ -109,7 +127,9 @@ def threats_cmd(
         why = "; ".join(d.rationale)
         if d.aggravating:
             why += "\n[red]aggravated:[/] " + "; ".join(d.aggravating)
-        table.add_row(d.threat_name, d.component, "[green]yes[/]" if d.applicable else "[dim]no[/]", why)
+        table.add_row(
+            d.threat_name, d.component, "[green]yes[/]" if d.applicable else "[dim]no[/]", why
+        )
     console.print(table)
     return int(ExitCode.OK)
 
@@ -117,7 +137,9 @@ def threats_cmd(
 @app.command("init")
 def init_cmd(
     system: Path = typer.Argument(..., help="AI-system description (YAML)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write (default: SYSTEM.assessment.yaml)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Where to write (default: SYSTEM.assessment.yaml)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> int:
     """Scaffold an assessment file from the threats that apply to the system."""
@@ -128,14 +150,18 @@ def init_cmd(
     sys_model = load_system(system)
     target = out or system.with_name(system.stem + ".assessment.yaml")
     if target.exists() and not force:
-        raise InputError("file exists; not overwriting your work", source=str(target), hint="use --force")
+        raise InputError(
+            "file exists; not overwriting your work", source=str(target), hint="use --force"
+        )
     atomic_write_text(target, scaffold_assessment(catalog, sys_model, date.today().isoformat()))
     console.print(f"wrote {target}")
     return int(ExitCode.OK)
 
 
 @app.command("demo")
-def demo_cmd(out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the reports.")) -> int:
+def demo_cmd(
+    out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the reports."),
+) -> int:
     """Assess every bundled example system and write its reports (the main job)."""
     now = datetime.now(UTC)
     index = []
@@ -144,8 +170,10 @@ def demo_cmd(out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Fol
         written = write_reports(run.report, out, list(ReportFormat))
         index.append((system_id, run.result, written))
         t = run.result.totals
-        console.print(f"[bold]{run.result.system_name}[/]: {t.threats_applicable} threats, "
-                      f"max residual {t.max_residual}, readiness {run.result.readiness.overall.score:.0f}%")
+        console.print(
+            f"[bold]{run.result.system_name}[/]: {t.threats_applicable} threats, "
+            f"max residual {t.max_residual}, readiness {run.result.readiness.overall.score:.0f}%"
+        )
     from aisec.reports.index_page import render_index
 
     index_path = out / "index.html"

@@ -38,8 +38,9 @@ def _label(report: EvidenceReport, finding: Finding) -> str:
     return f"{report.tool} {finding.rule_id} @ {finding.location}"
 
 
-def index_evidence(reports: Sequence[tuple[str, EvidenceReport]],
-                   known_controls: set[str], known_threats: set[str]) -> EvidenceIndex:
+def index_evidence(
+    reports: Sequence[tuple[str, EvidenceReport]], known_controls: set[str], known_threats: set[str]
+) -> EvidenceIndex:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     sources: dict[str, set[str]] = defaultdict(set)
     demonstrated: dict[str, list[str]] = defaultdict(list)
@@ -64,8 +65,9 @@ def index_evidence(reports: Sequence[tuple[str, EvidenceReport]],
     controls = {}
     for control_id, (passed, failed, inconclusive) in counts.items():
         outcome = "failed" if failed else "verified" if passed else "inconclusive"
-        controls[control_id] = ControlEvidence(outcome, tuple(sorted(sources[control_id])),
-                                               passed, failed, inconclusive)
+        controls[control_id] = ControlEvidence(
+            outcome, tuple(sorted(sources[control_id])), passed, failed, inconclusive
+        )
     return EvidenceIndex(
         controls=controls,
         demonstrated={k: tuple(v) for k, v in demonstrated.items()},

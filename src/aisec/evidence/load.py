@@ -18,7 +18,9 @@ def load_evidence(path: Path) -> EvidenceReport:
     """Parse one EvidenceReport JSON file, with errors naming the file and the field."""
     try:
         if path.stat().st_size > MAX_EVIDENCE_BYTES:
-            raise InputError(f"evidence file larger than {MAX_EVIDENCE_BYTES} bytes", source=str(path))
+            raise InputError(
+                f"evidence file larger than {MAX_EVIDENCE_BYTES} bytes", source=str(path)
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read evidence: {exc.strerror}", source=str(path)) from None
@@ -29,7 +31,7 @@ def load_evidence(path: Path) -> EvidenceReport:
         raise InputError(f"not valid JSON: {exc}", source=str(path), line=line) from None
     if not isinstance(data, dict) or data.get("format") != EVIDENCE_FORMAT:
         raise InputError(
-            f"not an aisec evidence file (expected \"format\": \"{EVIDENCE_FORMAT}\")",
+            f'not an aisec evidence file (expected "format": "{EVIDENCE_FORMAT}")',
             source=str(path),
             hint="pass the --json output of 'aisec scan', 'aisec probe' or 'aisec mltest'",
         )

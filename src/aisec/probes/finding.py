@@ -24,7 +24,7 @@ class Verdict(StrEnum):
     SUSPICIOUS = "suspicious"
     ERROR = "error"
     NOT_SCANNED = "not-scanned"
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 (a verdict, not a password)
 
     @property
     def is_problem(self) -> bool:

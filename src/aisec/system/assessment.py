@@ -27,8 +27,16 @@ class ControlStatus(StrEnum):
     @property
     def strength(self) -> float:
         """Share of the control's catalogue effect that counts towards residual risk."""
-        return {"not-implemented": 0.0, "planned": 0.0, "partial": 0.5,
-                "implemented": 1.0, "verified": 1.0}[self.value]
+        return _STRENGTH[self]  # StrEnum hashes as its string: no enum attribute lookup
+
+
+_STRENGTH = {
+    "not-implemented": 0.0,
+    "planned": 0.0,
+    "partial": 0.5,
+    "implemented": 1.0,
+    "verified": 1.0,
+}
 
 
 class ControlState(BaseModel):
@@ -79,7 +87,9 @@ class RiskSettings(BaseModel):
     def _fits_scale(self) -> RiskSettings:
         top = self.levels * self.levels
         if self.acceptance > top or self.bands.high >= top:
-            raise ValueError(f"acceptance and bands must stay below {top} on a {self.levels}-level scale")
+            raise ValueError(
+                f"acceptance and bands must stay below {top} on a {self.levels}-level scale"
+            )
         return self
 
 
@@ -97,7 +107,9 @@ def load_assessment(path: Path, known_controls: set[str] | None = None) -> Asses
     """Read an assessment; unknown control ids are an error naming file and line."""
     located = load_yaml_file(path)
     if not isinstance(located.data, dict):
-        raise InputError("expected a mapping with 'system' and 'controls'", source=str(path), line=1)
+        raise InputError(
+            "expected a mapping with 'system' and 'controls'", source=str(path), line=1
+        )
     assessment = validate_located(Assessment, located)
     if known_controls is not None:
         for control_id in assessment.controls:

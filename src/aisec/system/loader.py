@@ -17,15 +17,19 @@ _COMPONENT_LISTS = ("datasets", "models", "augmentation", "tools", "interfaces",
 
 def _check_references(system: AISystem, located: LocatedYaml) -> None:
     def fail(path: tuple[str | int, ...], message: str) -> InputError:
-        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(
+            ".[", "["
+        )
         return InputError(message, source=located.source, line=located.line_of(path), field=field)
 
     seen: dict[str, str] = {}
     for key in _COMPONENT_LISTS:
         for index, item in enumerate(getattr(system, key)):
             if item.id in seen:
-                raise fail((key, index, "id"),
-                           f"id {item.id!r} already used in {seen[item.id]}; ids must be unique")
+                raise fail(
+                    (key, index, "id"),
+                    f"id {item.id!r} already used in {seen[item.id]}; ids must be unique",
+                )
             seen[item.id] = key
     models = {m.id for m in system.models}
     datasets = {d.id for d in system.datasets}
@@ -54,8 +58,11 @@ def _check_references(system: AISystem, located: LocatedYaml) -> None:
 
 def parse_system(located: LocatedYaml) -> AISystem:
     if not isinstance(located.data, dict):
-        raise InputError("expected a mapping describing one AI system (id, name, owner, models...)",
-                         source=located.source, line=1)
+        raise InputError(
+            "expected a mapping describing one AI system (id, name, owner, models...)",
+            source=located.source,
+            line=1,
+        )
     system = validate_located(AISystem, located)
     _check_references(system, located)
     return system

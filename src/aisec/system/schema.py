@@ -47,7 +47,11 @@ class Sensitivity(StrEnum):
 
     @property
     def is_sensitive(self) -> bool:
-        return self in (Sensitivity.CONFIDENTIAL, Sensitivity.PERSONAL, Sensitivity.SPECIAL_CATEGORY)
+        return self in (
+            Sensitivity.CONFIDENTIAL,
+            Sensitivity.PERSONAL,
+            Sensitivity.SPECIAL_CATEGORY,
+        )
 
 
 class Provenance(StrEnum):
@@ -165,7 +169,9 @@ class Model(Strict):
     trained_by: Party
     fine_tuned_by: Party = Party.NOBODY
     hosted_by: Host
-    is_ip: bool = Field(default=False, description="the parameters are valuable intellectual property")
+    is_ip: bool = Field(
+        default=False, description="the parameters are valuable intellectual property"
+    )
     outputs_confidence: bool = Field(default=False, description="API returns scores/probabilities")
     training_data: list[Ref] = Field(default_factory=list)
     artifacts: list[str] = Field(default_factory=list, description="model files, for aisec scan")
@@ -264,10 +270,13 @@ class Regulatory(Strict):
 
     eu_ai_act_role: AiActRole = AiActRole.NOT_IN_SCOPE
     annex_iii_area: str | None = Field(
-        default=None, max_length=60,
+        default=None,
+        max_length=60,
         description="Annex III high-risk area key, e.g. 'employment', 'essential-services'",
     )
-    safety_component: bool = Field(default=False, description="safety component of an Annex I product")
+    safety_component: bool = Field(
+        default=False, description="safety component of an Annex I product"
+    )
     general_purpose_model: bool = False
     systemic_risk_gpai: bool = False
     public_body_or_public_service: bool = False
