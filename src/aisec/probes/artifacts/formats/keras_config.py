@@ -40,6 +40,8 @@ DANGEROUS_TOKENS = frozenset(
     "unlink requests urllib urlopen pty spawn environ".split()
 )
 IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{1,63}")
+SHORT_STR = frozenset(b"zZ")
+LONG_STR = frozenset(b"aAut")
 MAX_NODES = 2_000_000
 MAX_CODE = 1 << 20
 
@@ -83,6 +85,32 @@ def _module_issue(module: Any, name: Any, path: str) -> Issue | None:
     )
 
 
+def _bytecode_names(raw: bytes) -> set[str]:
+    """Identifiers inside marshalled bytecode, read from its string records without
+    unmarshalling: short strings ('z'/'Z', 1-byte length) and strings ('a'/'A'/'u'/'t',
+    4-byte length), with or without the reference flag (0x80)."""
+    found: set[str] = set()
+    i, n = 0, len(raw)
+    while i < n - 1:
+        kind = raw[i] & 0x7F
+        if kind in SHORT_STR:
+            length, start = raw[i + 1], i + 2
+        elif kind in LONG_STR and i + 5 <= n:
+            length, start = int.from_bytes(raw[i + 1 : i + 5], "little"), i + 5
+        else:
+            i += 1
+            continue
+        chunk = raw[start : start + length]
+        if len(chunk) == length and length and all(32 <= b < 127 for b in chunk):
+            found.update(m.decode() for m in IDENT.findall(chunk))
+            i = start + length
+        else:
+            i += 1
+    if not found:  # not marshal data: read identifiers from the text itself
+        found = {m.decode() for m in IDENT.findall(raw)}
+    return found
+
+
 def _lambda_issue(code: Any, path: str) -> Issue:
     raw = b""
     if isinstance(code, str) and len(code) <= MAX_CODE * 2:
@@ -90,7 +118,7 @@ def _lambda_issue(code: Any, path: str) -> Issue:
             raw = base64.b64decode(code.encode("ascii", "ignore"), validate=False)
         except (binascii.Error, ValueError):
             raw = code.encode("utf-8", "replace")
-    names = sorted({m.decode() for m in IDENT.findall(raw[:MAX_CODE])})
+    names = sorted(_bytecode_names(raw[:MAX_CODE]))
     bad = sorted(set(names) & DANGEROUS_TOKENS)
     details = {
         "path": path,
@@ -153,6 +181,8 @@ def _visit(node: dict[str, Any], path: str, out: list[Issue]) -> None:
                 out.append(issue)
     elif class_name == "TFSMLayer":
         out.append(_tfsm_issue(config, path))
+    if "class_name" not in node:
+        return  # e.g. a legacy Lambda config's own 'module' key, judged above
     name = config if class_name == "function" else class_name
     issue = _module_issue(node.get("module"), name, path)
     if issue:

@@ -155,8 +155,22 @@ def _is_saved_model(head: bytes) -> bool:
     return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
 
 
+def _nested_name(head: bytes, path: tuple[int, ...]) -> bytes | None:
+    """Payload reached by following the first field at each level, if the numbers match."""
+    body = head
+    for number in path:
+        fields = pw.leading_fields(body, 1)
+        if not fields or (fields[0].number, fields[0].wire) != (number, pw.LEN):
+            return None
+        body = body[fields[0].start : fields[0].end]
+    return body
+
+
 def _is_graph_def(head: bytes) -> bool:
     fields = pw.leading_fields(head, 1)
+    if fields and (fields[0].number, fields[0].wire) == (2, pw.LEN):  # library before any node
+        name = _nested_name(head, (2, 1, 1, 1))  # library.function.signature.name
+        return name is not None and bool(OP_NAME.match(name))
     if len(fields) != 1 or (fields[0].number, fields[0].wire) != (1, pw.LEN):
         return False
     node = pw.leading_fields(head[fields[0].start :], 2)

@@ -1,0 +1,110 @@
+"""Legacy Keras HDF5 files written with h5py in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from aisec.probes.artifacts.formats import Hdf5Handler
+from aisec.probes.artifacts.interface import ScanAbort
+from aisec.probes.finding import Verdict
+
+from . import keras_samples as ks
+from .builders import assert_clean, rules, scan
+
+h5py = pytest.importorskip("h5py")
+np = pytest.importorskip("numpy")
+H = Hdf5Handler()
+
+
+def write_h5(path: Path, model_config=None, *, weights: bool = True, **extra) -> bytes:
+    with h5py.File(path, "w") as f:
+        if model_config is not None:
+            f.attrs["model_config"] = json.dumps(model_config)
+            f.attrs["keras_version"] = "2.15.0"
+            f.attrs["backend"] = "tensorflow"
+        if weights:
+            g = f.create_group("model_weights/dense")
+            g.create_dataset("kernel:0", data=np.zeros((4, 2), dtype="float32"))
+            g.attrs["weight_names"] = [b"kernel:0"]
+        if "external_link" in extra:
+            f["linked"] = h5py.ExternalLink(extra["external_link"], "/data")
+        if "external_storage" in extra:
+            f.create_dataset("raw", shape=(4,), dtype="u1",
+                             external=[(extra["external_storage"], 0, 4)])  # fmt: skip
+        if "training_config" in extra:
+            f.attrs["training_config"] = json.dumps(extra["training_config"])
+    return path.read_bytes()
+
+
+def test_benign_legacy_model_passes(tmp_path: Path) -> None:
+    found = scan(H, write_h5(tmp_path / "m.h5", ks.legacy(ks.LEGACY_DENSE)))
+    assert_clean(found, "hdf5.ok")
+    assert found[0].details["keras_configs"] == ["model_config"]
+
+
+def test_weights_only_file_passes(tmp_path: Path) -> None:
+    assert_clean(scan(H, write_h5(tmp_path / "w.h5")), "hdf5.ok")
+
+
+@pytest.mark.parametrize(
+    ("config", "verdict"),
+    [(ks.legacy(ks.LEGACY_DENSE, ks.legacy_lambda(ks.EVIL_SOURCE)), Verdict.MALICIOUS),
+     (ks.legacy(ks.legacy_lambda(ks.PLAIN_SOURCE)), Verdict.SUSPICIOUS)],
+)  # fmt: skip
+def test_lambda_layers_are_flagged(tmp_path: Path, config, verdict) -> None:
+    found = scan(H, write_h5(tmp_path / "l.h5", config))
+    hits = [f for f in found if f.rule_id == "keras.lambda-layer"]
+    assert hits and hits[0].verdict is verdict
+    assert hits[0].details["where"] == "attribute model_config"
+    assert "hdf5.ok" not in rules(found)
+
+
+def test_training_config_references_are_checked(tmp_path: Path) -> None:
+    training = {"loss": ks.fn("subprocess", "check_output")}
+    found = scan(H, write_h5(tmp_path / "t.h5", ks.legacy(ks.LEGACY_DENSE),
+                             training_config=training))  # fmt: skip
+    assert "keras.untrusted-module" in rules(found)
+
+
+@pytest.mark.parametrize(
+    "extra", [{"external_link": "/etc/secrets.h5"}, {"external_storage": "../outside.bin"}]
+)
+def test_references_outside_the_file_are_flagged(tmp_path: Path, extra) -> None:
+    found = scan(H, write_h5(tmp_path / "x.h5", weights=False, **extra))
+    assert "hdf5.external-reference" in rules(found)
+    assert not (tmp_path / "outside.bin").exists()
+
+
+def test_user_block_offset_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "ub.h5"
+    with h5py.File(path, "w", userblock_size=512) as f:
+        f.attrs["x"] = 1
+    data = path.read_bytes()
+    assert data[:8] != b"\x89HDF\r\n\x1a\n"
+    assert_clean(scan(H, data), "hdf5.ok")
+
+
+def test_truncated_file_aborts(tmp_path: Path) -> None:
+    data = write_h5(tmp_path / "t.h5", ks.legacy(ks.LEGACY_DENSE))
+    with pytest.raises(ScanAbort):
+        scan(H, data[:600])
+
+
+def test_non_json_model_config_aborts(tmp_path: Path) -> None:
+    path = tmp_path / "bad.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = "{not json"
+    with pytest.raises(ScanAbort):
+        scan(H, path.read_bytes())
+
+
+def test_missing_h5py_reports_not_scanned(tmp_path: Path, monkeypatch) -> None:
+    data = write_h5(tmp_path / "m.h5", ks.legacy(ks.LEGACY_DENSE))
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    found = scan(H, data)
+    assert [(f.rule_id, f.verdict) for f in found] == [("hdf5.not-scanned", Verdict.NOT_SCANNED)]
+    assert "scan" in found[0].message
