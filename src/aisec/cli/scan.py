@@ -1,3 +1,104 @@
-"""CLI commands of the 'scan' family (registered on the shared app)."""
+"""`aisec scan PATH...`: parse options, call the scanner service, write outputs, map the
+overall verdict to an exit code."""
 
 from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from aisec.cli.app import app
+from aisec.common.exitcodes import ExitCode
+
+
+class FailOn(StrEnum):
+    MALICIOUS = "malicious"
+    SUSPICIOUS = "suspicious"
+    ERROR = "error"
+    NOT_SCANNED = "not-scanned"
+
+
+@app.command("scan")
+def scan_command(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to scan (recursively)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the EvidenceReport JSON."),
+    sarif_out: Path | None = typer.Option(None, "--sarif", help="Write a SARIF 2.1.0 log."),
+    manifest: Path | None = typer.Option(
+        None, "--manifest", help="Verify files against expected SHA-256 (JSON or sha256sum)."
+    ),
+    write_manifest: Path | None = typer.Option(
+        None, "--write-manifest", help="Write a sha256sum-style manifest of the scanned files."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.SUSPICIOUS, "--fail-on", help="Exit 1 when any file is at least this bad."
+    ),
+    max_depth: int = typer.Option(6, "--max-depth", min=0, help="Archive nesting limit."),
+    timeout: float = typer.Option(300.0, "--timeout", min=1.0, help="Seconds per file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> int:
+    """Scan model artifacts for code execution, tampering and unsupported content."""
+    from rich.console import Console
+
+    from aisec import __version__
+    from aisec.common.errors import ProbeError
+    from aisec.common.fileio import atomic_write_text
+    from aisec.probes.artifacts import console as render
+    from aisec.probes.artifacts import integrity, sarif
+    from aisec.probes.artifacts.interface import Limits
+    from aisec.probes.artifacts.result import FileVerdict
+    from aisec.probes.artifacts.service import plan, scan_paths
+
+    out = Console()
+    err = Console(stderr=True)
+    limits = Limits(max_depth=max_depth, timeout_s=timeout)
+    files = plan(paths)  # raises InputError for a missing path
+    progress_cb = None
+    bar = None
+    if err.is_terminal and (len(files) > 10 or sum(s for _, s in files) > 256 << 20):
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=err,
+            transient=True,
+        )
+        task = bar.add_task("scanning", total=sum(s for _, s in files) or 1)
+        done = [0]
+
+        def progress_cb(path: Path, size: int) -> None:
+            bar.update(task, completed=done[0], description=str(path.name)[:40])
+            done[0] += size
+
+    try:
+        if bar is not None:
+            with bar:
+                result = scan_paths(paths, limits, manifest, progress=progress_cb)
+        else:
+            result = scan_paths(paths, limits, manifest)
+    except (OSError, MemoryError, RuntimeError) as exc:
+        raise ProbeError(f"scan failed: {type(exc).__name__}: {exc}") from exc
+    version = __version__
+    if json_out is not None:
+        report = result.to_evidence(datetime.now(UTC), version)
+        atomic_write_text(json_out, report.model_dump_json(indent=2))
+    if sarif_out is not None:
+        atomic_write_text(sarif_out, json.dumps(sarif.to_sarif(result, version), indent=2))
+    if write_manifest is not None:
+        integrity.write_manifest(
+            write_manifest, [(Path(f.path), f.sha256) for f in result.files if f.sha256]
+        )
+    if quiet:
+        out.print(render.summary_line(result))
+    else:
+        render.render(result, out)
+    if not result.files:
+        return int(ExitCode.NOTHING_ASSESSED)
+    threshold = FileVerdict(fail_on.value).rank
+    sys.stdout.flush()
+    return int(ExitCode.FINDINGS if result.verdict.rank <= threshold else ExitCode.OK)

@@ -1,0 +1,66 @@
+"""Terminal rendering of a scan: a Rich table of files with their verdicts and the findings
+of every file that is not clean, and a summary line that never says "no issues" when anything
+was skipped or failed."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from aisec.probes.artifacts.result import FileVerdict, ScanResult
+from aisec.probes.finding import Verdict
+
+STYLE = {
+    FileVerdict.MALICIOUS: "bold red",
+    FileVerdict.SUSPICIOUS: "yellow",
+    FileVerdict.ERROR: "magenta",
+    FileVerdict.NOT_SCANNED: "cyan",
+    FileVerdict.CLEAN: "green",
+}
+MAX_ROWS_CLEAN = 200
+
+
+def render(result: ScanResult, console: Console, *, show_clean: bool = True) -> None:
+    table = Table(title="aisec scan", show_lines=False, expand=False)
+    table.add_column("file", overflow="fold")
+    table.add_column("verdict")
+    table.add_column("size", justify="right")
+    table.add_column("sha256", overflow="fold")
+    table.add_column("findings", overflow="fold")
+    clean_rows = 0
+    for f in sorted(result.files, key=lambda r: (r.verdict.rank, r.path)):
+        if f.verdict is FileVerdict.CLEAN:
+            clean_rows += 1
+            if not show_clean or clean_rows > MAX_ROWS_CLEAN:
+                continue
+        notes = [
+            f"{x.rule_id}: {x.message}" + (f" [{x.location}]" if x.location != f.path else "")
+            for x in f.findings
+            if x.verdict is not Verdict.PASS
+        ]
+        table.add_row(
+            Text(f.path),
+            Text(f.verdict.value, style=STYLE[f.verdict]),
+            f"{f.size:,}",
+            (f.sha256 or "")[:16],
+            Text("\n".join(notes[:8]) + (f"\n… {len(notes) - 8} more" if len(notes) > 8 else "")),
+        )
+    console.print(table)
+    for x in result.integrity:
+        if x.verdict is not Verdict.PASS:
+            console.print(Text(f"integrity: {x.location}: {x.message}", style="red"))
+    console.print(summary_line(result))
+
+
+def summary_line(result: ScanResult) -> Text:
+    counts = result.counts()
+    parts = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    verdict = result.verdict
+    if not result.files:
+        return Text("nothing scanned: no files found (not a clean result)", style="cyan")
+    if verdict is FileVerdict.CLEAN:
+        head = f"all {len(result.files)} file(s) fully examined, no issues"
+    else:
+        head = f"overall: {verdict.value}"
+    return Text(f"{head} — {parts}", style=STYLE[verdict])
