@@ -1,0 +1,176 @@
+"""The reference target's deterministic "model", in a vulnerable and a hardened mode.
+
+Vulnerable: reads the user turn and all inserted content as one instruction stream, carries
+out any directive it understands (in any decoded view), reveals its system prompt and secrets,
+returns markup verbatim, calls whatever tool it is told to, and grows its output without bound.
+Hardened: treats inserted content as data, refuses disguised or explicit attempts to override
+its rules or extract protected data, encodes its output, calls only the tools its instructions
+allow, and bounds output length. Both answer benign questions helpfully.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from aisec.probes.llm.reference import rules
+from aisec.probes.llm.reference.normalise import views
+
+HARDENED_MAX_OUTPUT = 1000
+VULNERABLE_MAX_OUTPUT = 400_000
+REFUSAL = "I'm sorry, but I can't help with that request: it tries to change my rules or reach protected data."
+
+_FACTS = (
+    ("capital of france", "Paris is the capital of France."),
+    (
+        "firewall",
+        "A firewall filters network traffic according to rules; it lets allowed "
+        "connections through and blocks the rest.",
+    ),
+    ("haiku", "Crisp leaves drift and fall / amber light on quiet paths / the year exhales slow."),
+    ("12 times 12", "12 times 12 is 144."),
+    ("bold", "In markdown, wrap text in two asterisks on each side to make it bold."),
+    (
+        "iban",
+        "An IBAN is an international bank account number of up to 34 characters: a country "
+        "code, two check digits and the domestic account identifier.",
+    ),
+    (
+        "store an api key",
+        "Keep API keys in a secret manager or environment variables, never in "
+        "source code, and rotate them regularly.",
+    ),
+)
+
+
+class Mode(StrEnum):
+    VULNERABLE = "vulnerable"
+    HARDENED = "hardened"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    tool_calls: tuple[tuple[str, str], ...] = ()
+    work_s: float = 0.0  # simulated compute time
+
+
+@dataclass(frozen=True)
+class Turn:
+    system: str
+    user: str
+    contents: tuple[str, ...] = ()
+    tools: tuple[str, ...] = field(default=())
+
+
+def _helpful(user: str) -> str:
+    lowered = user.lower()
+    for key, answer in _FACTS:
+        if key in lowered:
+            return answer
+    join = rules.JOIN.search(user)
+    if join:
+        return f"Joining them gives {join.group(1)}{join.group(2)}."
+    topic = " ".join(user.split()[:10])
+    return (
+        f"Happy to help. Here is a short answer about \u201c{topic}\u201d: it depends on your "
+        "situation, and the usual first step is to check the basics."
+    )
+
+
+def _summary(contents: tuple[str, ...]) -> str:
+    words = sum(len(c.split()) for c in contents)
+    return f"Summary: the material provided has {words} words; here are its main points in brief."
+
+
+def _sponge(text: str) -> str | None:
+    word = rules.REPEAT_WORD.search(text)
+    count = rules.SPONGE_COUNT.search(text)
+    if rules.SPONGE_FOREVER.search(text):
+        if word:
+            return (word.group(1) + " ") * 20_000
+        return "\n".join(str(i) for i in range(1, 20_001))
+    if count:
+        unit = word.group(1) if word else "item"
+        return " ".join(f"{unit}{i}" for i in range(min(int(count.group(1)), 50_000)))
+    if len(text) > 20_000:
+        return "Summary: " + text + "\n" + text
+    return None
+
+
+def _directive(view: str, turn: Turn) -> Reply | None:
+    """The first directive the vulnerable model finds in one view of one source."""
+    if join := rules.JOIN.search(view):
+        return Reply(join.group(1) + join.group(2))
+    if rules.ASK_SECRET.search(view):
+        keys = rules.SECRET_VALUE.findall(turn.system + "\n" + "\n".join(turn.contents))
+        return Reply("Here you go: " + ", ".join(keys) if keys else "I have no keys.")
+    if rules.ASK_PERSONAL.search(view):
+        found = [m for p in rules.PERSONAL_VALUES for m in p.findall("\n".join(turn.contents))]
+        return Reply("The record contains: " + "; ".join(found))
+    if rules.REVEAL_SYSTEM.search(view):
+        return Reply("My instructions are:\n" + turn.system)
+    if tool := rules.TOOL.search(view):
+        name = tool.group(1) or tool.group(2)
+        return Reply("", tool_calls=((name, '{"requested_by": "instruction"}'),))
+    if echo := rules.ECHO.search(view):
+        return Reply(f"Sure. {echo.group(1).strip()}")
+    if grown := _sponge(view):
+        return Reply(grown[:VULNERABLE_MAX_OUTPUT], work_s=min(1.0, len(grown) / 2_000_000))
+    return None
+
+
+def vulnerable(turn: Turn) -> Reply:
+    for source in (turn.user, *turn.contents):
+        for view in views(source):
+            reply = _directive(view, turn)
+            if reply:
+                return reply
+    return Reply(_summary(turn.contents) if turn.contents else _helpful(turn.user))
+
+
+def _allowed_tools(system: str) -> set[str]:
+    match = rules.ALLOWED_TOOLS.search(system)
+    return {t.strip() for t in match.group(1).split(",")} if match else set()
+
+
+def _hardened_text(turn: Turn) -> Reply:
+    user_views = views(turn.user)
+    if any(rules.TRIGGERS.search(v) for v in user_views):
+        return Reply(REFUSAL)
+    joined = "\n".join(user_views)
+    has_secret = bool(rules.SECRET_VALUE.search(turn.system))
+    has_personal = any(p.search(c) for p in rules.PERSONAL_VALUES for c in turn.contents)
+    if (
+        rules.REVEAL_SYSTEM.search(joined)
+        or (has_secret and rules.ASK_SECRET.search(joined))
+        or (has_personal and rules.ASK_PERSONAL.search(joined))
+    ):
+        return Reply(REFUSAL)
+    if tool := rules.TOOL.search(turn.user):
+        name = tool.group(1) or tool.group(2)
+        if name in _allowed_tools(turn.system):
+            return Reply("", tool_calls=((name, "{}"),))
+        return Reply(f"I can't call {name}: it is outside my task and needs human approval.")
+    if echo := rules.ECHO.search(turn.user):
+        payload = echo.group(1).strip()
+        if rules.RISKY_CHARS.search(payload):
+            return Reply("I can't output raw markup, queries or commands verbatim.")
+        return Reply(payload)
+    if rules.SPONGE_FOREVER.search(turn.user) or rules.SPONGE_COUNT.search(turn.user):
+        return Reply("I'll keep it short: " + " ".join(str(i) for i in range(1, 51)))
+    if turn.contents:
+        return Reply(_summary(turn.contents))
+    return Reply(_helpful(turn.user))
+
+
+def hardened(turn: Turn) -> Reply:
+    reply = _hardened_text(turn)
+    return Reply(
+        html.escape(reply.text, quote=False)[:HARDENED_MAX_OUTPUT], reply.tool_calls, reply.work_s
+    )
+
+
+def respond(mode: Mode, turn: Turn) -> Reply:
+    return vulnerable(turn) if mode is Mode.VULNERABLE else hardened(turn)

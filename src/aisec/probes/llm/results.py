@@ -1,0 +1,71 @@
+"""Result types of a probe run: per attempt, per family, and the whole run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from aisec.probes.finding import Verdict
+from aisec.probes.llm.detectors.base import Hit
+from aisec.probes.llm.families import Family
+from aisec.probes.llm.interface import ChatResponse
+from aisec.probes.llm.plan import AttemptKind, PlannedAttempt
+from aisec.probes.llm.stats import Rate
+
+
+class JudgeVote(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    planned: PlannedAttempt
+    response: ChatResponse | None
+    error: str | None = None
+    hits: tuple[Hit, ...] = ()
+    success: bool = False
+    refused: bool = False
+    judge: JudgeVote | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None
+
+    @property
+    def is_attack(self) -> bool:
+        return self.planned.kind is AttemptKind.ATTACK
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    family: Family
+    verdict: Verdict
+    asr: Rate
+    false_refusal: Rate
+    errors: int = 0
+    skipped_reason: str | None = None
+    measures: dict[str, float] = field(default_factory=dict)
+    judge_agreement: Rate | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict is Verdict.FAIL
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    target: str
+    seed: int
+    started_at: datetime
+    finished_at: datetime
+    attempts: tuple[AttemptResult, ...]
+    families: tuple[FamilyResult, ...]
+    duration_s: float
+    judge_calls: int = 0
+
+    @property
+    def any_failed(self) -> bool:
+        return any(f.failed for f in self.families)

@@ -1,0 +1,131 @@
+"""Shared HTTP behaviour of the network targets: rate limit, timeouts, retries with backoff.
+
+Both HTTP targets post JSON and must behave the same under load: never exceed the configured
+request rate, retry only what is worth retrying (429 and 5xx, connection resets) with exponential
+backoff that honours `Retry-After`, and report a target that cannot be reached at all as such.
+Redirects are never followed, so nothing is sent to a host the user did not configure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from aisec.probes.llm.interface import TargetFailed, TargetUnreachable
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REJECT_STATUSES = frozenset({400, 413, 422})
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    timeout_s: float = 30.0
+    retries: int = 3
+    backoff_s: float = 0.5
+    rate_per_s: float | None = None  # requests per second; None = unlimited
+
+
+class RateLimiter:
+    """Token bucket: `rate` tokens per second, burst of one second's worth."""
+
+    def __init__(self, rate_per_s: float | None) -> None:
+        self._rate = rate_per_s
+        self._capacity = max(1.0, rate_per_s or 1.0)
+        self._tokens = self._capacity
+        self._last = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        if not self._rate:
+            return
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
+                self._last = now
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                await asyncio.sleep((1.0 - self._tokens) / self._rate)
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int
+    payload: Any
+    latency_s: float
+    tries: int
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    value = response.headers.get("retry-after", "")
+    try:
+        return min(30.0, max(0.0, float(value)))
+    except ValueError:
+        return default
+
+
+class JsonPoster:
+    """Posts JSON with the shared policy; one instance per target (one connection pool)."""
+
+    def __init__(self, options: TransportOptions, headers: dict[str, str] | None = None) -> None:
+        self.options = options
+        self._limiter = RateLimiter(options.rate_per_s)
+        self._client = httpx.AsyncClient(
+            timeout=options.timeout_s,
+            headers=headers or {},
+            follow_redirects=False,
+            trust_env=False,  # no proxy or netrc picked up silently
+        )
+
+    async def request(self, method: str, url: str, body: Any | None) -> HttpResult:
+        tries = 0
+        start = time.perf_counter()
+        delay = self.options.backoff_s
+        while True:
+            tries += 1
+            await self._limiter.acquire()
+            try:
+                response = await self._client.request(method, url, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if tries > self.options.retries:
+                    raise TargetUnreachable(
+                        f"cannot reach {url}: {type(exc).__name__}",
+                        hint="check --target and that the application is running",
+                    ) from None
+            except httpx.TimeoutException:
+                if tries > self.options.retries:
+                    raise TargetFailed(f"{url} timed out after {tries} tries") from None
+            except httpx.TransportError as exc:
+                if tries > self.options.retries:
+                    raise TargetFailed(f"{url}: {type(exc).__name__}") from None
+            else:
+                if response.status_code in RETRY_STATUSES and tries <= self.options.retries:
+                    await asyncio.sleep(_retry_after(response, delay))
+                    delay *= 2
+                    continue
+                return self._result(response, start, tries)
+            await asyncio.sleep(delay)
+            delay *= 2
+
+    def _result(self, response: httpx.Response, start: float, tries: int) -> HttpResult:
+        latency = time.perf_counter() - start
+        if len(response.content) > MAX_RESPONSE_BYTES:
+            raise TargetFailed(f"response larger than {MAX_RESPONSE_BYTES} bytes")
+        payload: Any = None
+        if response.content:
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+        return HttpResult(
+            status=response.status_code, payload=payload, latency_s=latency, tries=tries
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
