@@ -151,3 +151,21 @@ def test_validate_bad_overlay_reports_location(
     assert "bad.yaml:10" in err
     assert "effects" in err and "unknown threat 'no-such-threat'" in err
     assert "valid" not in captured.out
+
+
+def test_help_lists_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--help"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    for command in ("list", "show", "validate"):
+        assert command in out
+
+
+def test_overlay_text_is_not_interpreted_as_markup(
+    capsys: pytest.CaptureFixture[str], write_overlay: WriteOverlay, control_overlay: Overlay
+) -> None:
+    hostile = control_overlay("evasion").replace(
+        "name: LLM firewall in front of the chatbot", "name: '[red]boom[/red] [link=http://x]'"
+    )
+    path = write_overlay(hostile)
+    assert main(["catalog", "show", "waf-for-llm", "--overlay", str(path)]) == ExitCode.OK
+    assert "[red]boom[/red] [link=http://x]" in capsys.readouterr().out

@@ -176,6 +176,24 @@ def test_verified_by_names_real_checks(catalog: Catalog) -> None:
     for control in catalog.controls.values():
         for check in control.verified_by:
             assert VERIFIERS.match(check), (control.id, check)
+    used = {check for c in catalog.controls.values() for check in c.verified_by}
+    every_check = {
+        "scan",
+        *(
+            f"probe:{f}"
+            for f in (
+                "prompt-injection",
+                "indirect-prompt-injection",
+                "system-prompt-extraction",
+                "sensitive-disclosure",
+                "output-injection",
+                "excessive-agency",
+                "resource-exhaustion",
+            )
+        ),
+        *(f"mltest:{t}" for t in ("evasion", "membership-inference", "extraction", "poisoning")),
+    }
+    assert used == every_check  # every probe family can mark some control verified
     assert "scan" in catalog.controls["model-artifact-scanning"].verified_by
     assert "probe:indirect-prompt-injection" in catalog.controls["input-segregation"].verified_by
 
