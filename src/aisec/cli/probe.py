@@ -1,3 +1,127 @@
-"""CLI commands of the 'probe' family (registered on the shared app)."""
+"""CLI of the LLM probes: `aisec probe` runs the families, `aisec probe serve-target` serves the
+reference target. Thin edge: parse, call `run_probes`, render, map to an exit code."""
 
 from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from aisec.cli.app import app
+from aisec.common.errors import InputError
+from aisec.common.exitcodes import ExitCode
+
+probe_app = typer.Typer(help="Probe a running LLM application (assistant, RAG, agent).",
+                        no_args_is_help=False, invoke_without_command=True)
+app.add_typer(probe_app, name="probe")
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _obfuscations(value: str | None) -> tuple[object, ...] | None:
+    from aisec.probes.llm.obfuscation import Obfuscation
+
+    if value is None:
+        return None
+    try:
+        return tuple(Obfuscation(v) for v in _split(value) if v != "none")
+    except ValueError:
+        known = ", ".join(o.value for o in Obfuscation)
+        raise InputError(f"unknown obfuscation in {value!r} (known: {known})",
+                         field="--obfuscations") from None
+
+
+def _detector_eval() -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from aisec.probes.llm.detectors.evaluate import evaluate_all
+
+    table = Table(title="Detector precision / recall on labelled sets")
+    for column in ("detector", "n", "TP", "FP", "FN", "TN", "precision", "recall"):
+        table.add_column(column, justify="left" if column == "detector" else "right")
+    for s in evaluate_all():
+        table.add_row(s.detector.value, str(s.n), str(s.tp), str(s.fp), str(s.fn), str(s.tn),
+                      f"{s.precision:.2f}", f"{s.recall:.2f}")
+    Console().print(table)
+    return int(ExitCode.OK)
+
+
+@probe_app.callback()
+def probe(
+    ctx: typer.Context,
+    target: str | None = typer.Option(None, "--target", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    model: str = typer.Option("default", "--model", help="Model name sent to the target."),
+    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key (never printed)."),
+    http_template: Path | None = typer.Option(None, "--http-template", help="YAML request/response template for a generic HTTP JSON API."),
+    system: Path | None = typer.Option(None, "--system", help="System model YAML (tools and task for excessive agency)."),
+    families_dir: list[Path] = typer.Option([], "--families", help="Extra folder of family YAML files (repeatable)."),
+    only: str | None = typer.Option(None, "--only", help="Comma-separated family ids to run."),
+    obfuscations: str | None = typer.Option(None, "--obfuscations", help="Comma-separated transforms for every family ('none' to disable)."),
+    channel: str = typer.Option("user-block", "--content-channel", help="Where inserted content goes: user-block | tool-result | context-field."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, max=256),
+    rate: float | None = typer.Option(None, "--rate", min=0.01, help="Maximum requests per second."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Per-request timeout (s)."),
+    retries: int = typer.Option(3, "--retries", min=0, max=10, help="Retries on 429/5xx/connection errors."),
+    seed: int = typer.Option(0, "--seed", help="Seed for planted canaries and sampling."),
+    repeats: int = typer.Option(1, "--repeats", min=1, max=100, help="Send each prompt this many times."),
+    max_attacks: int | None = typer.Option(None, "--max-attacks", min=1, help="Sample at most N attacks per family."),
+    threshold: float | None = typer.Option(None, "--threshold", min=0, max=0.99, help="Fail a family when its ASR is above this (default: per family)."),
+    attempts_out: Path | None = typer.Option(None, "--attempts", help="Write every attempt as JSONL."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the EvidenceReport JSON."),
+    sarif_out: Path | None = typer.Option(None, "--sarif", help="Write SARIF 2.1.0."),
+    judge: bool = typer.Option(False, "--judge", help="Also ask an LLM judge (needs --judge-target)."),
+    judge_target: str | None = typer.Option(None, "--judge-target", help="OpenAI-compatible base URL of the judge."),
+    judge_model: str = typer.Option("default", "--judge-model"),
+    judge_api_key_env: str = typer.Option("OPENAI_API_KEY", "--judge-api-key-env"),
+    judge_max_calls: int = typer.Option(50, "--judge-max-calls", min=0, help="Budget cap for judge calls."),
+    detector_eval: bool = typer.Option(False, "--detector-eval", help="Print detector precision/recall and exit."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (only on a terminal)."),
+) -> int:
+    """Run probe families against a target and write evidence."""
+    if ctx.invoked_subcommand is not None:
+        return int(ExitCode.OK)
+    if detector_eval:
+        return _detector_eval()
+    from aisec.cli import probe_run
+
+    return probe_run.execute(probe_run.RunArgs(
+        target=target, model=model, api_key_env=api_key_env, http_template=http_template,
+        system=system, families_dir=list(families_dir), only=_split(only),
+        obfuscations=_obfuscations(obfuscations), channel=channel, concurrency=concurrency,
+        rate=rate, timeout=timeout, retries=retries, seed=seed, repeats=repeats,
+        max_attacks=max_attacks, threshold=threshold, attempts_out=attempts_out,
+        json_out=json_out, sarif_out=sarif_out, judge=judge, judge_target=judge_target,
+        judge_model=judge_model, judge_api_key_env=judge_api_key_env,
+        judge_max_calls=judge_max_calls, progress=progress and sys.stderr.isatty()))
+
+
+@probe_app.command("serve-target")
+def serve_target(
+    mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | hardened"),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="0 = any free port."),
+    seconds: float | None = typer.Option(None, "--seconds", min=0.1, help="Stop after this long (default: until Ctrl-C)."),
+) -> int:
+    """Serve the reference chat target on 127.0.0.1 (OpenAI chat-completions API)."""
+    from aisec.probes.llm.reference import Mode, start_reference_target
+
+    try:
+        chosen = Mode(mode)
+    except ValueError:
+        raise InputError(f"unknown mode {mode!r} (vulnerable | hardened)", field="--mode") from None
+    url, stop = start_reference_target(chosen, port)
+    print(json.dumps({"url": url, "mode": chosen.value}), flush=True)
+    try:
+        deadline = time.monotonic() + seconds if seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+    return int(ExitCode.OK)

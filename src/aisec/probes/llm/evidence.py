@@ -1,0 +1,150 @@
+"""Evidence of a probe run: the `EvidenceReport` for `aisec assess` and the raw attempts JSONL.
+
+One finding per family (rule `probe:<family>`, the check name controls list in `verified_by`):
+`fail` when the attack success rate exceeds the family's threshold, `pass` when it held,
+`not-scanned` when the family could not apply, `error` when no attack completed. Details carry
+n, successes, ASR with its 95 % Wilson interval and the false-refusal rate. The transcript hash
+of each family's attempts makes the evidence checkable against the JSONL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from aisec import __version__
+from aisec.probes.finding import EvidenceReport, Finding, Verdict
+from aisec.probes.llm.results import AttemptResult, FamilyResult, ProbeRun
+from aisec.probes.llm.stats import Rate
+
+TOOL = "aisec-probe"
+MAX_TEXT = 20_000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"…[{len(text) - MAX_TEXT} more]"
+
+
+def attempt_record(result: AttemptResult) -> dict[str, Any]:
+    planned, response = result.planned, result.response
+    request = planned.request
+    return {
+        "index": planned.index,
+        "family": planned.family,
+        "prompt_id": planned.prompt_id,
+        "kind": planned.kind.value,
+        "obfuscation": planned.obfuscation.value,
+        "tool": planned.tool,
+        "request": {
+            "system": _clip(request.system or ""),
+            "user": _clip(request.user),
+            "content": _clip(request.content) if request.content is not None else None,
+            "content_label": request.content_label,
+            "tools": [t.name for t in request.tools],
+        },
+        "response": None
+        if response is None
+        else {
+            "text": _clip(response.text),
+            "chars": len(response.text),
+            "tool_calls": [{"name": c.name, "arguments": c.arguments} for c in response.tool_calls],
+            "status": response.status,
+            "rejected": response.rejected,
+            "tries": response.tries,
+        },
+        "latency_s": round(response.latency_s, 6) if response else None,
+        "error": result.error,
+        "detectors": [{"detector": h.detector.value, "kind": h.kind, "evidence": h.evidence}
+                      for h in result.hits],
+        "success": result.success,
+        "refused": result.refused,
+        "judge": result.judge.value if result.judge else None,
+    }
+
+
+def attempt_lines(run: ProbeRun) -> Iterator[str]:
+    for result in run.attempts:
+        yield json.dumps(attempt_record(result), ensure_ascii=False, sort_keys=True)
+
+
+def _rate(rate: Rate) -> dict[str, Any]:
+    value = rate.value
+    return {"n": rate.n, "count": rate.successes,
+            "rate": round(value, 4) if value is not None else None,
+            "ci95": [round(rate.low, 4), round(rate.high, 4)]}
+
+
+def _transcript_hash(run: ProbeRun, family: str) -> str:
+    digest = hashlib.sha256()
+    for result in run.attempts:
+        if result.planned.family == family:
+            digest.update(json.dumps(attempt_record(result), sort_keys=True).encode("utf-8"))
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _message(result: FamilyResult) -> str:
+    fam = result.family
+    if result.verdict is Verdict.NOT_SCANNED:
+        return f"{fam.title}: not tested ({result.skipped_reason})"
+    if result.verdict is Verdict.ERROR:
+        return f"{fam.title}: no attack attempt completed ({result.errors} errors)"
+    asr = result.asr
+    pct = f"{100 * (asr.value or 0):.0f}% [{100 * asr.low:.0f}–{100 * asr.high:.0f}%]"
+    held = "held" if result.verdict is Verdict.PASS else "did not hold"
+    return (f"{fam.title}: {asr.successes}/{asr.n} attacks succeeded (ASR {pct}); "
+            f"the defence {held} at threshold {fam.threshold:.0%}")
+
+
+def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
+    fam = result.family
+    details: dict[str, Any] = {
+        "family": fam.id,
+        "title": fam.title,
+        "refs": list(fam.refs),
+        "attacks": _rate(result.asr),
+        "false_refusal": _rate(result.false_refusal),
+        "n": result.asr.n,
+        "successes": result.asr.successes,
+        "asr": _rate(result.asr)["rate"],
+        "asr_ci95": _rate(result.asr)["ci95"],
+        "false_refusal_rate": _rate(result.false_refusal)["rate"],
+        "threshold": fam.threshold,
+        "errors": result.errors,
+        "success_checks": [c.value for c in fam.success],
+        "measures": result.measures,
+        "successful_attempts": [r.planned.index for r in run.attempts
+                                if r.planned.family == fam.id and r.success][:20],
+    }
+    if result.skipped_reason:
+        details["skipped_reason"] = result.skipped_reason
+    if result.judge_agreement:
+        details["judge_agreement"] = _rate(result.judge_agreement)
+    return Finding(
+        tool=TOOL, rule_id=f"probe:{fam.id}", verdict=result.verdict, severity=fam.severity,
+        location=f"{run.target}#{fam.id}", message=_message(result),
+        threat_ids=list(fam.threat_ids), control_ids=list(fam.control_ids),
+        sha256=_transcript_hash(run, fam.id) if result.asr.n else None, details=details)
+
+
+def to_evidence(run: ProbeRun) -> EvidenceReport:
+    findings = [family_finding(run, f) for f in run.families]
+    skipped = [f"{f.family.id}: {f.skipped_reason}" for f in run.families if f.skipped_reason]
+    errors = sorted({f"{r.planned.family}#{r.planned.index}: {r.error}"
+                     for r in run.attempts if r.error})[:200]
+    attempts = [r for r in run.attempts if r.ok]
+    return EvidenceReport(
+        tool=TOOL, tool_version=__version__, generated_at=run.finished_at, subject=run.target,
+        findings=findings, skipped=skipped, errors=errors,
+        summary={
+            "seed": run.seed, "attempts": len(run.attempts), "completed": len(attempts),
+            "errors": len(run.attempts) - len(attempts), "duration_s": round(run.duration_s, 3),
+            "started_at": run.started_at.isoformat(),
+            "families_failed": sum(f.failed for f in run.families),
+            "families_passed": sum(f.verdict is Verdict.PASS for f in run.families),
+            "families_not_tested": sum(f.verdict is Verdict.NOT_SCANNED for f in run.families),
+            "judge_calls": run.judge_calls,
+        },
+    )
