@@ -6,17 +6,176 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from aisec.cli.app import app
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+from aisec.common.fileio import atomic_write_text
 
-probe_app = typer.Typer(help="Probe a running LLM application (assistant, RAG, agent).",
-                        no_args_is_help=False, invoke_without_command=True)
+probe_app = typer.Typer(
+    help="Probe a running LLM application (assistant, RAG, agent).",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
 app.add_typer(probe_app, name="probe")
+
+
+@dataclass(frozen=True)
+class RunArgs:
+    target: str | None
+    model: str
+    api_key_env: str
+    http_template: Path | None
+    system: Path | None
+    families_dir: list[Path]
+    only: list[str]
+    obfuscations: tuple[Any, ...] | None
+    channel: str
+    concurrency: int
+    rate: float | None
+    timeout: float
+    retries: int
+    seed: int
+    repeats: int
+    max_attacks: int | None
+    threshold: float | None
+    attempts_out: Path | None
+    json_out: Path | None
+    sarif_out: Path | None
+    judge: bool
+    judge_target: str | None
+    judge_model: str
+    judge_api_key_env: str
+    judge_max_calls: int
+    progress: bool
+
+
+def _families(args: RunArgs) -> list[Any]:
+    from aisec.probes.llm.families import load_families
+
+    families = load_families(args.families_dir)
+    if args.only:
+        known = {f.id for f in families}
+        unknown = [i for i in args.only if i not in known]
+        if unknown:
+            raise InputError(
+                f"unknown family {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                field="--only",
+            )
+        families = [f for f in families if f.id in args.only]
+    return families
+
+
+def _judge(args: RunArgs, transport: Any) -> Any:
+    if not args.judge:
+        return None
+    from aisec.probes.llm.judge import LlmJudge
+    from aisec.probes.llm.target_openai import OpenAIChatTarget
+
+    if not args.judge_target:
+        raise InputError(
+            "--judge needs --judge-target URL (no default judge is ever used)",
+            field="--judge-target",
+        )
+    target = OpenAIChatTarget(
+        args.judge_target, args.judge_model, api_key_env=args.judge_api_key_env, transport=transport
+    )
+    return LlmJudge(target, args.judge_max_calls)
+
+
+def _table(run: Any) -> Table:
+    table = Table(title=f"aisec probe — {run.target} (seed {run.seed})")
+    table.add_column("family", no_wrap=True)
+    for column in ("verdict", "n", "hits", "ASR", "95% CI", "FRR", "err"):
+        table.add_column(column, justify="left" if column == "verdict" else "right")
+    style = {"fail": "red", "pass": "green"}
+    for f in run.families:
+        asr, frr = f.asr, f.false_refusal
+        table.add_row(
+            f.family.id,
+            f"[{style.get(f.verdict.value, 'yellow')}]{f.verdict.value}[/]",
+            str(asr.n),
+            str(asr.successes),
+            f"{100 * asr.value:.0f}%" if asr.value is not None else "–",
+            f"{100 * asr.low:.0f}–{100 * asr.high:.0f}%" if asr.n else "–",
+            f"{frr.successes}/{frr.n}" if frr.n else "–",
+            str(f.errors),
+        )
+    return table
+
+
+def execute(args: RunArgs) -> int:
+    from aisec.probes.llm.evidence import attempt_lines, to_evidence
+    from aisec.probes.llm.factory import TargetSettings, build_target
+    from aisec.probes.llm.interface import ContentChannel
+    from aisec.probes.llm.runner import ProbeOptions, run_probes
+    from aisec.probes.llm.sarif import to_sarif
+    from aisec.probes.llm.transport import TransportOptions
+    from aisec.system import load_system
+
+    try:
+        channel = ContentChannel(args.channel)
+    except ValueError:
+        raise InputError(
+            f"unknown content channel {args.channel!r}", field="--content-channel"
+        ) from None
+    families = _families(args)
+    system = load_system(args.system) if args.system else None
+    transport = TransportOptions(timeout_s=args.timeout, retries=args.retries, rate_per_s=args.rate)
+    target = build_target(
+        TargetSettings(
+            url=args.target,
+            model=args.model,
+            api_key_env=args.api_key_env,
+            http_template=args.http_template,
+            channel=channel,
+            transport=transport,
+        )
+    )
+    options = ProbeOptions(
+        seed=args.seed,
+        concurrency=args.concurrency,
+        repeats=args.repeats,
+        obfuscations=args.obfuscations,
+        max_attacks_per_family=args.max_attacks,
+        threshold=args.threshold,
+        judge=_judge(args, transport),
+    )
+    console = Console()
+    if args.progress:
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("probing", total=None)
+            run = run_probes(
+                target,
+                families,
+                system,
+                options,
+                lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    else:
+        run = run_probes(target, families, system, options)
+    console.print(_table(run))
+    report = to_evidence(run)
+    if args.attempts_out:
+        atomic_write_text(args.attempts_out, "\n".join(attempt_lines(run)) + "\n")
+    if args.json_out:
+        atomic_write_text(args.json_out, report.model_dump_json(indent=2) + "\n")
+    if args.sarif_out:
+        atomic_write_text(args.sarif_out, json.dumps(to_sarif(run), indent=2) + "\n")
+    if run.any_failed:
+        return int(ExitCode.FINDINGS)
+    if not any(f.asr.n for f in run.families):
+        return int(ExitCode.NOTHING_ASSESSED)
+    return int(ExitCode.OK)
 
 
 def _split(value: str | None) -> list[str]:
@@ -32,22 +191,28 @@ def _obfuscations(value: str | None) -> tuple[object, ...] | None:
         return tuple(Obfuscation(v) for v in _split(value) if v != "none")
     except ValueError:
         known = ", ".join(o.value for o in Obfuscation)
-        raise InputError(f"unknown obfuscation in {value!r} (known: {known})",
-                         field="--obfuscations") from None
+        raise InputError(
+            f"unknown obfuscation in {value!r} (known: {known})", field="--obfuscations"
+        ) from None
 
 
 def _detector_eval() -> int:
-    from rich.console import Console
-    from rich.table import Table
-
     from aisec.probes.llm.detectors.evaluate import evaluate_all
 
     table = Table(title="Detector precision / recall on labelled sets")
     for column in ("detector", "n", "TP", "FP", "FN", "TN", "precision", "recall"):
         table.add_column(column, justify="left" if column == "detector" else "right")
     for s in evaluate_all():
-        table.add_row(s.detector.value, str(s.n), str(s.tp), str(s.fp), str(s.fn), str(s.tn),
-                      f"{s.precision:.2f}", f"{s.recall:.2f}")
+        table.add_row(
+            s.detector.value,
+            str(s.n),
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+            str(s.tn),
+            f"{s.precision:.2f}",
+            f"{s.recall:.2f}",
+        )
     Console().print(table)
     return int(ExitCode.OK)
 
@@ -55,57 +220,124 @@ def _detector_eval() -> int:
 @probe_app.callback()
 def probe(
     ctx: typer.Context,
-    target: str | None = typer.Option(None, "--target", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    target: str | None = typer.Option(
+        None, "--target", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"
+    ),
     model: str = typer.Option("default", "--model", help="Model name sent to the target."),
-    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key (never printed)."),
-    http_template: Path | None = typer.Option(None, "--http-template", help="YAML request/response template for a generic HTTP JSON API."),
-    system: Path | None = typer.Option(None, "--system", help="System model YAML (tools and task for excessive agency)."),
-    families_dir: list[Path] = typer.Option([], "--families", help="Extra folder of family YAML files (repeatable)."),
+    api_key_env: str = typer.Option(
+        "OPENAI_API_KEY",
+        "--api-key-env",
+        help="Environment variable holding the API key (never printed).",
+    ),
+    http_template: Path | None = typer.Option(
+        None, "--http-template", help="YAML request/response template for a generic HTTP JSON API."
+    ),
+    system: Path | None = typer.Option(
+        None, "--system", help="System model YAML (tools and task for excessive agency)."
+    ),
+    families_dir: list[Path] = typer.Option(
+        [], "--families", help="Extra folder of family YAML files (repeatable)."
+    ),
     only: str | None = typer.Option(None, "--only", help="Comma-separated family ids to run."),
-    obfuscations: str | None = typer.Option(None, "--obfuscations", help="Comma-separated transforms for every family ('none' to disable)."),
-    channel: str = typer.Option("user-block", "--content-channel", help="Where inserted content goes: user-block | tool-result | context-field."),
+    obfuscations: str | None = typer.Option(
+        None,
+        "--obfuscations",
+        help="Comma-separated transforms for every family ('none' to disable).",
+    ),
+    channel: str = typer.Option(
+        "user-block",
+        "--content-channel",
+        help="Where inserted content goes: user-block | tool-result | context-field.",
+    ),
     concurrency: int = typer.Option(8, "--concurrency", min=1, max=256),
-    rate: float | None = typer.Option(None, "--rate", min=0.01, help="Maximum requests per second."),
+    rate: float | None = typer.Option(
+        None, "--rate", min=0.01, help="Maximum requests per second."
+    ),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Per-request timeout (s)."),
-    retries: int = typer.Option(3, "--retries", min=0, max=10, help="Retries on 429/5xx/connection errors."),
+    retries: int = typer.Option(
+        3, "--retries", min=0, max=10, help="Retries on 429/5xx/connection errors."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for planted canaries and sampling."),
-    repeats: int = typer.Option(1, "--repeats", min=1, max=100, help="Send each prompt this many times."),
-    max_attacks: int | None = typer.Option(None, "--max-attacks", min=1, help="Sample at most N attacks per family."),
-    threshold: float | None = typer.Option(None, "--threshold", min=0, max=0.99, help="Fail a family when its ASR is above this (default: per family)."),
-    attempts_out: Path | None = typer.Option(None, "--attempts", help="Write every attempt as JSONL."),
+    repeats: int = typer.Option(
+        1, "--repeats", min=1, max=100, help="Send each prompt this many times."
+    ),
+    max_attacks: int | None = typer.Option(
+        None, "--max-attacks", min=1, help="Sample at most N attacks per family."
+    ),
+    threshold: float | None = typer.Option(
+        None,
+        "--threshold",
+        min=0,
+        max=0.99,
+        help="Fail a family when its ASR is above this (default: per family).",
+    ),
+    attempts_out: Path | None = typer.Option(
+        None, "--attempts", help="Write every attempt as JSONL."
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the EvidenceReport JSON."),
     sarif_out: Path | None = typer.Option(None, "--sarif", help="Write SARIF 2.1.0."),
-    judge: bool = typer.Option(False, "--judge", help="Also ask an LLM judge (needs --judge-target)."),
-    judge_target: str | None = typer.Option(None, "--judge-target", help="OpenAI-compatible base URL of the judge."),
+    judge: bool = typer.Option(
+        False, "--judge", help="Also ask an LLM judge (needs --judge-target)."
+    ),
+    judge_target: str | None = typer.Option(
+        None, "--judge-target", help="OpenAI-compatible base URL of the judge."
+    ),
     judge_model: str = typer.Option("default", "--judge-model"),
     judge_api_key_env: str = typer.Option("OPENAI_API_KEY", "--judge-api-key-env"),
-    judge_max_calls: int = typer.Option(50, "--judge-max-calls", min=0, help="Budget cap for judge calls."),
-    detector_eval: bool = typer.Option(False, "--detector-eval", help="Print detector precision/recall and exit."),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar (only on a terminal)."),
+    judge_max_calls: int = typer.Option(
+        50, "--judge-max-calls", min=0, help="Budget cap for judge calls."
+    ),
+    detector_eval: bool = typer.Option(
+        False, "--detector-eval", help="Print detector precision/recall and exit."
+    ),
+    progress: bool = typer.Option(
+        True, "--progress/--no-progress", help="Progress bar (only on a terminal)."
+    ),
 ) -> int:
     """Run probe families against a target and write evidence."""
     if ctx.invoked_subcommand is not None:
         return int(ExitCode.OK)
     if detector_eval:
         return _detector_eval()
-    from aisec.cli import probe_run
-
-    return probe_run.execute(probe_run.RunArgs(
-        target=target, model=model, api_key_env=api_key_env, http_template=http_template,
-        system=system, families_dir=list(families_dir), only=_split(only),
-        obfuscations=_obfuscations(obfuscations), channel=channel, concurrency=concurrency,
-        rate=rate, timeout=timeout, retries=retries, seed=seed, repeats=repeats,
-        max_attacks=max_attacks, threshold=threshold, attempts_out=attempts_out,
-        json_out=json_out, sarif_out=sarif_out, judge=judge, judge_target=judge_target,
-        judge_model=judge_model, judge_api_key_env=judge_api_key_env,
-        judge_max_calls=judge_max_calls, progress=progress and sys.stderr.isatty()))
+    return execute(
+        RunArgs(
+            target=target,
+            model=model,
+            api_key_env=api_key_env,
+            http_template=http_template,
+            system=system,
+            families_dir=list(families_dir),
+            only=_split(only),
+            obfuscations=_obfuscations(obfuscations),
+            channel=channel,
+            concurrency=concurrency,
+            rate=rate,
+            timeout=timeout,
+            retries=retries,
+            seed=seed,
+            repeats=repeats,
+            max_attacks=max_attacks,
+            threshold=threshold,
+            attempts_out=attempts_out,
+            json_out=json_out,
+            sarif_out=sarif_out,
+            judge=judge,
+            judge_target=judge_target,
+            judge_model=judge_model,
+            judge_api_key_env=judge_api_key_env,
+            judge_max_calls=judge_max_calls,
+            progress=progress and sys.stderr.isatty(),
+        )
+    )
 
 
 @probe_app.command("serve-target")
 def serve_target(
     mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | hardened"),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="0 = any free port."),
-    seconds: float | None = typer.Option(None, "--seconds", min=0.1, help="Stop after this long (default: until Ctrl-C)."),
+    seconds: float | None = typer.Option(
+        None, "--seconds", min=0.1, help="Stop after this long (default: until Ctrl-C)."
+    ),
 ) -> int:
     """Serve the reference chat target on 127.0.0.1 (OpenAI chat-completions API)."""
     from aisec.probes.llm.reference import Mode, start_reference_target

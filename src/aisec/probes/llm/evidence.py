@@ -56,8 +56,10 @@ def attempt_record(result: AttemptResult) -> dict[str, Any]:
         },
         "latency_s": round(response.latency_s, 6) if response else None,
         "error": result.error,
-        "detectors": [{"detector": h.detector.value, "kind": h.kind, "evidence": h.evidence}
-                      for h in result.hits],
+        "detectors": [
+            {"detector": h.detector.value, "kind": h.kind, "evidence": h.evidence}
+            for h in result.hits
+        ],
         "success": result.success,
         "refused": result.refused,
         "judge": result.judge.value if result.judge else None,
@@ -71,9 +73,12 @@ def attempt_lines(run: ProbeRun) -> Iterator[str]:
 
 def _rate(rate: Rate) -> dict[str, Any]:
     value = rate.value
-    return {"n": rate.n, "count": rate.successes,
-            "rate": round(value, 4) if value is not None else None,
-            "ci95": [round(rate.low, 4), round(rate.high, 4)]}
+    return {
+        "n": rate.n,
+        "count": rate.successes,
+        "rate": round(value, 4) if value is not None else None,
+        "ci95": [round(rate.low, 4), round(rate.high, 4)],
+    }
 
 
 def _transcript_hash(run: ProbeRun, family: str) -> str:
@@ -94,8 +99,10 @@ def _message(result: FamilyResult) -> str:
     asr = result.asr
     pct = f"{100 * (asr.value or 0):.0f}% [{100 * asr.low:.0f}–{100 * asr.high:.0f}%]"
     held = "held" if result.verdict is Verdict.PASS else "did not hold"
-    return (f"{fam.title}: {asr.successes}/{asr.n} attacks succeeded (ASR {pct}); "
-            f"the defence {held} at threshold {fam.threshold:.0%}")
+    return (
+        f"{fam.title}: {asr.successes}/{asr.n} attacks succeeded (ASR {pct}); "
+        f"the defence {held} at threshold {fam.threshold:.0%}"
+    )
 
 
 def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
@@ -115,32 +122,49 @@ def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
         "errors": result.errors,
         "success_checks": [c.value for c in fam.success],
         "measures": result.measures,
-        "successful_attempts": [r.planned.index for r in run.attempts
-                                if r.planned.family == fam.id and r.success][:20],
+        "successful_attempts": [
+            r.planned.index for r in run.attempts if r.planned.family == fam.id and r.success
+        ][:20],
     }
     if result.skipped_reason:
         details["skipped_reason"] = result.skipped_reason
     if result.judge_agreement:
         details["judge_agreement"] = _rate(result.judge_agreement)
     return Finding(
-        tool=TOOL, rule_id=f"probe:{fam.id}", verdict=result.verdict, severity=fam.severity,
-        location=f"{run.target}#{fam.id}", message=_message(result),
-        threat_ids=list(fam.threat_ids), control_ids=list(fam.control_ids),
-        sha256=_transcript_hash(run, fam.id) if result.asr.n else None, details=details)
+        tool=TOOL,
+        rule_id=f"probe:{fam.id}",
+        verdict=result.verdict,
+        severity=fam.severity,
+        location=f"{run.target}#{fam.id}",
+        message=_message(result),
+        threat_ids=list(fam.threat_ids),
+        control_ids=list(fam.control_ids),
+        sha256=_transcript_hash(run, fam.id) if result.asr.n else None,
+        details=details,
+    )
 
 
 def to_evidence(run: ProbeRun) -> EvidenceReport:
     findings = [family_finding(run, f) for f in run.families]
     skipped = [f"{f.family.id}: {f.skipped_reason}" for f in run.families if f.skipped_reason]
-    errors = sorted({f"{r.planned.family}#{r.planned.index}: {r.error}"
-                     for r in run.attempts if r.error})[:200]
+    errors = sorted(
+        {f"{r.planned.family}#{r.planned.index}: {r.error}" for r in run.attempts if r.error}
+    )[:200]
     attempts = [r for r in run.attempts if r.ok]
     return EvidenceReport(
-        tool=TOOL, tool_version=__version__, generated_at=run.finished_at, subject=run.target,
-        findings=findings, skipped=skipped, errors=errors,
+        tool=TOOL,
+        tool_version=__version__,
+        generated_at=run.finished_at,
+        subject=run.target,
+        findings=findings,
+        skipped=skipped,
+        errors=errors,
         summary={
-            "seed": run.seed, "attempts": len(run.attempts), "completed": len(attempts),
-            "errors": len(run.attempts) - len(attempts), "duration_s": round(run.duration_s, 3),
+            "seed": run.seed,
+            "attempts": len(run.attempts),
+            "completed": len(attempts),
+            "errors": len(run.attempts) - len(attempts),
+            "duration_s": round(run.duration_s, 3),
             "started_at": run.started_at.isoformat(),
             "families_failed": sum(f.failed for f in run.families),
             "families_passed": sum(f.verdict is Verdict.PASS for f in run.families),

@@ -25,10 +25,16 @@ class TargetSettings:
 def build_target(settings: TargetSettings) -> Target:
     """Exactly one of `url` (OpenAI-compatible) or `http_template` must be given."""
     if bool(settings.url) == bool(settings.http_template):
-        raise InputError("give exactly one of --target URL or --http-template FILE",
-                         field="--target")
+        raise InputError(
+            "give exactly one of --target URL or --http-template FILE", field="--target"
+        )
     if settings.http_template:
         return HttpTemplateTarget(load_template(settings.http_template), settings.transport)
     assert settings.url is not None  # noqa: S101  (checked above)
-    return OpenAIChatTarget(settings.url, settings.model, api_key_env=settings.api_key_env,
-                            channel=settings.channel, transport=settings.transport)
+    return OpenAIChatTarget(
+        settings.url,
+        settings.model,
+        api_key_env=settings.api_key_env,
+        channel=settings.channel,
+        transport=settings.transport,
+    )

@@ -15,10 +15,19 @@ from aisec.probes.llm.evidence import family_finding
 from aisec.probes.llm.results import ProbeRun
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
-          Severity.LOW: "note", Severity.INFO: "note"}
-_KIND = {Verdict.FAIL: "fail", Verdict.PASS: "pass", Verdict.NOT_SCANNED: "notApplicable",
-         Verdict.ERROR: "review"}
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+_KIND = {
+    Verdict.FAIL: "fail",
+    Verdict.PASS: "pass",
+    Verdict.NOT_SCANNED: "notApplicable",
+    Verdict.ERROR: "review",
+}
 
 
 def to_sarif(run: ProbeRun) -> dict[str, Any]:
@@ -26,22 +35,31 @@ def to_sarif(run: ProbeRun) -> dict[str, Any]:
     for family_result in run.families:
         fam = family_result.family
         finding = family_finding(run, family_result)
-        rules.append({
-            "id": finding.rule_id,
-            "name": fam.id,
-            "shortDescription": {"text": fam.title},
-            "fullDescription": {"text": fam.description or fam.title},
-            "defaultConfiguration": {"level": _LEVEL[fam.severity]},
-            "properties": {"tags": [*fam.refs, *fam.threat_ids], "controls": fam.control_ids},
-        })
+        rules.append(
+            {
+                "id": finding.rule_id,
+                "name": fam.id,
+                "shortDescription": {"text": fam.title},
+                "fullDescription": {"text": fam.description or fam.title},
+                "defaultConfiguration": {"level": _LEVEL[fam.severity]},
+                "properties": {"tags": [*fam.refs, *fam.threat_ids], "controls": fam.control_ids},
+            }
+        )
         result: dict[str, Any] = {
             "ruleId": finding.rule_id,
             "kind": _KIND.get(finding.verdict, "review"),
             "message": {"text": finding.message},
-            "locations": [{"logicalLocations": [
-                {"name": fam.id, "fullyQualifiedName": finding.location, "kind": "module"}]}],
-            "properties": {k: finding.details[k] for k in
-                           ("n", "successes", "asr", "asr_ci95", "false_refusal_rate")},
+            "locations": [
+                {
+                    "logicalLocations": [
+                        {"name": fam.id, "fullyQualifiedName": finding.location, "kind": "module"}
+                    ]
+                }
+            ],
+            "properties": {
+                k: finding.details[k]
+                for k in ("n", "successes", "asr", "asr_ci95", "false_refusal_rate")
+            },
         }
         if finding.verdict is Verdict.FAIL:
             result["level"] = _LEVEL[fam.severity]
@@ -53,13 +71,18 @@ def to_sarif(run: ProbeRun) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "aisec-probe", "version": __version__,
-                                "rules": rules}},
-            "invocations": [{"executionSuccessful": True,
-                             "startTimeUtc": run.started_at.isoformat(),
-                             "endTimeUtc": run.finished_at.isoformat()}],
-            "properties": {"seed": run.seed, "target": run.target},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "aisec-probe", "version": __version__, "rules": rules}},
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "startTimeUtc": run.started_at.isoformat(),
+                        "endTimeUtc": run.finished_at.isoformat(),
+                    }
+                ],
+                "properties": {"seed": run.seed, "target": run.target},
+                "results": results,
+            }
+        ],
     }
