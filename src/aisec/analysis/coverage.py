@@ -21,7 +21,7 @@ AI Act, ATLAS...?". This pure function answers per framework item, from the cros
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -91,7 +91,8 @@ class ThreatBehind(_Frozen):
     name: str
     relationship: Relationship
     why: str
-    addressed: bool | None = None  # None without an assessment
+    applies: bool = True  # False when the system's facts rule the threat out
+    addressed: bool | None = None  # None without an assessment (or when it does not apply)
 
 
 class ItemCoverage(_Frozen):
@@ -188,38 +189,52 @@ def _threat_item(
     shape: Shape,
     crosswalk: Crosswalk,
     states: ControlStates | None,
+    applicable: Collection[str] | None,
 ) -> ItemCoverage:
     links = crosswalk.for_target(item.id, SourceKind.THREAT)
     via: dict[str, list[str]] = {}
     threats: list[ThreatBehind] = []
     for link in links:
-        for control_id in catalog.controls_for(link.source):
-            via.setdefault(control_id, []).append(link.source)
+        applies = applicable is None or link.source in applicable
+        if applies:
+            for control_id in catalog.controls_for(link.source):
+                via.setdefault(control_id, []).append(link.source)
+        addressed = (
+            _threat_addressed(catalog, link.source, states)
+            if states is not None and applies
+            else None
+        )
         threat = catalog.threats.get(link.source)
-        addressed = None if states is None else _threat_addressed(catalog, link.source, states)
         threats.append(
             ThreatBehind(
                 threat=link.source,
                 name=threat.name if threat else link.source,
                 relationship=link.rel,
                 why=link.why,
+                applies=applies,
                 addressed=addressed,
             )
         )
     behind = [_behind(catalog, c, states, via_threats=t) for c, t in via.items()]
+    live = [t for t in threats if t.applies]
+    note = None
     if not links:
         status = ItemStatus.NOT_MAPPED
+    elif not live:
+        status = ItemStatus.NOT_APPLICABLE
+        note = "none of the threats behind this item applies to the system"
     elif states is None:
         status = ItemStatus.TOUCHED
     elif not _counted(behind):
         status = ItemStatus.NOT_APPLICABLE
-    elif all(t.addressed for t in threats):
+        note = "every control behind this item was declared not applicable"
+    elif all(t.addressed for t in live):
         status = ItemStatus.SUPPORTED
     elif any(_progress(states.get(c.control)) > 0 for c in _counted(behind)):
         status = ItemStatus.PARTLY
     else:
         status = ItemStatus.NOT_SUPPORTED
-    return _item(item, shape, status, threats=threats, controls=behind)
+    return _item(item, shape, status, note=note, threats=threats, controls=behind)
 
 
 def _control_item(
@@ -268,8 +283,13 @@ def coverage(
     crosswalks: Mapping[str, Crosswalk],
     framework: Framework,
     control_states: ControlStates | None = None,
+    applicable_threats: Collection[str] | None = None,
 ) -> FrameworkCoverage:
-    """Per-item coverage of `framework`; with `control_states`, supported/partly/not per RULE."""
+    """Per-item coverage of `framework`; with `control_states`, supported/partly/not per RULE.
+
+    `applicable_threats` (threat ids that apply to a system) makes threat-shaped items reached
+    only through other threats "not applicable"; None means every catalogue threat counts.
+    """
     crosswalk = crosswalks[framework.key]
     items: list[ItemCoverage] = []
     for item in framework.items.values():
@@ -279,7 +299,9 @@ def coverage(
                 _item(item, shape, ItemStatus.OUTSIDE_SCOPE, note=crosswalk.outside_scope[item.id])
             )
         elif shape is Shape.THREAT:
-            items.append(_threat_item(catalog, item, shape, crosswalk, control_states))
+            items.append(
+                _threat_item(catalog, item, shape, crosswalk, control_states, applicable_threats)
+            )
         else:
             items.append(_control_item(catalog, item, shape, crosswalk, control_states))
     counts = {status: 0 for status in ItemStatus}
