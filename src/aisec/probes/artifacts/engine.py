@@ -8,10 +8,11 @@ scanned the same way. Anything no handler claims is reported `not-scanned`, neve
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from aisec.probes.artifacts import blob as blobs
+from aisec.probes.artifacts.containers.zipread import ZipError, find_eocd, read_central
 from aisec.probes.artifacts.interface import (
     HEAD_BYTES,
     FormatHandler,
@@ -81,6 +82,21 @@ class Engine:
             return
         head = blob.head(HEAD_BYTES)
         handler = self._route(head, blob.size)
+        hidden_zip = not head.startswith(b"PK") and _has_trailing_zip(blob)
+        if hidden_zip:
+            zip_handler = next((h for h in self.handlers if h.name == "zip"), None)
+            if handler is not None:
+                add(
+                    Rule.POLYGLOT,
+                    Verdict.SUSPICIOUS,
+                    Severity.MEDIUM,
+                    f"also a ZIP archive (central directory at the end) besides {handler.name}; "
+                    "both readings are scanned",
+                )
+                if zip_handler is not None:
+                    self._run(zip_handler, blob, location, depth, findings, sha256, deadline, add)
+            else:
+                handler = zip_handler
         if handler is None:
             add(
                 Rule.UNSUPPORTED,
@@ -91,6 +107,19 @@ class Engine:
             )
             return
 
+        self._run(handler, blob, location, depth, findings, sha256, deadline, add)
+
+    def _run(
+        self,
+        handler: FormatHandler,
+        blob: blobs.Blob,
+        location: str,
+        depth: int,
+        findings: list[Finding],
+        sha256: str | None,
+        deadline: float,
+        add: Callable[..., None],
+    ) -> None:
         def scan_child(name: str, stream: BinaryIO, size: int) -> None:
             child, truncated = blobs.from_stream(stream, self.limits.max_total_bytes)
             try:
@@ -151,3 +180,16 @@ class Engine:
             except Exception:  # noqa: S112  (a detector that crashes does not claim the file)
                 continue
         return None
+
+
+def _has_trailing_zip(blob: blobs.Blob) -> bool:
+    """A ZIP whose central directory sits at the end, whatever precedes it (polyglots,
+    prepended data): loaders that look for the directory from the end will read it."""
+    eocd = find_eocd(blob)
+    if eocd is None:
+        return False
+    try:
+        index = read_central(blob, eocd, 16)
+    except (ZipError, ValueError, OverflowError):
+        return False
+    return any(e.data_offset >= 0 for e in index.entries)

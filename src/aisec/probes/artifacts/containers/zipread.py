@@ -73,7 +73,7 @@ def read_index(blob: Blob, max_members: int) -> ZipIndex:
     eocd = find_eocd(blob)
     if eocd is not None:
         try:
-            return _from_central(blob, eocd, max_members)
+            return read_central(blob, eocd, max_members)
         except ZipError as exc:
             index = _from_local(blob, max_members)
             index.anomalies.append(f"central directory unreadable ({exc}); local headers used")
@@ -83,7 +83,7 @@ def read_index(blob: Blob, max_members: int) -> ZipIndex:
     return index
 
 
-def _from_central(blob: Blob, eocd: int, max_members: int) -> ZipIndex:
+def read_central(blob: Blob, eocd: int, max_members: int) -> ZipIndex:
     rec = blob.read_at(eocd, 22)
     _, _, _, _, total, cd_size, cd_offset, _ = unpack_from("<4sHHHHIIH", rec)
     anomalies: list[str] = []

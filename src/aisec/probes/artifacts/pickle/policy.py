@@ -123,7 +123,8 @@ _CLASS_PACKAGES = re.compile(
     r"random_projection|semi_supervised|kernel_approximation|_loss|utils\._bunch)"
     r"|torch\.nn\.modules|torch\.nn\.utils\.parametrize)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 )
-_CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+# CapWords class names, and the Cython helpers that rebuild such a class from its state.
+_CLASS_NAME = re.compile(r"^(__pyx_unpickle_)?[A-Z][A-Za-z0-9]*$")
 # Classes in those packages that run user callables or load files when constructed/set up.
 _CLASS_EXCEPTIONS = frozenset({"FunctionTransformer"})
 

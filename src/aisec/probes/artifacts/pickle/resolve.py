@@ -11,13 +11,12 @@ import _compat_pickle
 from typing import TYPE_CHECKING, Any
 
 from aisec.probes.artifacts.pickle import joblib_arrays
-from aisec.probes.artifacts.pickle.policy import Status, classify
+from aisec.probes.artifacts.pickle.policy import classify
 from aisec.probes.artifacts.pickle.values import Global, Obj
 
 if TYPE_CHECKING:
     from aisec.probes.artifacts.pickle.walker import WalkState
 
-_RANK = {Status.DANGEROUS: 0, Status.UNKNOWN: 1, Status.ALLOWED: 2}
 _GETATTR = frozenset({"builtins.getattr", "__builtin__.getattr", "operator.attrgetter"})
 _IMPORTERS = frozenset({"builtins.__import__", "__builtin__.__import__", "importlib.import_module"})
 _cache: dict[tuple[str, str, bool], Global] = {}
@@ -33,11 +32,8 @@ def _global(module: str, name: str, legacy: bool) -> Global:
     key = (module, name, legacy)
     g = _cache.get(key)
     if g is None:
-        status = classify(module, name)
-        if legacy:
-            m2, n2 = _mapped(module, name)
-            other = classify(m2, n2)
-            status = min(status, other, key=_RANK.__getitem__)
+        # Protocols 0-2 go through the Python 2 name mapping: what is imported is the mapped name.
+        status = classify(*_mapped(module, name)) if legacy else classify(module, name)
         q = f"{module}.{name}"
         kind = Global.PLAIN
         if q in _GETATTR or q in _IMPORTERS:
