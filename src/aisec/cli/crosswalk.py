@@ -1,3 +1,163 @@
-"""CLI commands of the 'crosswalk' family (registered on the shared app)."""
+"""`aisec crosswalk`: what aisec's catalogue, or an assessed system, gives for another framework.
+
+Thin edge: parse arguments, load the inputs, call `aisec.analysis.coverage.coverage` (and, for
+the AI Act with a system, `aisec.analysis.obligations.obligations`), print a Rich table and
+optionally write the same results as JSON.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aisec.cli.app import app
+from aisec.common.errors import InputError
+from aisec.common.exitcodes import ExitCode
+
+console = Console()
+
+_STYLE = {
+    "supported": "green",
+    "partly": "yellow",
+    "not-supported": "red",
+    "not-applicable": "dim",
+    "touched": "cyan",
+    "not-mapped": "magenta",
+    "outside-scope": "dim",
+}
+GAPS = {"partly", "not-supported", "not-mapped"}
+
+
+def _list_frameworks() -> int:
+    from aisec.catalog.crosswalk import default_crosswalks
+    from aisec.catalog.frameworks import default_frameworks
+
+    crosswalks = default_crosswalks()
+    table = Table(title="Frameworks aisec crosswalks to")
+    for column in ("framework", "name", "version", "items", "links", "licence"):
+        table.add_column(column)
+    for key, framework in default_frameworks().items():
+        table.add_row(
+            key,
+            framework.name,
+            framework.version,
+            str(len(framework.items)),
+            str(len(crosswalks[key].links)),
+            framework.licence,
+        )
+    console.print(table)
+    return int(ExitCode.OK)
+
+
+def _controls_cell(item: object) -> str:
+    parts = []
+    for control in item.controls:  # type: ignore[attr-defined]
+        status = control.status.value if control.status else "-"
+        if not control.applicable:
+            status = "n/a"
+        rel = control.relationship.value if control.relationship else "via threat"
+        parts.append(f"{control.control} ({rel}; {status})")
+    return "\n".join(parts) or (getattr(item, "note", None) or "")
+
+
+@app.command("crosswalk")
+def crosswalk_cmd(
+    framework: str | None = typer.Argument(
+        None,
+        help="iso42001, iso27001, nist-ai-rmf, nist-ai-600-1, nist-ai-100-2, eu-ai-act, "
+        "anssi-genai, uk-ai-cop, atlas, owasp-llm, owasp-ml, owasp-agentic",
+    ),
+    system: Path | None = typer.Argument(None, help="AI-system description (YAML)."),
+    assessment: Path | None = typer.Option(
+        None, "--assessment", "-a", help="Assessment YAML with control states."
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the result as JSON."),
+    gaps: bool = typer.Option(False, "--gaps", help="Show only partly / not supported / unmapped."),
+    list_: bool = typer.Option(False, "--list", help="List the frameworks and exit."),
+) -> int:
+    """Coverage of a framework by aisec controls; with an assessment, per-item support."""
+    from aisec.analysis.coverage import coverage, states_from_assessment
+    from aisec.analysis.derive import derive_threats
+    from aisec.analysis.obligations import obligations
+    from aisec.catalog import default_catalog
+    from aisec.catalog.crosswalk import default_crosswalks
+    from aisec.catalog.frameworks import FRAMEWORK_KEYS, default_frameworks
+    from aisec.common.fileio import atomic_write_text
+    from aisec.system.assessment import load_assessment
+    from aisec.system.loader import load_system
+
+    if list_:
+        return _list_frameworks()
+    if framework not in FRAMEWORK_KEYS:
+        raise InputError(
+            f"unknown framework {framework!r}" if framework else "name a framework",
+            field="FRAMEWORK",
+            hint="one of: " + ", ".join(FRAMEWORK_KEYS) + " (or --list)",
+        )
+    if assessment is not None and system is None:
+        raise InputError("--assessment needs the SYSTEM.yaml it assesses", field="SYSTEM")
+    catalog = default_catalog()
+    crosswalks = default_crosswalks()
+    states = applicable = sys_model = None
+    if system is not None:
+        sys_model = load_system(system)
+        applicable = {d.threat_id for d in derive_threats(catalog, sys_model) if d.applicable}
+    if assessment is not None and sys_model is not None:
+        loaded = load_assessment(assessment, set(catalog.controls))
+        if loaded.system != sys_model.id:
+            raise InputError(
+                f"assessment is for {loaded.system!r}, not {sys_model.id!r}",
+                source=str(assessment),
+                field="system",
+            )
+        states = states_from_assessment(loaded)
+    result = coverage(catalog, crosswalks, default_frameworks()[framework], states, applicable)
+    duties = None
+    if framework == "eu-ai-act" and sys_model is not None:
+        duties = obligations(sys_model, catalog, crosswalks, states, source=str(system))
+
+    title = f"{result.name} - " + ("assessed" if result.assessed else "catalogue coverage")
+    table = Table(title=title, show_lines=True)
+    table.add_column("item", no_wrap=True)
+    for column in ("title", "status", "aisec controls (relationship; status)"):
+        table.add_column(column)
+    namespace = default_frameworks()[framework].namespace
+    for item in result.items:
+        if gaps and item.status.value not in GAPS:
+            continue
+        style = _STYLE[item.status.value]
+        table.add_row(
+            item.id.removeprefix(namespace),
+            item.title,
+            f"[{style}]{item.status.value}[/]",
+            _controls_cell(item),
+        )
+    console.print(table)
+    summary = ", ".join(f"{s.value} {n}" for s, n in result.counts.items() if n)
+    console.print(f"{len(result.items)} items: {summary}", highlight=False)
+    if duties is not None:
+        console.print(
+            f"AI Act obligations for {duties.system}: "
+            + (
+                ", ".join(
+                    f"{o.article.split(':')[-1]} ({o.applicability.value})"
+                    for o in duties.obligations
+                )
+                or "none"
+            )
+            + f"\n[dim]{duties.disclaimer}[/]",
+            highlight=False,
+        )
+    if json_out is not None:
+        payload = {
+            "format": "aisec-crosswalk/1",
+            "coverage": result.model_dump(mode="json"),
+            "obligations": duties.model_dump(mode="json") if duties else None,
+        }
+        atomic_write_text(json_out, json.dumps(payload, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+    return int(ExitCode.OK)
