@@ -98,6 +98,8 @@ def risk_sentence(risk: RiskItem) -> str:
     """One sentence a board member can read about one residual risk."""
     if risk.residual < risk.inherent:
         move = f"down from {risk.inherent} inherent"
+    elif risk.residual > risk.inherent:
+        move = f"up from {risk.inherent} inherent"
     else:
         move = "no reduction from controls yet"
     where = "across the system" if risk.component == "system" else f"on {risk.component}"
