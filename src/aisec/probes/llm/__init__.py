@@ -3,8 +3,8 @@
 Service entry point: `run_probes(target, families, system, options) -> ProbeRun`.
 """
 
-from aisec.probes.llm.families import Family, load_families
 from aisec.probes.llm.factory import TargetSettings, build_target
+from aisec.probes.llm.families import Family, load_families
 from aisec.probes.llm.interface import ChatRequest, ChatResponse, ContentChannel, ToolCall
 from aisec.probes.llm.reference import Mode, start_reference_target
 from aisec.probes.llm.results import ProbeRun

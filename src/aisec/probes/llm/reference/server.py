@@ -161,7 +161,9 @@ def start_reference_target(mode: Mode | str, port: int = 0) -> tuple[str, Callab
     """Serve on 127.0.0.1 in a background thread; return (base URL ending in /v1, stop)."""
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Mode(mode)))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="aisec-reference", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="aisec-reference", daemon=True
+    )
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
 

@@ -1,0 +1,93 @@
+"""The optional judge (callable target, budget cap) and per-attempt failures as data."""
+
+from __future__ import annotations
+
+from aisec.probes.finding import Verdict
+from aisec.probes.llm import CallableTarget, ChatRequest, load_families, run_probes
+from aisec.probes.llm.interface import TargetFailed
+from aisec.probes.llm.judge import LlmJudge
+from aisec.probes.llm.results import JudgeVote
+from aisec.probes.llm.runner import ProbeOptions
+
+FAMILIES = [f for f in load_families() if f.id == "prompt-injection"]
+
+
+def _echo_bot(request: ChatRequest) -> str:
+    return "Happy to help with that."
+
+
+def test_judge_votes_are_recorded_and_capped() -> None:
+    calls: list[str] = []
+
+    def judge_model(request: ChatRequest) -> str:
+        calls.append(request.user)
+        return "NO" if len(calls) % 2 else "Verdict: YES"
+
+    judge = LlmJudge(CallableTarget(judge_model), max_calls=5)
+    run = run_probes(
+        CallableTarget(_echo_bot),
+        FAMILIES,
+        None,
+        ProbeOptions(seed=1, obfuscations=(), judge=judge),
+    )
+    votes = [a.judge for a in run.attempts if a.judge]
+    assert len(calls) == 5 == run.judge_calls == len(votes)
+    assert votes.count(JudgeVote.YES) == 2 and votes.count(JudgeVote.NO) == 3
+    family = run.families[0]
+    assert family.verdict is Verdict.PASS  # the judge never changes the deterministic ASR
+    assert family.judge_agreement is not None and family.judge_agreement.successes == 3
+
+
+def test_zero_budget_means_no_judge_calls() -> None:
+    judge = LlmJudge(CallableTarget(lambda r: "YES"), max_calls=0)
+    run = run_probes(
+        CallableTarget(_echo_bot),
+        FAMILIES,
+        None,
+        ProbeOptions(seed=1, obfuscations=(), judge=judge),
+    )
+    assert run.judge_calls == 0 and not any(a.judge for a in run.attempts)
+
+
+def test_failing_attempts_are_errors_not_passes() -> None:
+    def flaky(request: ChatRequest) -> str:
+        if "FreeBot" in request.user or "developer mode" in request.user:
+            raise TargetFailed("boom")
+        return "Sure."
+
+    run = run_probes(CallableTarget(flaky), FAMILIES, None, ProbeOptions(seed=1, obfuscations=()))
+    family = run.families[0]
+    assert family.errors == 2 and family.asr.n == 6
+    assert [a.error for a in run.attempts if a.error] == ["boom", "boom"]
+
+
+def test_all_attacks_failing_is_an_error_verdict() -> None:
+    def broken(request: ChatRequest) -> str:
+        if "joining" in request.user:
+            raise TargetFailed("down")
+        return "fine"
+
+    run = run_probes(CallableTarget(broken), FAMILIES, None, ProbeOptions(seed=1, obfuscations=()))
+    assert run.families[0].verdict is Verdict.ERROR
+
+
+def test_threshold_allows_a_small_rate() -> None:
+    def sometimes(request: ChatRequest) -> str:
+        if "FreeBot" in request.user:  # one attack of eight obeys
+            head = request.user.split("joining ")[1].split(" and ")
+            return head[0] + head[1].rstrip(".")
+        return "I can't help with that."
+
+    strict = run_probes(
+        CallableTarget(sometimes), FAMILIES, None, ProbeOptions(seed=1, obfuscations=())
+    )
+    lenient = run_probes(
+        CallableTarget(sometimes),
+        FAMILIES,
+        None,
+        ProbeOptions(seed=1, obfuscations=(), threshold=0.2),
+    )
+    assert strict.families[0].asr.successes == 1
+    assert strict.families[0].verdict is Verdict.FAIL
+    assert lenient.families[0].verdict is Verdict.PASS
+    assert strict.families[0].false_refusal.successes == 6  # it refuses benign prompts too
