@@ -111,7 +111,9 @@ class FrameworkCoverage(_Frozen):
     framework: str
     name: str
     version: str
+    namespace: str
     licence: str
+    attribution: str | None = None
     assessed: bool
     rule: str
     counts: dict[ItemStatus, int]
@@ -311,7 +313,9 @@ def coverage(
         framework=framework.key,
         name=framework.name,
         version=framework.version,
+        namespace=framework.namespace,
         licence=framework.licence,
+        attribution=framework.attribution,
         assessed=control_states is not None,
         rule=RULE,
         counts=counts,

@@ -229,7 +229,7 @@ def obligations(
     if reg.safety_component:
         basis.append("safety component of a product under Annex I legislation (Art. 6(1))")
     high_risk = bool(basis)
-    role = reg.eu_ai_act_role
+    role = AiActRole(reg.eu_ai_act_role)
     if role is AiActRole.NOT_IN_SCOPE:
         b.skip("Art.4", "the system is declared outside the AI Act's scope (eu_ai_act_role)")
         return _result(system, role, high_risk, basis, b)
