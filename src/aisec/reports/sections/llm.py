@@ -63,11 +63,14 @@ def _row(finding: Finding) -> dict[str, Any]:
     d = finding.details
     n, successes = int(_num(d.get("n"))), int(_num(d.get("successes")))
     asr = _num(d.get("asr"))
-    ci = d.get("asr_ci95") if isinstance(d.get("asr_ci95"), list) else [0.0, 1.0]
-    lo, hi = _num(ci[0]) if ci else 0.0, _num(ci[1], 1.0) if len(ci) > 1 else 1.0
-    frr = d.get("false_refusal") if isinstance(d.get("false_refusal"), dict) else {}
+    raw_ci = d.get("asr_ci95")
+    ci: list[Any] = raw_ci if isinstance(raw_ci, list) and len(raw_ci) == 2 else [0.0, 1.0]
+    lo, hi = _num(ci[0]), _num(ci[1], 1.0)
+    raw_frr = d.get("false_refusal")
+    frr: dict[str, Any] = raw_frr if isinstance(raw_frr, dict) else {}
     frr_n, frr_k = int(_num(frr.get("n"))), int(_num(frr.get("count")))
-    refs = d.get("refs") if isinstance(d.get("refs"), list) else []
+    raw_refs = d.get("refs")
+    refs: list[Any] = raw_refs if isinstance(raw_refs, list) else []
     note = d.get("skipped_reason") or ""
     return {
         "title": str(d.get("title", finding.rule_id)),
