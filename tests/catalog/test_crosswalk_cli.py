@@ -118,3 +118,5 @@ def test_bad_annex_iii_area_is_reported_with_field(
     assert main(["crosswalk", "eu-ai-act", str(bad)]) == ExitCode.INPUT_ERROR
     err = capsys.readouterr().err.replace("\n", " ")
     assert "regulatory.annex_iii_area" in err and "hiring" in err
+    line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if "hiring" in t)
+    assert f"bad.yaml:{line}:" in err

@@ -118,7 +118,9 @@ _RELATED: dict[str, tuple[str, ...]] = {
 }
 
 
-def annex_iii_area(system: AISystem, source: str | None = None) -> AnnexIIIArea | None:
+def annex_iii_area(
+    system: AISystem, source: str | None = None, line: int | None = None
+) -> AnnexIIIArea | None:
     """The declared Annex III area as a closed key; anything else is a located input error."""
     raw = system.regulatory.annex_iii_area
     if raw is None:
@@ -130,6 +132,7 @@ def annex_iii_area(system: AISystem, source: str | None = None) -> AnnexIIIArea 
         raise InputError(
             f"unknown Annex III area {raw!r}",
             source=source,
+            line=line,
             field="regulatory.annex_iii_area",
             hint=f"use one of: {keys} (or leave it empty)",
         ) from None
@@ -217,10 +220,11 @@ def obligations(
     control_states: ControlStates | None = None,
     *,
     source: str | None = None,
+    line: int | None = None,
 ) -> ObligationsResult:
     """AI Act obligations that follow from `system.regulatory` (guidance, not legal advice)."""
     reg = system.regulatory
-    area = annex_iii_area(system, source)
+    area = annex_iii_area(system, source, line)
     act = default_frameworks()["eu-ai-act"]
     b = _Builder(act, catalog, crosswalks.get("eu-ai-act") if crosswalks else None, control_states)
     basis: list[str] = []

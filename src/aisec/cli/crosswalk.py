@@ -87,6 +87,7 @@ def crosswalk_cmd(
     from aisec.catalog.crosswalk import default_crosswalks
     from aisec.catalog.frameworks import FRAMEWORK_KEYS, default_frameworks
     from aisec.common.fileio import atomic_write_text
+    from aisec.common.yamlio import load_yaml_file
     from aisec.system.assessment import load_assessment
     from aisec.system.loader import load_system
 
@@ -118,7 +119,8 @@ def crosswalk_cmd(
     result = coverage(catalog, crosswalks, default_frameworks()[framework], states, applicable)
     duties = None
     if framework == "eu-ai-act" and sys_model is not None:
-        duties = obligations(sys_model, catalog, crosswalks, states, source=str(system))
+        line = load_yaml_file(system).line_of(("regulatory", "annex_iii_area"))
+        duties = obligations(sys_model, catalog, crosswalks, states, source=str(system), line=line)
 
     title = f"{result.name} - " + ("assessed" if result.assessed else "catalogue coverage")
     table = Table(title=title, show_lines=True)
