@@ -134,3 +134,14 @@ def test_threats_command_lists_rationale(capsys: pytest.CaptureFixture[str]) -> 
 def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "result"]) == ExitCode.OK
     assert json.loads(capsys.readouterr().out)["title"] == "AssessmentResult"
+
+
+@pytest.mark.parametrize("argv", [["assess"], ["assess", "--bogus", "x"], ["no-such-command"]])
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == ExitCode.INPUT_ERROR
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == ExitCode.OK
+    assert "assess" in capsys.readouterr().out

@@ -6,11 +6,13 @@ aisec are caught once here.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
-import click
+import typer
 from rich.console import Console
 
 from aisec.cli import assess, catalog, crosswalk, mltest, probe, scan  # noqa: F401  (registers)
@@ -21,18 +23,43 @@ from aisec.common.exitcodes import ExitCode
 __all__ = ["app", "main"]
 
 
+def _click_modules() -> list[ModuleType]:
+    """Typer >= 0.2x ships its own copy of click (typer._click); older ones use click itself.
+    Usage errors may come from either, so both are caught."""
+    found = []
+    for name in ("typer._click", "click"):
+        try:
+            found.append(importlib.import_module(name))
+        except ImportError:
+            continue
+    return found
+
+
+_CLICKS = _click_modules()
+
+
+def _exceptions(name: str, *extra: type[BaseException]) -> tuple[type[BaseException], ...]:
+    found = [getattr(m.exceptions, name, None) for m in _CLICKS] + list(extra)
+    return tuple(dict.fromkeys(e for e in found if isinstance(e, type)))
+
+
+_EXIT = _exceptions("Exit", typer.Exit)
+_ABORT = _exceptions("Abort", typer.Abort)
+_USAGE = _exceptions("ClickException")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
     err = Console(stderr=True, soft_wrap=True)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=args, standalone_mode=False, prog_name="aisec")
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         code = int(exc.exit_code)
-    except click.exceptions.Abort:
+    except _ABORT:
         err.print("[red]aborted[/red]")
         code = int(ExitCode.INPUT_ERROR)
-    except click.ClickException as exc:
+    except _USAGE as exc:
         exc.show()
         code = int(ExitCode.INPUT_ERROR)
     except InputError as exc:
