@@ -105,7 +105,7 @@ def risk_sentence(risk: RiskItem) -> str:
     where = "across the system" if risk.component == "system" else f"on {risk.component}"
     text = (
         f"{risk.threat_name} {where} remains {risk.residual_band} "
-        f"(residual {risk.residual} = likelihood {risk.residual_likelihood} x impact "
+        f"(residual {risk.residual} = likelihood {risk.residual_likelihood} × impact "
         f"{risk.residual_impact}, {move}); treatment: {risk.treatment}."
     )
     if risk.demonstrated_by:
