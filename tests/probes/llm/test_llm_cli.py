@@ -150,3 +150,27 @@ def test_serve_target_prints_its_url(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_serve_target_rejects_unknown_mode() -> None:
     assert main(["probe", "serve-target", "--mode", "leaky", "--seconds", "0.1"]) == 2
+
+
+def test_judge_flag_uses_only_the_given_judge_and_budget(hardened_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "j.json"
+    code = main(
+        [
+            "probe",
+            "--target",
+            hardened_url,
+            "--no-progress",
+            "--only",
+            "prompt-injection",
+            "--judge",
+            "--judge-target",
+            hardened_url,
+            "--judge-max-calls",
+            "3",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    report = EvidenceReport.model_validate_json(out.read_text())
+    assert report.summary["judge_calls"] == 3

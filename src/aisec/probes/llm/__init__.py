@@ -8,7 +8,7 @@ from aisec.probes.llm.families import Family, load_families
 from aisec.probes.llm.interface import ChatRequest, ChatResponse, ContentChannel, ToolCall
 from aisec.probes.llm.reference import Mode, start_reference_target
 from aisec.probes.llm.results import ProbeRun
-from aisec.probes.llm.runner import ProbeOptions, run_probes
+from aisec.probes.llm.runner import ProbeOptions, arun_probes, run_probes
 from aisec.probes.llm.target_callable import CallableTarget
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ProbeOptions",
     "ProbeRun",
     "TargetSettings",
+    "arun_probes",
     "ToolCall",
     "build_target",
     "load_families",

@@ -9,6 +9,7 @@ Redirects are never followed, so nothing is sent to a host the user did not conf
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,17 @@ class HttpResult:
     tries: int
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
-    value = response.headers.get("retry-after", "")
+def _json(content: bytes) -> Any:
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def _retry_after(headers: httpx.Headers, default: float) -> float:
+    value = headers.get("retry-after", "")
     try:
         return min(30.0, max(0.0, float(value)))
     except ValueError:
@@ -91,7 +101,7 @@ class JsonPoster:
             tries += 1
             await self._limiter.acquire()
             try:
-                response = await self._client.request(method, url, json=body)
+                status, headers, content = await self._once(method, url, body)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if tries > self.options.retries:
                     raise TargetUnreachable(
@@ -105,27 +115,26 @@ class JsonPoster:
                 if tries > self.options.retries:
                     raise TargetFailed(f"{url}: {type(exc).__name__}") from None
             else:
-                if response.status_code in RETRY_STATUSES and tries <= self.options.retries:
-                    await asyncio.sleep(_retry_after(response, delay))
+                if status in RETRY_STATUSES and tries <= self.options.retries:
+                    await asyncio.sleep(_retry_after(headers, delay))
                     delay *= 2
                     continue
-                return self._result(response, start, tries)
+                return HttpResult(status, _json(content), time.perf_counter() - start, tries)
             await asyncio.sleep(delay)
             delay *= 2
 
-    def _result(self, response: httpx.Response, start: float, tries: int) -> HttpResult:
-        latency = time.perf_counter() - start
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise TargetFailed(f"response larger than {MAX_RESPONSE_BYTES} bytes")
-        payload: Any = None
-        if response.content:
-            try:
-                payload = response.json()
-            except ValueError:
-                payload = None
-        return HttpResult(
-            status=response.status_code, payload=payload, latency_s=latency, tries=tries
-        )
+    async def _once(
+        self, method: str, url: str, body: Any | None
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One exchange; the body is read in chunks and refused beyond MAX_RESPONSE_BYTES."""
+        async with self._client.stream(method, url, json=body) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise TargetFailed(f"response larger than {MAX_RESPONSE_BYTES} bytes")
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
 
     async def aclose(self) -> None:
         await self._client.aclose()

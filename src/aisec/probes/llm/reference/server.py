@@ -49,7 +49,7 @@ def parse_turn(body: dict[str, Any]) -> Turn:
     contents.extend(m.group(2) for m in _BLOCK.finditer(user))
     user = _BLOCK.sub("", user).strip()
     context = body.get("context") or []
-    contents.extend(str(c) for c in context if isinstance(c, str))
+    contents.extend(c for c in context if isinstance(c, str) and c.strip())
     tools = tuple(
         str(t.get("function", {}).get("name", ""))
         for t in body.get("tools") or []
