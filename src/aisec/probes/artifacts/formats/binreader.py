@@ -68,6 +68,13 @@ class WindowReader:
     def unpack(self, fmt: str) -> tuple[int | float, ...]:
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))
 
+    def uint(self, fmt: str) -> int:
+        """One unsigned integer in struct format `fmt` (e.g. '<I', '>Q')."""
+        value = struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
+        if not isinstance(value, int):
+            raise ScanAbort(f"format {fmt!r} does not read an integer")
+        return value
+
     @property
     def remaining(self) -> int:
         return self.size - self.pos

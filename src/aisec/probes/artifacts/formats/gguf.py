@@ -54,8 +54,8 @@ class _Parser:
         self.len_fmt = endian + ("I" if version == 1 else "Q")
 
     def count(self, what: str, minimum_bytes: int = 1) -> int:
-        (n,) = self.r.unpack(self.len_fmt)
-        if not isinstance(n, int) or n > MAX_COUNT or n * minimum_bytes > self.r.remaining:
+        n = self.r.uint(self.len_fmt)
+        if n > MAX_COUNT or n * minimum_bytes > self.r.remaining:
             raise ScanAbort(f"gguf: {what} {n} cannot fit in the file")
         return n
 
@@ -73,7 +73,7 @@ class _Parser:
         if vtype == STRING:
             return self.string(KEPT_STRING if keep else 0)
         if vtype == ARRAY and depth < 2:
-            (item_type,) = self.r.unpack(self.e + "I")
+            item_type = self.r.uint(self.e + "I")
             n = self.count("array length")
             if item_type in SCALARS:
                 self.r.skip(n * struct.calcsize(SCALARS[item_type]))
@@ -116,7 +116,7 @@ class GgufHandler:
             key = p.string(MAX_KEY)
             if key is None:
                 raise ScanAbort("gguf: metadata key longer than 64 KiB")
-            (vtype,) = r.unpack(endian + "I")
+            vtype = r.uint(endian + "I")
             value = p.value(vtype, keep=key.startswith(("tokenizer.chat_template", "general.")))
             if key in meta:
                 self._problem(ctx, "gguf.duplicate-key", f"metadata key {key!r} appears twice")
@@ -164,7 +164,7 @@ class GgufHandler:
             if i % 4096 == 0:
                 fx.check_deadline(ctx)
             name = p.string(MAX_KEY) or "?"
-            (n_dims,) = r.unpack(p.e + "I")
+            n_dims = r.uint(p.e + "I")
             if n_dims > MAX_DIMS:
                 raise ScanAbort(f"gguf: tensor {name!r} has {n_dims} dimensions")
             dims = r.unpack(p.e + ("I" if p.version == 1 else "Q") * n_dims)

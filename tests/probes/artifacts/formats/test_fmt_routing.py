@@ -1,0 +1,46 @@
+"""Content routing: the registry routes each sample to its own handler, and (but for a\nsafetensors file whose header length reads as a pickle opening) no other handler claims it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aisec.probes.artifacts.interface import HEAD_BYTES
+from aisec.probes.artifacts.registry import default_handlers
+
+from . import keras_samples as ks
+from . import onnx_samples as ox
+from .builders import STRING, gguf, safetensors, tensor
+from .templates import BENIGN
+from .test_fmt_savedmodel import BENIGN_GRAPH, saved_model
+
+SAMPLES = {
+    "safetensors": safetensors({"w": tensor("F32", [64], 0, 256)}, bytes(256)),
+    # a header of 0x0280 bytes makes the file start with 80 02, a pickle protocol-2 marker
+    "safetensors-0x80": safetensors(
+        json.dumps({"w": tensor("F32", [2], 0, 8)}).ljust(0x280), bytes(8), pad=False
+    ),
+    "gguf": gguf([("tokenizer.chat_template", STRING, BENIGN["chatml"])]),
+    "onnx": ox.model(),
+    "tf-savedmodel": saved_model(BENIGN_GRAPH),
+    "tf-graphdef": BENIGN_GRAPH,
+    "keras-config": json.dumps(ks.BENIGN).encode(),
+    "keras-legacy": json.dumps(ks.legacy(ks.LEGACY_DENSE)).encode(),
+    "keras-metadata": b'{"keras_version": "3.6.0", "date_saved": "2026-01-01"}',
+}
+OWNER = {"safetensors-0x80": "safetensors", "tf-graphdef": "tf-savedmodel",
+         "keras-legacy": "keras-config", "keras-metadata": "keras-config"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_the_owner_is_routed_first(name: str) -> None:
+    data = SAMPLES[name]
+    claims = [h.name for h in default_handlers() if h.detect(data[:HEAD_BYTES], len(data))]
+    assert claims[:1] == [OWNER.get(name, name)]
+    if name != "safetensors-0x80":  # its first bytes are also a valid pickle opening
+        assert len(claims) == 1, claims
+
+
+def test_pickle_lookalike_sample_really_starts_like_a_pickle() -> None:
+    assert SAMPLES["safetensors-0x80"][:2] == b"\x80\x02"
