@@ -9,7 +9,7 @@ Three scores per row, each computed without trusting the row itself:
   vector of the centred class rows. ART's SpectralSignatureDefense works on neural-network
   activations, so this feature-space variant is computed here.
 A row is flagged when its given label gets out-of-fold probability below the threshold, or when
-it is in the top 1 % of both outlier scores.
+it is in the top 2 % of both outlier scores.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from aisec.probes.ml.settings import Settings
 if TYPE_CHECKING:
     import numpy as np
 
-OUTLIER_PERCENTILE = 0.99
+OUTLIER_PERCENTILE = 0.98
 SCREEN_MODEL = "RandomForest(100 trees, min_samples_leaf=2)"
 
 
@@ -131,7 +131,7 @@ def run_poisoning(x: np.ndarray, y_raw: np.ndarray, s: Settings) -> PoisoningRes
         if label_flag[i]:
             reasons.append(f"given label has out-of-fold probability {1 - lab[i]:.3f}")
         if outlier_flag[i]:
-            reasons.append("feature outlier (isolation forest and spectral signature top 1%)")
+            reasons.append("feature outlier (isolation forest and spectral signature top 2%)")
         top.append(
             SuspiciousRow(
                 int(i), float(lab[i]), float(outlier[i]), float(spectral[i]), tuple(reasons)
