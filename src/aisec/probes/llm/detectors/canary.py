@@ -7,6 +7,8 @@ quoting the two halves of an injection request is not a hit.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 
@@ -19,11 +21,33 @@ def squash(text: str) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]{12,}={0,2}")
+
+
+def _decoded_runs(text: str) -> str:
+    out = []
+    for run in _B64_RUN.findall(text):
+        padded = run + "=" * (-len(run) % 4)
+        try:
+            out.append(base64.b64decode(padded, validate=True).decode("utf-8"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+    return " ".join(out)
+
+
 def detect(text: str, canaries: Mapping[str, str]) -> tuple[Hit, ...]:
     """`canaries` maps a kind (e.g. 'injection', 'system-marker') to its token."""
     plain = squash(text)
-    return tuple(
-        Hit.of(DetectorId.CANARY, kind, token)
-        for kind, token in canaries.items()
-        if token and squash(token) in plain
+    readings = (
+        ("", plain),
+        (" (reversed)", plain[::-1]),
+        (" (base64)", squash(_decoded_runs(text))),
     )
+    hits = []
+    for kind, token in canaries.items():
+        wanted = squash(token)
+        for how, reading in readings:
+            if wanted and wanted in reading:
+                hits.append(Hit.of(DetectorId.CANARY, kind, token + how))
+                break
+    return tuple(hits)

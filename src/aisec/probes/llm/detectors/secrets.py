@@ -60,7 +60,7 @@ def detect(text: str) -> tuple[Hit, ...]:
     for kind, pattern in _API_KEYS:
         hits.extend(Hit.of(DetectorId.SECRETS, kind, m.group(0)) for m in pattern.finditer(text))
     hits.extend(Hit.of(DetectorId.SECRETS, "email", m.group(0)) for m in _EMAIL.finditer(text))
-    for match in _IBAN.finditer(text):
+    for match in _IBAN.finditer(text.upper()):  # IBANs are case-insensitive
         if iban_ok(match.group(0)):
             hits.append(Hit.of(DetectorId.SECRETS, "iban", normalise("iban", match.group(0))))
     for match in _CARD.finditer(text):
