@@ -8,6 +8,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aisec.analysis.coverage import (
     THREAT_ADDRESSED_SHARE,
@@ -230,3 +232,30 @@ def test_threats_that_do_not_apply_make_items_not_applicable(
     if expected is ItemStatus.NOT_APPLICABLE:
         assert item.controls == [] and item.note and "applies" in item.note
         assert item.threats[0].applies is False and item.threats[0].addressed is None
+
+
+RANK = {ItemStatus.NOT_SUPPORTED: 0, ItemStatus.PARTLY: 1, ItemStatus.SUPPORTED: 2}
+ORDER = list(ControlStatus)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    levels=st.dictionaries(
+        st.sampled_from(sorted(default_catalog().controls)),
+        st.integers(0, len(ORDER) - 1),
+        max_size=30,
+    ),
+    bump=st.sampled_from(sorted(default_catalog().controls)),
+    key=st.sampled_from(["iso42001", "eu-ai-act", "owasp-llm"]),
+)
+def test_more_progress_never_lowers_an_item(levels: dict[str, int], bump: str, key: str) -> None:
+    catalog, crosswalks = default_catalog(), default_crosswalks()
+    framework = default_frameworks()[key]
+    before = {c: ControlInput(ORDER[i]) for c, i in levels.items()}
+    after = dict(before)
+    after[bump] = ControlInput(ControlStatus.VERIFIED)
+    old = {i.id: i.status for i in coverage(catalog, crosswalks, framework, before).items}
+    new = {i.id: i.status for i in coverage(catalog, crosswalks, framework, after).items}
+    for item_id, status in old.items():
+        if status in RANK:
+            assert RANK[new[item_id]] >= RANK[status], item_id

@@ -157,6 +157,12 @@ def test_gpai_provider_obligations(facts: dict[str, Any], expected: set[str]) ->
     assert found & {"Art.53", "Art.55"} == expected
 
 
+def test_systemic_flag_alone_implies_gpai_and_says_so() -> None:
+    result = obligations(_system(eu_ai_act_role="provider", systemic_risk_gpai=True))
+    art53 = next(o for o in result.obligations if o.article == "eu-ai-act:2024:Art.53")
+    assert any("implied" in why for why in art53.why)
+
+
 def test_gpai_duties_do_not_fall_on_deployers() -> None:
     found = _articles(
         _system(eu_ai_act_role="deployer", general_purpose_model=True, systemic_risk_gpai=True)

@@ -345,7 +345,10 @@ def _gpai(b: _Builder, provider: bool, gpai: bool, systemic: bool) -> None:
         b.skip("Art.53", "GPAI obligations fall on the model's provider; you are deployer only")
         b.skip("Art.55", "GPAI obligations fall on the model's provider; you are deployer only")
         return
-    b.add("Art.53", "GPAI model provider", ["you provide a general-purpose AI model"])
+    why = ["you provide a general-purpose AI model"]
+    if not gpai:
+        why.append("implied by the systemic-risk flag (general_purpose_model is not set)")
+    b.add("Art.53", "GPAI model provider", why)
     if systemic:
         b.add(
             "Art.55",
