@@ -118,6 +118,12 @@ _RELATED: dict[str, tuple[str, ...]] = {
 }
 
 
+_ART27_CONFIRM = (
+    "applies if the use is credit scoring / creditworthiness (Annex III 5(b)) or life and health "
+    "insurance pricing (5(c)): aisec does not record which"
+)
+
+
 def annex_iii_area(
     system: AISystem, source: str | None = None, line: int | None = None
 ) -> AnnexIIIArea | None:
@@ -198,19 +204,7 @@ class _Builder:
         )
 
 
-_HIGH_RISK_PROVIDER = (
-    "Art.9",
-    "Art.10",
-    "Art.11",
-    "Art.12",
-    "Art.13",
-    "Art.14",
-    "Art.15",
-    "Art.15(5)",
-    "Art.17",
-    "Art.72",
-    "Art.73",
-)
+_HIGH_RISK_PROVIDER = tuple(f"Art.{n}" for n in "9 10 11 12 13 14 15 15(5) 17 72 73".split())
 
 
 def obligations(
@@ -293,13 +287,7 @@ def _high_risk(
         b.add(
             "Art.27",
             "deployer",
-            [
-                f"{facts}; you deploy it",
-                "applies if the use is credit "
-                "scoring / creditworthiness (Annex III 5(b)) or life and "
-                "health insurance pricing (5(c)): aisec does not record "
-                "which",
-            ],
+            [f"{facts}; you deploy it", _ART27_CONFIRM],
             Applicability.TO_CONFIRM,
         )
     else:
