@@ -37,6 +37,9 @@ SEEDS = {
     ),  # fmt: skip
     "SavedModelHandler": saved_model(BENIGN_GRAPH),
     "KerasConfigHandler": json.dumps(ks.BENIGN).encode(),
+    "HfConfigHandler": json.dumps(
+        {"tokenizer_class": "X", "chat_template": BENIGN["chatml"], "auto_map": {"A": "m.C"}}
+    ).encode(),
 }
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

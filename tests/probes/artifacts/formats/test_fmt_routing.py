@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from aisec.probes.artifacts import formats
 from aisec.probes.artifacts.interface import HEAD_BYTES
 from aisec.probes.artifacts.registry import default_handlers
 
@@ -13,6 +14,7 @@ from . import keras_samples as ks
 from . import onnx_samples as ox
 from .builders import STRING, gguf, safetensors, tensor
 from .templates import BENIGN
+from .test_fmt_hf_config import CONFIG, INDEX, TOKENIZER
 from .test_fmt_savedmodel import BENIGN_GRAPH, saved_model
 
 SAMPLES = {
@@ -28,15 +30,28 @@ SAMPLES = {
     "keras-config": json.dumps(ks.BENIGN).encode(),
     "keras-legacy": json.dumps(ks.legacy(ks.LEGACY_DENSE)).encode(),
     "keras-metadata": b'{"keras_version": "3.6.0", "date_saved": "2026-01-01"}',
+    "hf-config": json.dumps(CONFIG).encode(),
+    "hf-tokenizer": json.dumps({**TOKENIZER, "chat_template": BENIGN["chatml"]}).encode(),
+    "hf-index": json.dumps(INDEX).encode(),
+    "hf-template": BENIGN["header-style"].encode(),
 }
 OWNER = {"safetensors-0x80": "safetensors", "tf-graphdef": "tf-savedmodel",
-         "keras-legacy": "keras-config", "keras-metadata": "keras-config"}  # fmt: skip
+         "keras-legacy": "keras-config", "keras-metadata": "keras-config",
+         "hf-tokenizer": "hf-config", "hf-index": "hf-config", "hf-template": "hf-config"}  # fmt: skip
+
+
+def handlers():
+    """The registry plus any handler of this package it does not list yet, appended."""
+    registered = default_handlers()
+    names = {h.name for h in registered}
+    extra = [getattr(formats, n)() for n in formats.__all__]
+    return registered + [h for h in extra if h.name not in names]
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_the_owner_is_routed_first(name: str) -> None:
     data = SAMPLES[name]
-    claims = [h.name for h in default_handlers() if h.detect(data[:HEAD_BYTES], len(data))]
+    claims = [h.name for h in handlers() if h.detect(data[:HEAD_BYTES], len(data))]
     assert claims[:1] == [OWNER.get(name, name)]
     if name != "safetensors-0x80":  # its first bytes are also a valid pickle opening
         assert len(claims) == 1, claims

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from aisec.probes.artifacts import formats
+from aisec.probes.artifacts.registry import default_handlers
 from aisec.probes.artifacts.result import FileVerdict
 from aisec.probes.artifacts.service import scan_paths
 
@@ -15,6 +17,7 @@ from . import keras_samples as ks
 from . import onnx_samples as ox
 from .builders import STRING, gguf, pb_msg, safetensors, tensor
 from .templates import BENIGN, INJECTIONS
+from .test_fmt_hf_config import CONFIG, INDEX, TOKENIZER
 from .test_fmt_savedmodel import BENIGN_GRAPH, graph_def, node, saved_model
 
 
@@ -63,3 +66,27 @@ def test_keras_findings_name_the_archive_member(tmp_path: Path) -> None:
     findings = scan_paths([path]).files[0].findings
     lam = [f for f in findings if f.rule_id == "keras.lambda-layer"]
     assert lam and lam[0].location.endswith("config.json")
+
+
+def test_hugging_face_model_folder_is_clean(tmp_path: Path) -> None:
+    registered = default_handlers()
+    names = {h.name for h in registered}
+    handlers = registered + [
+        h for h in (getattr(formats, n)() for n in formats.__all__) if h.name not in names
+    ]
+    (tmp_path / "config.json").write_text(json.dumps(CONFIG))
+    (tmp_path / "generation_config.json").write_text(
+        json.dumps({"bos_token_id": 1, "transformers_version": "4.46.0"})
+    )
+    (tmp_path / "tokenizer_config.json").write_text(
+        json.dumps({**TOKENIZER, "chat_template": BENIGN["header-style"]})
+    )
+    (tmp_path / "chat_template.jinja").write_text(BENIGN["thinking-style"])
+    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(INDEX))
+    for i in (1, 2):
+        shard = safetensors({"w": tensor("F16", [4], 0, 8)}, bytes(8))
+        (tmp_path / f"model-0000{i}-of-00002.safetensors").write_bytes(shard)
+    result = scan_paths([tmp_path], handlers=handlers)
+    assert {Path(r.path).name: r.verdict for r in result.files} == {
+        name: FileVerdict.CLEAN for name in (p.name for p in tmp_path.iterdir())
+    }
