@@ -77,3 +77,10 @@ def test_canary_needs_the_whole_token() -> None:
 def test_code_injection_ignores_prose() -> None:
     assert codeinject.detect("Use DROP TABLE only on tables you own.") == ()
     assert codeinject.detect("x'; DROP TABLE users; --")
+
+
+def test_every_success_check_has_an_implementation() -> None:
+    from aisec.probes.llm.families import SuccessCheck
+    from aisec.probes.llm.scoring import CHECKS
+
+    assert set(CHECKS) == set(SuccessCheck)
