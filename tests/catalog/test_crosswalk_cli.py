@@ -120,3 +120,32 @@ def test_bad_annex_iii_area_is_reported_with_field(
     assert "regulatory.annex_iii_area" in err and "hiring" in err
     line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if "hiring" in t)
     assert f"bad.yaml:{line}:" in err
+
+
+def test_table_shows_evidence_and_escapes_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console
+
+    import aisec.cli.crosswalk as cli
+
+    monkeypatch.setattr(cli, "console", Console(width=400, no_color=True))
+    assessment = tmp_path / "a.yaml"
+    assessment.write_text(
+        "system: rag-assistant\ncontrols:\n  rate-limit:\n    status: verified\n"
+        "    evidence: ['[red]gateway-config[/red]']\n",
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "crosswalk",
+            "iso27001",
+            str(EXAMPLES / "rag-assistant.yaml"),
+            "--assessment",
+            str(assessment),
+        ]
+    )
+    assert code == ExitCode.OK
+    assert "rate-limit (intersects; verified) evidence: [red]gateway-config[/red]" in (
+        capsys.readouterr().out
+    )

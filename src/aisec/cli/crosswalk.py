@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from aisec.analysis.coverage import ItemCoverage
 
 console = Console()
 
@@ -53,15 +58,19 @@ def _list_frameworks() -> int:
     return int(ExitCode.OK)
 
 
-def _controls_cell(item: object) -> str:
+def _controls_cell(item: ItemCoverage) -> str:
+    """One line per control: id (relationship; status) and its evidence, markup-escaped."""
     parts = []
-    for control in item.controls:  # type: ignore[attr-defined]
+    for control in item.controls:
         status = control.status.value if control.status else "-"
         if not control.applicable:
             status = "n/a"
         rel = control.relationship.value if control.relationship else "via threat"
-        parts.append(f"{control.control} ({rel}; {status})")
-    return "\n".join(parts) or (getattr(item, "note", None) or "")
+        line = f"{control.control} ({rel}; {status})"
+        if control.evidence:
+            line += " evidence: " + ", ".join(control.evidence)
+        parts.append(escape(line))
+    return "\n".join(parts) or escape(item.note or "")
 
 
 @app.command("crosswalk")
@@ -118,7 +127,7 @@ def crosswalk_cmd(
         states = states_from_assessment(loaded)
     result = coverage(catalog, crosswalks, default_frameworks()[framework], states, applicable)
     duties = None
-    if framework == "eu-ai-act" and sys_model is not None:
+    if framework == "eu-ai-act" and sys_model is not None and system is not None:
         line = load_yaml_file(system).line_of(("regulatory", "annex_iii_area"))
         duties = obligations(sys_model, catalog, crosswalks, states, source=str(system), line=line)
 
@@ -133,8 +142,8 @@ def crosswalk_cmd(
             continue
         style = _STYLE[item.status.value]
         table.add_row(
-            item.id.removeprefix(namespace),
-            item.title,
+            escape(item.id.removeprefix(namespace)),
+            escape(item.title),
             f"[{style}]{item.status.value}[/]",
             _controls_cell(item),
         )
