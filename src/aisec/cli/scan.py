@@ -39,12 +39,15 @@ def scan_command(
     max_depth: int = typer.Option(6, "--max-depth", min=0, help="Archive nesting limit."),
     timeout: float = typer.Option(300.0, "--timeout", min=1.0, help="Seconds per file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    no_hash: bool = typer.Option(
+        False, "--no-hash", help="Skip SHA-256 of each file (not with manifests)."
+    ),
 ) -> int:
     """Scan model artifacts for code execution, tampering and unsupported content."""
     from rich.console import Console
 
     from aisec import __version__
-    from aisec.common.errors import ProbeError
+    from aisec.common.errors import InputError, ProbeError
     from aisec.common.fileio import atomic_write_text
     from aisec.probes.artifacts import console as render
     from aisec.probes.artifacts import integrity, sarif
@@ -55,6 +58,8 @@ def scan_command(
     out = Console()
     err = Console(stderr=True)
     limits = Limits(max_depth=max_depth, timeout_s=timeout)
+    if no_hash and write_manifest is not None:
+        raise InputError("--write-manifest needs file hashes", hint="drop --no-hash")
     files = plan(paths)  # raises InputError for a missing path
     progress_cb = None
     bar = None
@@ -78,9 +83,11 @@ def scan_command(
     try:
         if bar is not None:
             with bar:
-                result = scan_paths(paths, limits, manifest, progress=progress_cb)
+                result = scan_paths(
+                    paths, limits, manifest, progress=progress_cb, hash_files=not no_hash
+                )
         else:
-            result = scan_paths(paths, limits, manifest)
+            result = scan_paths(paths, limits, manifest, hash_files=not no_hash)
     except (OSError, MemoryError, RuntimeError) as exc:
         raise ProbeError(f"scan failed: {type(exc).__name__}: {exc}") from exc
     version = __version__

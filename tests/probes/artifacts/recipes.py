@@ -28,7 +28,7 @@ class Recipe:
     id: str
     technique: str
     build: Callable[[], bytes]
-    filename: str = "model.bin"
+    filename: str = "model.pkl"
     needs: str | None = None  # optional module needed to build it
 
     def write(self, folder: Path) -> Path:

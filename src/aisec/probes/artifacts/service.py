@@ -51,7 +51,7 @@ def _fail(path: Path, rule: Rule, verdict: Verdict, msg: str) -> Finding:
     return finding(rule, verdict, Severity.MEDIUM, str(path), msg)
 
 
-def scan_file(engine: Engine, path: Path) -> FileResult:
+def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult:
     """Hash and scan one file; I/O problems become findings, not exceptions."""
     t0 = time.perf_counter()
     try:
@@ -63,7 +63,7 @@ def scan_file(engine: Engine, path: Path) -> FileResult:
             f = _fail(path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file")
             return FileResult(str(path), 0, None, verdict_of([f]), (f,))
         with open(path, "rb") as fh:
-            digest = integrity.sha256_stream(fh)
+            digest = integrity.sha256_stream(fh) if hash_files else None
             blob = blobs.from_file(fh)
             try:
                 findings = engine.scan_blob(blob, str(path), digest)
@@ -85,8 +85,12 @@ def scan_paths(
     *,
     progress: Progress | None = None,
     handlers: Sequence[FormatHandler] | None = None,
+    hash_files: bool = True,
 ) -> ScanResult:
-    """Scan every file under `paths`; raise InputError for a missing path or bad manifest."""
+    """Scan every file under `paths`; raise InputError for a missing path or bad manifest.
+    `hash_files=False` skips SHA-256 (faster on huge tensors) and cannot verify a manifest."""
+    if manifest is not None and not hash_files:
+        raise InputError("a manifest needs file hashes", hint="drop --no-hash")
     expected = integrity.load_manifest(manifest) if manifest is not None else None
     files = plan(paths)
     engine = Engine(handlers if handlers is not None else default_handlers(), limits or Limits())
@@ -94,7 +98,7 @@ def scan_paths(
     for path, size in files:
         if progress is not None:
             progress(path, size)
-        results.append(scan_file(engine, path))
+        results.append(scan_file(engine, path, hash_files))
     checks: tuple[Finding, ...] = ()
     if expected is not None:
         actual = {Path(r.path).resolve(): r.sha256 for r in results if r.sha256}

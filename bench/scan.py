@@ -1,0 +1,354 @@
+"""Benchmark the artifact scanner against picklescan, modelscan and fickling.
+
+    python bench/scan.py [--size-gb 1] [--quick] [--tools aisec,picklescan,...]
+
+Builds, under bench/.corpus/ (git-ignored): the malicious recipe corpus and the benign corpus
+from tests/probes/artifacts, an opcode-heavy pickle (40,000 small NumPy arrays, ~22 MB) and
+array-heavy files (a pickled array and a torch.save-shaped zip of --size-gb each, written as
+sparse files so generation is fast). Every tool runs in its own subprocess, through its Python
+API, once per corpus for detection and once per performance file; peak RSS comes from wait4().
+Prints one table: detection rate, false positives, not-scanned/error counts, MB/s, peak RSS.
+Peer tools are optional (`pip install 'aisec[bench]'`); missing ones are reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import pickle
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CORPUS = ROOT / ".corpus"
+FIXTURES = ROOT.parent / "tests" / "probes" / "artifacts"
+TOOLS = ("aisec", "aisec-nohash", "picklescan", "picklescan-strict", "modelscan", "fickling")
+MODULE = {
+    "aisec": "aisec.probes.artifacts.service",
+    "aisec-nohash": "aisec.probes.artifacts.service",
+    "picklescan": "picklescan.scanner",
+    "picklescan-strict": "picklescan.scanner",
+    "modelscan": "modelscan.modelscan",
+    "fickling": "fickling",
+}
+
+# ---------------------------------------------------------------- per-tool adapters (child side)
+
+
+def _verdict_aisec(path: str, hash_files: bool = True) -> str:
+    from aisec.probes.artifacts.service import scan_paths
+
+    v = scan_paths([Path(path)], hash_files=hash_files).verdict.value
+    return {"malicious": "flagged", "suspicious": "flagged"}.get(v, v)
+
+
+def _verdict_picklescan(path: str, strict: bool = False) -> str:
+    from picklescan.scanner import scan_file_path
+
+    r = scan_file_path(path)
+    if r.infected_files or strict and getattr(r, "suspicious_count", 0):
+        return "flagged"
+    if r.scan_err:
+        return "error"
+    return "clean" if r.scanned_files else "not-scanned"
+
+
+def _verdict_modelscan(path: str) -> str:
+    from modelscan.modelscan import ModelScan
+
+    res = ModelScan().scan(path)
+    summary = res.get("summary", {})
+    if summary.get("total_issues", 0):
+        return "flagged"
+    if res.get("errors"):
+        return "error"
+    scanned = summary.get("scanned", {}).get("total_scanned", 0)
+    return "clean" if scanned else "not-scanned"
+
+
+def _verdict_fickling(path: str) -> str:
+    import fickling
+
+    r = fickling.scan_file(path, graceful=True)
+    if not r.is_safe:
+        return "flagged"
+    return "error" if r.errors else "clean"
+
+
+ADAPTERS = {
+    "aisec": _verdict_aisec,
+    "aisec-nohash": lambda p: _verdict_aisec(p, hash_files=False),
+    "picklescan": _verdict_picklescan,
+    "picklescan-strict": lambda p: _verdict_picklescan(p, strict=True),
+    "modelscan": _verdict_modelscan,
+    "fickling": _verdict_fickling,
+}
+
+
+def child(tool: str, files: list[str]) -> None:
+    """Runs in the subprocess: scan each file, print one JSON line per file."""
+    import contextlib
+    import io
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    importlib.import_module(MODULE[tool])  # imports are not part of the timed scan
+    for path in files:
+        t0 = time.perf_counter()
+        try:
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+            ):
+                verdict = ADAPTERS[tool](path)
+        except Exception as exc:  # a crashing tool is an error result
+            verdict = f"error:{type(exc).__name__}"
+        dt = time.perf_counter() - t0
+        print(json.dumps({"path": path, "verdict": verdict, "seconds": dt}), flush=True)
+
+
+def run_tool(tool: str, files: list[Path], timeout: float) -> tuple[list[dict], float, bool]:
+    """(per-file results, peak RSS in MB, timed out) for one subprocess over `files`."""
+    listing = CORPUS / f".files-{tool}.json"
+    listing.write_text(json.dumps([str(f) for f in files]))
+    out_path = CORPUS / f".out-{tool}.jsonl"
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", tool, str(listing)],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        timed_out = False
+        while True:
+            pid, _, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                _, _, usage = os.wait4(proc.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.02)
+    out_lines = [ln for ln in out_path.read_text().splitlines() if ln.startswith("{")]
+    return [json.loads(line) for line in out_lines], usage.ru_maxrss / 1024, timed_out
+
+
+# ---------------------------------------------------------------- corpus generation
+
+
+def _import_fixtures() -> tuple[object, object]:
+    sys.path.insert(0, str(FIXTURES))
+    import benign
+    import recipes
+
+    return recipes, benign
+
+
+def build_corpus(size_gb: float) -> dict[str, list[Path]]:
+    recipes, benign = _import_fixtures()
+    for sub in ("recipes", "benign"):
+        shutil.rmtree(CORPUS / sub, ignore_errors=True)
+    rec_files = []
+    for r in recipes.RECIPES:  # type: ignore[attr-defined]
+        if r.needs and importlib.util.find_spec(r.needs) is None:
+            continue
+        rec_files.append(r.write(CORPUS / "recipes"))
+    ben_dir = CORPUS / "benign"
+    ben_dir.mkdir(parents=True)
+    ben_files = []
+    for name, build in benign.builders().items():  # type: ignore[attr-defined]
+        (ben_dir / name).write_bytes(build())
+        ben_files.append(ben_dir / name)
+    perf = CORPUS / "perf"
+    perf.mkdir(exist_ok=True)
+    heavy = perf / "opcode-heavy-40k-arrays.pkl"
+    if not heavy.exists():
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        heavy.write_bytes(pickle.dumps([rng.random(64) for _ in range(40_000)], protocol=4))
+    n = int(size_gb * (1 << 30))
+    big_pkl = perf / f"array-heavy-{size_gb:g}gb.pkl"
+    big_zip = perf / f"array-heavy-{size_gb:g}gb-torch.pt"
+    if not big_pkl.exists() or big_pkl.stat().st_size < n:
+        _sparse_array_pickle(big_pkl, n)
+    if not big_zip.exists() or big_zip.stat().st_size < n:
+        _sparse_torch_zip(big_zip, n, benign.torch_like_data_pkl())  # type: ignore[attr-defined]
+    ben_files += [heavy]
+    return {"recipes": rec_files, "benign": ben_files, "perf": [heavy, big_pkl, big_zip]}
+
+
+def _sparse_array_pickle(path: Path, n: int) -> None:
+    """pickle.dumps({'w': np.zeros(n, uint8)}, protocol=5) without materialising n bytes."""
+    import numpy as np
+
+    marker = 0x01020304
+    data = pickle.dumps({"w": np.zeros(marker, dtype=np.uint8)}, protocol=5)
+    lenpos = data.index(b"\x96" + struct.pack("<Q", marker)) + 1
+    start = lenpos + 8
+    head = data[:lenpos] + struct.pack("<Q", n)
+    tail = data[start + marker :].replace(
+        b"J" + struct.pack("<i", marker), b"J" + struct.pack("<i", min(n, 2**31 - 1))
+    )
+    with open(path, "wb") as fh:
+        fh.write(head)
+        fh.seek(n, os.SEEK_CUR)
+        fh.write(tail)
+
+
+def _sparse_torch_zip(path: Path, n: int, data_pkl: bytes) -> None:
+    """torch.save-shaped stored zip whose single storage holds n zero bytes (a sparse hole)."""
+    crc = 0
+    zero = bytes(64 << 20)
+    left = n
+    while left:
+        k = min(left, len(zero))
+        crc = zlib.crc32(zero[:k] if k < len(zero) else zero, crc)
+        left -= k
+    members = [
+        ("archive/data.pkl", data_pkl, zlib.crc32(data_pkl), len(data_pkl)),
+        ("archive/version", b"3\n", zlib.crc32(b"3\n"), 2),
+        ("archive/data/0", None, crc, n),
+    ]
+    central = bytearray()
+    with open(path, "wb") as fh:
+        for name, data, mcrc, size in members:
+            off = fh.tell()
+            nb = name.encode()
+            fh.write(
+                struct.pack(
+                    "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0, mcrc, size, size, len(nb), 0
+                )
+                + nb
+            )
+            if data is None:
+                fh.seek(size, os.SEEK_CUR)
+            else:
+                fh.write(data)
+            central += (
+                struct.pack(
+                    "<4sHHHHHHIIIHHHHHII",
+                    b"PK\x01\x02",
+                    20,
+                    20,
+                    0,
+                    0,
+                    0,
+                    0,
+                    mcrc,
+                    size,
+                    size,
+                    len(nb),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    off,
+                )
+                + nb
+            )
+        cd_off = fh.tell()
+        fh.write(bytes(central))
+        fh.write(
+            struct.pack(
+                "<4sHHHHIIH",
+                b"PK\x05\x06",
+                0,
+                0,
+                len(members),
+                len(members),
+                len(central),
+                cd_off,
+                0,
+            )
+        )
+
+
+# ---------------------------------------------------------------- driver
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size-gb", type=float, default=1.0, help="size of each array-heavy file")
+    ap.add_argument("--quick", action="store_true", help="64 MB big files, short timeouts")
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--build", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    size_gb = 1 / 16 if args.quick else args.size_gb
+    if args.child:
+        child(args.child[0], json.loads(Path(args.child[1]).read_text()))
+        return 0
+    if args.build:
+        built = build_corpus(size_gb)
+        Path(args.build).write_text(json.dumps({k: [str(p) for p in v] for k, v in built.items()}))
+        return 0
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    # Built in a child process: the parent must stay small, because a forked child's peak
+    # RSS (what wait4 reports) starts at its parent's size.
+    listing = CORPUS / ".corpus.json"
+    cmd = [sys.executable, __file__, "--build", str(listing), "--size-gb", str(size_gb)]
+    subprocess.run(cmd, check=True)
+    corpus = {k: [Path(p) for p in v] for k, v in json.loads(listing.read_text()).items()}
+    print(
+        f"corpus built in {time.perf_counter() - t0:.1f}s: {len(corpus['recipes'])} recipes, "
+        f"{len(corpus['benign'])} benign, perf files: "
+        + ", ".join(f"{p.name} ({p.stat().st_size / 1e6:.0f} MB)" for p in corpus["perf"])
+    )
+    timeout = 300 if args.quick else 1800
+    rows = []
+    for tool in args.tools.split(","):
+        if importlib.util.find_spec(MODULE[tool]) is None:
+            rows.append((tool, "not installed"))
+            continue
+        rec, _, _ = run_tool(tool, corpus["recipes"], timeout)
+        ben, _, _ = run_tool(tool, corpus["benign"], timeout)
+        rv = [r["verdict"] for r in rec]
+        bv = [r["verdict"] for r in ben]
+        row: dict[str, object] = {
+            "detected": f"{rv.count('flagged')}/{len(corpus['recipes'])}",
+            "rate": f"{100 * rv.count('flagged') / max(len(corpus['recipes']), 1):.0f}%",
+            "rec-err/ns": f"{sum(v.startswith('error') for v in rv)}/{rv.count('not-scanned')}",
+            "FP": f"{bv.count('flagged')}/{len(corpus['benign'])}",
+            "ben-err/ns": f"{sum(v.startswith('error') for v in bv)}/{bv.count('not-scanned')}",
+        }
+        missed = [Path(r["path"]).parent.name for r in rec if r["verdict"] != "flagged"]
+        for perf in corpus["perf"]:
+            res, rss, timed_out = run_tool(tool, [perf], timeout)
+            label = perf.name.split("-")[0] + ("-zip" if perf.suffix == ".pt" else "")
+            if timed_out or not res:
+                row[f"{label} MB/s"] = "timeout" if timed_out else "crash"
+                row[f"{label} RSS"] = f"{rss:.0f}MB"
+                continue
+            mbps = perf.stat().st_size / 1e6 / max(res[0]["seconds"], 1e-9)
+            row[f"{label} MB/s"] = f"{mbps:,.0f} ({res[0]['verdict']})"
+            row[f"{label} RSS"] = f"{rss:.0f}MB"
+        rows.append((tool, row))
+        if missed:
+            print(f"{tool} missed: {', '.join(missed)}")
+    print()
+    cols = [k for _, r in rows if isinstance(r, dict) for k in r]
+    cols = list(dict.fromkeys(cols))
+    print("| tool | " + " | ".join(cols) + " |")
+    print("|---" * (len(cols) + 1) + "|")
+    for tool, row in rows:
+        if isinstance(row, str):
+            print(f"| {tool} | {row} |")
+        else:
+            print(f"| {tool} | " + " | ".join(str(row.get(c, "")) for c in cols) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
