@@ -58,9 +58,10 @@ class RunArgs:
 
 
 def _families(args: RunArgs) -> list[Any]:
-    from aisec.probes.llm.families import load_families
+    from aisec.probes.llm.families import check_catalogue_ids, load_families
 
     families = load_families(args.families_dir)
+    check_catalogue_ids(families)
     if args.only:
         known = {f.id for f in families}
         unknown = [i for i in args.only if i not in known]

@@ -76,3 +76,25 @@ def test_duplicate_family_id_is_rejected(tmp_path: Path) -> None:
 def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a directory"):
         load_families([tmp_path / "missing"])
+
+
+def test_bundled_families_agree_with_the_catalogue() -> None:
+    from aisec.catalog.loader import default_catalog
+    from aisec.probes.llm.families import check_catalogue_ids
+
+    catalog = default_catalog()
+    families = load_families()
+    check_catalogue_ids(families)
+    for family in families:
+        for control in family.control_ids:  # each claimed control lists this check
+            assert f"probe:{family.id}" in catalog.controls[control].verified_by, control
+
+
+def test_unknown_catalogue_ids_are_rejected(tmp_path: Path) -> None:
+    from aisec.probes.llm.families import check_catalogue_ids
+
+    (tmp_path / "x.yaml").write_text(
+        MINIMAL.replace("[model-alignment]", "[made-up-control]"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="made-up-control"):
+        check_catalogue_ids(load_families([tmp_path], bundled=False))

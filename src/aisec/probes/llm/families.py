@@ -194,3 +194,19 @@ def load_families(extra_dirs: list[Path] | None = None, *, bundled: bool = True)
         seen[family.id] = item.source
         families.append(family)
     return families
+
+
+def check_catalogue_ids(families: list[Family]) -> None:
+    """Every threat and control a family names must exist in the catalogue (incl. overlays)."""
+    from aisec.catalog.loader import default_catalog
+
+    catalog = default_catalog()
+    for family in families:
+        unknown = [t for t in family.threat_ids if t not in catalog.threats]
+        unknown += [c for c in family.control_ids if c not in catalog.controls]
+        if unknown:
+            raise InputError(
+                f"family {family.id!r} names ids the catalogue does not know: {', '.join(unknown)}",
+                field="threat_ids/control_ids",
+                hint="use ids from `aisec catalog` (see docs/catalog-ids.md)",
+            )
