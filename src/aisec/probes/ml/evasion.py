@@ -86,13 +86,32 @@ def run_evasion(
 
     mu, sd = _scaling(x_eval)
     n = min(s.evasion_samples, len(x_eval))
-    x0, y0 = x_eval[:n], y_eval[:n]
-    z0 = (x0 - mu) / sd
-    clean_pred = np.argmax(target.predict_proba(x0), axis=1)
-    correct = clean_pred == y0
-    blackbox = _hopskipjump(target, z0, y0, correct, mu, sd, s)
+    z_all = (x_eval - mu) / sd
+    pred_all = np.argmax(target.predict_proba(x_eval), axis=1)
+    z0, y0 = z_all[:n], y_eval[:n]
+    correct = pred_all[:n] == y0
+    init = _starting_points(z_all, pred_all, n)
+    blackbox = _hopskipjump(target, z0, y0, correct, init, mu, sd, s)
     whitebox = _pgd(target, z0, y0, correct, mu, sd, s)
     return EvasionResult(n, float(correct.mean()), s.eps, blackbox, whitebox)
+
+
+def _starting_points(z_all: np.ndarray, pred_all: np.ndarray, n: int) -> np.ndarray:
+    """For each attacked row, the nearest evaluation row the target labels differently.
+
+    HopSkipJump otherwise draws its starting points from an unseeded generator; starting from
+    real rows makes runs reproducible (rows with no such neighbour keep their own value, and
+    HopSkipJump then falls back to its random search).
+    """
+    import numpy as np
+
+    init = z_all[:n].copy()
+    for i in range(n):
+        other = np.flatnonzero(pred_all != pred_all[i])
+        if len(other):
+            dist = np.abs(z_all[other] - z_all[i]).max(axis=1)
+            init[i] = z_all[other[int(np.argmin(dist))]]
+    return init
 
 
 def _summarise(
@@ -132,6 +151,7 @@ def _hopskipjump(
     z0: np.ndarray,
     y0: np.ndarray,
     correct: np.ndarray,
+    init: np.ndarray,
     mu: np.ndarray,
     sd: np.ndarray,
     s: Settings,
@@ -170,7 +190,7 @@ def _hopskipjump(
         np.random.seed(s.seed)  # HopSkipJump draws from numpy's global generator
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            z_adv = attack.generate(z0[idx])
+            z_adv = attack.generate(z0[idx], x_adv_init=init[idx].copy())
         pred = np.argmax(target.predict_proba(z_adv * sd + mu), axis=1)
         succeeded[idx] = pred != y0[idx]
         delta[idx] = z_adv - z0[idx]
