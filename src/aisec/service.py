@@ -19,9 +19,10 @@ from aisec.catalog import Catalog, build_catalog, default_catalog
 from aisec.common.errors import InputError
 from aisec.common.fileio import atomic_write_text
 from aisec.evidence import index_evidence, load_evidence
+from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.system import AISystem, load_system
-from aisec.system.assessment import Assessment, load_assessment
+from aisec.system.assessment import load_assessment
 
 
 class ReportFormat(StrEnum):
@@ -48,17 +49,6 @@ class AssessmentRun:
         return self.report.result
 
 
-def _extras(
-    catalog: Catalog, system: AISystem, assessment: Assessment | None
-) -> tuple[tuple, object, dict]:  # type: ignore[type-arg]
-    """Crosswalk coverage and AI Act obligations, when those modules are available."""
-    try:
-        from aisec.reports.compliance import compliance_sections
-    except ImportError:
-        return (), None, {}
-    return compliance_sections(catalog, system, assessment)
-
-
 def run_assessment(
     system_path: Path,
     assessment_path: Path | None = None,
@@ -80,7 +70,8 @@ def run_assessment(
     reports = [(str(p), load_evidence(p)) for p in evidence_paths]
     evidence = index_evidence(reports, set(catalog.controls), set(catalog.threats))
     result = assess(catalog, system, assessment, now or datetime.now(UTC), evidence)
-    crosswalks, obligations, extras = _extras(catalog, system, assessment)
+    applicable = {d.threat_id for d in result.decisions if d.applicable}
+    crosswalks, obligations, extras = compliance_sections(catalog, system, assessment, applicable)
     return AssessmentRun(
         system,
         ReportInput(

@@ -145,3 +145,33 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == ExitCode.OK
     assert "assess" in capsys.readouterr().out
+
+
+def test_reports_carry_crosswalks_and_ai_act_obligations(tmp_path: Path) -> None:
+    code = main(
+        [
+            "assess",
+            str(EXAMPLES / "rag-assistant.yaml"),
+            "-a",
+            str(EXAMPLES / "rag-assistant.assessment.yaml"),
+            "-o",
+            str(tmp_path),
+            "-f",
+            "json,html",
+        ]
+    )
+    assert code == ExitCode.OK
+    data = json.loads((tmp_path / "rag-assistant.json").read_text())
+    frameworks = {c["framework"]: c for c in data["crosswalks"]}
+    assert {"iso42001", "iso27001", "eu-ai-act", "atlas", "owasp-llm"} <= set(frameworks)
+    iso = frameworks["iso42001"]
+    assert iso["assessed"] is True and iso["counts"]["supported"] + iso["counts"]["partly"] > 0
+    articles = {o["article"] for o in data["ai_act_obligations"]["obligations"]}
+    assert any(a.startswith("eu-ai-act:2024:Art.50") for a in articles)  # deployer, generated content
+    html = (tmp_path / "rag-assistant.html").read_text()
+    assert "EU AI Act obligations" in html and "iso42001" in html
+
+
+def test_report_files_are_readable_by_others(tmp_path: Path) -> None:
+    main(["assess", str(EXAMPLES / "recommender.yaml"), "-o", str(tmp_path), "-f", "json"])
+    assert (tmp_path / "recommender.json").stat().st_mode & 0o044

@@ -1,0 +1,59 @@
+"""Compliance sections of a report: framework coverage and EU AI Act obligations for one system.
+
+The JSON report carries coverage for every bundled framework; the HTML/Markdown report shows the
+frameworks that fit the system (LLM lists for generative systems, the ML list for predictive ones,
+the agentic list when tools are present) so the document stays readable. MITRE ATLAS, with ~200
+techniques, is in the JSON only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from aisec.analysis.coverage import FrameworkCoverage, coverage, states_from_assessment
+from aisec.analysis.obligations import ObligationsResult, obligations
+from aisec.catalog import Catalog
+from aisec.catalog.crosswalk import default_crosswalks
+from aisec.catalog.frameworks import default_frameworks
+from aisec.system.assessment import Assessment
+from aisec.system.schema import AISystem, ModelKind
+
+ALWAYS_SHOWN = ("iso42001", "iso27001", "eu-ai-act", "nist-ai-rmf", "uk-ai-cop")
+
+
+def shown_frameworks(system: AISystem) -> list[str]:
+    """Frameworks worth a table in this system's human-readable report."""
+    genai = any(m.kind is ModelKind.GENAI for m in system.models)
+    predictive = any(m.kind is ModelKind.PREDICTIVE for m in system.models)
+    keys = list(ALWAYS_SHOWN)
+    if genai:
+        keys += ["nist-ai-600-1", "anssi-genai", "owasp-llm"]
+    if predictive:
+        keys.append("owasp-ml")
+    if system.tools:
+        keys.append("owasp-agentic")
+    return keys
+
+
+def compliance_sections(
+    catalog: Catalog,
+    system: AISystem,
+    assessment: Assessment | None,
+    applicable_threats: Collection[str],
+) -> tuple[tuple[FrameworkCoverage, ...], ObligationsResult, dict[str, Any]]:
+    frameworks = default_frameworks()
+    crosswalks = default_crosswalks()
+    states = states_from_assessment(assessment) if assessment else None
+    every = {
+        key: coverage(catalog, crosswalks, framework, states, applicable_threats)
+        for key, framework in frameworks.items()
+        if key in crosswalks
+    }
+    duties = obligations(system, catalog, crosswalks, states)
+    shown = tuple(every[k] for k in shown_frameworks(system) if k in every)
+    extras = {
+        "crosswalks": [c.model_dump(mode="json") for c in every.values()],
+        "ai_act_obligations": duties.model_dump(mode="json"),
+    }
+    return shown, duties, extras
