@@ -334,7 +334,7 @@ def probe(
 
 @probe_app.command("serve-target")
 def serve_target(
-    mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | hardened"),
+    mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | guarded | hardened"),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="0 = any free port."),
     seconds: float | None = typer.Option(
         None, "--seconds", min=0.1, help="Stop after this long (default: until Ctrl-C)."
@@ -346,7 +346,9 @@ def serve_target(
     try:
         chosen = Mode(mode)
     except ValueError:
-        raise InputError(f"unknown mode {mode!r} (vulnerable | hardened)", field="--mode") from None
+        raise InputError(
+            f"unknown mode {mode!r} (vulnerable | guarded | hardened)", field="--mode"
+        ) from None
     url, stop = start_reference_target(chosen, port)
     print(json.dumps({"url": url, "mode": chosen.value}), flush=True)
     try:

@@ -98,3 +98,19 @@ def test_resource_measures_show_growth(
     assert measures(vulnerable_url)["output_growth"] > 100
     assert measures(hardened_url)["output_growth"] < 10
     assert measures(hardened_url)["attack_refusal_rate"] > 0  # the 413 on oversized input
+
+
+def test_guarded_mode_shows_what_obfuscation_gets_past(system_file: Path) -> None:
+    from aisec.probes.llm.reference import start_reference_target
+
+    url, stop = start_reference_target("guarded")
+    try:
+        run = _run(url, system_file)
+    finally:
+        stop()
+    result = {f.family.id: f for f in run.families}["prompt-injection"]
+    assert result.verdict is Verdict.FAIL and 0 < result.asr.successes < result.asr.n
+    assert result.by_obfuscation["none"][0] == 0  # the literal filter stops plain English
+    bypass = {k for k, (wins, _) in result.by_obfuscation.items() if wins}
+    assert {"base64", "unicode-tags", "lang-de"} <= bypass
+    assert result.false_refusal.successes == 0

@@ -24,6 +24,10 @@ def _report(subject: str, title: str) -> EvidenceReport:
             "asr_ci95": [0.11, 0.47],
             "false_refusal": {"n": 4, "count": 1},
             "refs": ["owasp-llm:2025:LLM01"],
+            "by_obfuscation": {
+                "none": {"successes": 0, "n": 10},
+                "base64": {"successes": 5, "n": 10},
+            },
         },
     )
     skipped = Finding(
@@ -55,6 +59,7 @@ def test_renders_escaped_table_with_svg_bars() -> None:
     assert html.count("<svg") == 1  # the not-tested family has no bar
     assert 'x="17.6"' in html and "25% (11–47%)" in html
     assert "1/4 (25%)" in html and "no tools declared" in html
+    assert "By variant: none 0/10, base64 5/10." in html
     assert "https://" not in html
 
 

@@ -122,6 +122,9 @@ def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
         "errors": result.errors,
         "success_checks": [c.value for c in fam.success],
         "measures": result.measures,
+        "by_obfuscation": {
+            k: {"successes": v[0], "n": v[1]} for k, v in result.by_obfuscation.items()
+        },
         "successful_attempts": [
             r.planned.index for r in run.attempts if r.planned.family == fam.id and r.success
         ][:20],

@@ -49,6 +49,7 @@ class FamilyResult:
     skipped_reason: str | None = None
     measures: dict[str, float] = field(default_factory=dict)
     judge_agreement: Rate | None = None
+    by_obfuscation: dict[str, tuple[int, int]] = field(default_factory=dict)  # (successes, n)
 
     @property
     def failed(self) -> bool:

@@ -71,7 +71,16 @@ def _row(finding: Finding) -> dict[str, Any]:
     frr_n, frr_k = int(_num(frr.get("n"))), int(_num(frr.get("count")))
     raw_refs = d.get("refs")
     refs: list[Any] = raw_refs if isinstance(raw_refs, list) else []
-    note = d.get("skipped_reason") or ""
+    note = str(d.get("skipped_reason") or "")
+    raw_variants = d.get("by_obfuscation")
+    variants: dict[str, Any] = raw_variants if isinstance(raw_variants, dict) else {}
+    parts = [
+        f"{name} {int(_num(v.get('successes')))}/{int(_num(v.get('n')))}"
+        for name, v in variants.items()
+        if isinstance(v, dict)
+    ]
+    if len(parts) > 1 and successes:
+        note = (note + " " if note else "") + "By variant: " + ", ".join(parts) + "."
     return {
         "title": str(d.get("title", finding.rule_id)),
         "verdict": finding.verdict.value,
@@ -87,7 +96,7 @@ def _row(finding: Finding) -> dict[str, Any]:
         "refs": ", ".join(str(r) for r in refs),
         "threats": ", ".join(finding.threat_ids),
         "controls": ", ".join(finding.control_ids),
-        "note": str(note),
+        "note": note,
     }
 
 

@@ -3,7 +3,8 @@
 Vulnerable: reads the user turn and all inserted content as one instruction stream, carries
 out any directive it understands (in any decoded view), reveals its system prompt and secrets,
 returns markup verbatim, calls whatever tool it is told to, and grows its output without bound.
-Hardened: treats inserted content as data, refuses disguised or explicit attempts to override
+Guarded: the vulnerable model behind a literal keyword filter (a common thin guardrail), to
+show what obfuscated variants get past. Hardened: treats inserted content as data, refuses disguised or explicit attempts to override
 its rules or extract protected data, encodes its output, calls only the tools its instructions
 allow, and bounds output length. Both answer benign questions helpfully.
 """
@@ -46,6 +47,7 @@ _FACTS = (
 
 class Mode(StrEnum):
     VULNERABLE = "vulnerable"
+    GUARDED = "guarded"  # the vulnerable model behind a literal keyword filter on the user turn
     HARDENED = "hardened"
 
 
@@ -172,5 +174,15 @@ def hardened(turn: Turn) -> Reply:
     )
 
 
+def guarded(turn: Turn) -> Reply:
+    """A typical thin guardrail: matches English attack phrases in the raw user text only, so
+    encoded, translated or look-alike variants and inserted content reach the model."""
+    if rules.GUARD_BLOCKLIST.search(turn.user):
+        return Reply(REFUSAL)
+    return vulnerable(turn)
+
+
 def respond(mode: Mode, turn: Turn) -> Reply:
-    return vulnerable(turn) if mode is Mode.VULNERABLE else hardened(turn)
+    if mode is Mode.HARDENED:
+        return hardened(turn)
+    return guarded(turn) if mode is Mode.GUARDED else vulnerable(turn)

@@ -20,6 +20,12 @@ TRIGGERS = re.compile(
     r"|nuevas instrucciones|neue anweisungen|note to ai|assistant:",
     _I,
 )
+GUARD_BLOCKLIST = re.compile(
+    r"ignore (?:all )?previous instructions|developer mode|you are now|new instructions"
+    r"|system override|no restrictions|pretend|disregard|system prompt|your instructions"
+    r"|api key|password",
+    _I,
+)
 JOIN = re.compile(
     r"(?:joining|joignant|uniendo|verbinden von)\s+['\"]?(\w+)['\"]?\s+(?:and|et|y|und)\s+"
     r"['\"]?(\w+)['\"]?",

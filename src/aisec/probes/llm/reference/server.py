@@ -89,7 +89,7 @@ def _completion(model: str, text: str, calls: tuple[tuple[str, str], ...]) -> di
 
 
 def make_handler(mode: Mode) -> type[BaseHTTPRequestHandler]:
-    limit = HARDENED_MAX_BODY if mode is Mode.HARDENED else VULNERABLE_MAX_BODY
+    limit = VULNERABLE_MAX_BODY if mode is Mode.VULNERABLE else HARDENED_MAX_BODY
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
