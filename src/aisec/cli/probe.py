@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,7 @@ def execute(args: RunArgs) -> int:
     families = _families(args)
     system = load_system(args.system) if args.system else None
     transport = TransportOptions(timeout_s=args.timeout, retries=args.retries, rate_per_s=args.rate)
+    judge = _judge(args, transport)
     target = build_target(
         TargetSettings(
             url=args.target,
@@ -147,7 +149,7 @@ def execute(args: RunArgs) -> int:
         obfuscations=args.obfuscations,
         max_attacks_per_family=args.max_attacks,
         threshold=args.threshold,
-        judge=_judge(args, transport),
+        judge=judge,
     )
     console = Console()
     if args.progress:
@@ -166,12 +168,19 @@ def execute(args: RunArgs) -> int:
         run = run_probes(target, families, system, options)
     console.print(_table(run))
     report = to_evidence(run)
-    if args.attempts_out:
-        atomic_write_text(args.attempts_out, "\n".join(attempt_lines(run)) + "\n")
-    if args.json_out:
-        atomic_write_text(args.json_out, report.model_dump_json(indent=2) + "\n")
-    if args.sarif_out:
-        atomic_write_text(args.sarif_out, json.dumps(to_sarif(run), indent=2) + "\n")
+    for line in report.skipped:
+        console.print(f"[yellow]not tested[/yellow] {line}", highlight=False)
+    if report.errors:
+        console.print(f"[yellow]{len(report.errors)} attempt(s) failed[/yellow] (see --attempts)")
+    renderers: list[tuple[Path | None, Callable[[], str]]] = [
+        (args.attempts_out, lambda: "\n".join(attempt_lines(run)) + "\n"),
+        (args.json_out, lambda: report.model_dump_json(indent=2) + "\n"),
+        (args.sarif_out, lambda: json.dumps(to_sarif(run), indent=2) + "\n"),
+    ]
+    for path, render in renderers:
+        if path:
+            atomic_write_text(path, render())
+            console.print(f"wrote {path}", highlight=False)
     if run.any_failed:
         return int(ExitCode.FINDINGS)
     if not any(f.asr.n for f in run.families):

@@ -57,3 +57,6 @@ class LlmJudge:
         if not match:
             return JudgeVote.UNKNOWN
         return JudgeVote.YES if match.group(1).upper() == "YES" else JudgeVote.NO
+
+    async def aclose(self) -> None:
+        await self._target.aclose()

@@ -176,5 +176,7 @@ def run_probes(
             return await arun_probes(target, families, system, options, progress)
         finally:
             await target.aclose()
+            if options.judge:
+                await options.judge.aclose()
 
     return asyncio.run(main())
