@@ -131,3 +131,8 @@ def test_oversized_header_is_flagged_and_aborts() -> None:
 )  # fmt: skip
 def test_detect_rejects_other_content(data: bytes) -> None:
     assert not H.detect(data, len(data))
+
+
+def test_keys_that_look_like_internal_markers_are_ordinary_entries() -> None:
+    found = scan(H, safetensors({"\u0000duplicates": True}, b""))  # found by hypothesis
+    assert "safetensors.entry-invalid" in rules(found)

@@ -47,6 +47,16 @@ class WindowReader:
                 raise ScanAbort(f"stream ended early at offset {pos + len(self._buf)}")
         return self._buf[off : off + n]
 
+    def span(self, pos: int, end: int, margin: int = 32) -> tuple[bytes, int]:
+        """The cached window and its start offset, holding at least [pos, min(end, pos+margin))
+        (fewer bytes only when the stream itself ends first)."""
+        need = min(end, self.size, pos + margin)
+        if not (self._start <= pos and need <= self._start + len(self._buf)):
+            self._stream.seek(pos)
+            self._buf = self._stream.read(min(self._window, max(0, self.size - pos)))
+            self._start = pos
+        return self._buf, self._start
+
     def _direct(self, pos: int, n: int) -> bytes:
         self._stream.seek(pos)
         data = self._stream.read(n)

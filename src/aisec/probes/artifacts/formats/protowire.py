@@ -10,7 +10,7 @@ past its parent) raises `ScanAbort`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aisec.probes.artifacts.formats.binreader import WindowReader
 from aisec.probes.artifacts.interface import ScanAbort
@@ -19,8 +19,7 @@ VARINT, I64, LEN, SGROUP, EGROUP, I32 = 0, 1, 2, 3, 4, 5
 MAX_FIELD = (1 << 29) - 1
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     number: int
     wire: int
     value: int  # the number for VARINT/I64/I32, the payload length for LEN
@@ -28,43 +27,74 @@ class Field:
     end: int  # offset just after the field
 
 
-def read_varint(r: WindowReader, pos: int, end: int) -> tuple[int, int]:
-    chunk = r.read_at(pos, min(10, end - pos)) if end > pos else b""
-    value = 0
-    for i, byte in enumerate(chunk):
-        value |= (byte & 0x7F) << (7 * i)
+def _varint(buf: bytes, i: int, limit: int) -> tuple[int, int]:
+    """Decode a varint at buf[i] not extending to or past buf index `limit`."""
+    value = shift = 0
+    stop = min(limit, i + 10)
+    while i < stop:
+        byte = buf[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
         if byte < 0x80:
-            return value, pos + i + 1
-    raise ScanAbort(f"protobuf: malformed or truncated varint at offset {pos}")
+            return value, i
+        shift += 7
+    raise ScanAbort("protobuf: malformed or truncated varint")
+
+
+def read_varint(r: WindowReader, pos: int, end: int) -> tuple[int, int]:
+    buf, base = r.span(pos, end)
+    value, i = _varint(buf, pos - base, min(end, base + len(buf)) - base)
+    return value, base + i
 
 
 def iter_fields(r: WindowReader, start: int, end: int) -> Iterator[Field]:
     """Yield the fields of the message occupying [start, end)."""
     pos = start
+    buf, base = r.span(pos, end)
+    blen = len(buf)
+    limit = min(end, base + blen) - base
     while pos < end:
-        key, pos = read_varint(r, pos, end)
+        i = pos - base
+        if i + 24 > blen and base + blen < end:  # near the window's end: slide it
+            buf, base = r.span(pos, end)
+            blen = len(buf)
+            limit = min(end, base + blen) - base
+            i = pos - base
+        if i < limit and buf[i] < 0x80:
+            key, i = buf[i], i + 1
+        else:
+            key, i = _varint(buf, i, limit)
         number, wire = key >> 3, key & 7
         if number == 0 or number > MAX_FIELD:
             raise ScanAbort(f"protobuf: invalid field number {number} at offset {pos}")
-        if wire == VARINT:
-            value, nxt = read_varint(r, pos, end)
-            yield Field(number, wire, value, pos, nxt)
-        elif wire == LEN:
-            length, body = read_varint(r, pos, end)
+        if wire == LEN:
+            if i < limit and buf[i] < 0x80:
+                length, j = buf[i], i + 1
+            else:
+                length, j = _varint(buf, i, limit)
+            body = base + j
             nxt = body + length
             if nxt > end:
                 raise ScanAbort(f"protobuf: field {number} overruns its message at {body}")
             yield Field(number, wire, length, body, nxt)
+        elif wire == VARINT:
+            value, j = _varint(buf, i, limit)
+            nxt = base + j
+            yield Field(number, wire, value, base + i, nxt)
         elif wire in (I64, I32):
             width = 8 if wire == I64 else 4
-            nxt = pos + width
+            nxt = base + i + width
             if nxt > end:
                 raise ScanAbort(f"protobuf: truncated fixed-width field {number}")
-            value = int.from_bytes(r.read_at(pos, width), "little")
-            yield Field(number, wire, value, pos, nxt)
+            value = int.from_bytes(r.read_at(base + i, width), "little")
+            yield Field(number, wire, value, base + i, nxt)
         else:
             raise ScanAbort(f"protobuf: unsupported wire type {wire} (field {number})")
         pos = nxt
+        if pos > base + blen:  # skipped past the window (a large payload)
+            buf, base = r.span(min(pos, end), end)
+            blen = len(buf)
+            limit = min(end, base + blen) - base
 
 
 def payload(r: WindowReader, f: Field, limit: int) -> bytes:

@@ -28,13 +28,19 @@ TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
 M, S = Verdict.MALICIOUS, Verdict.SUSPICIOUS
 
 
-def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            out.setdefault("\0duplicates", []).append(key)
-        out[key] = value
-    return out
+def _load(raw: bytes) -> tuple[Any, list[str]]:
+    """Parse the header, also returning keys that appear twice in one object."""
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(key)
+            out[key] = value
+        return out
+
+    return json.loads(raw.decode("utf-8"), object_pairs_hook=pairs), duplicates
 
 
 def _is_uint(value: Any) -> bool:
@@ -69,13 +75,13 @@ class SafetensorsHandler:
         if len(raw) != n:
             raise ScanAbort("safetensors header truncated")
         try:
-            header = json.loads(raw.decode("utf-8"), object_pairs_hook=_pairs_hook)
+            header, dups = _load(raw)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise ScanAbort(f"safetensors header is not valid UTF-8 JSON: {exc}") from None
         if not isinstance(header, dict):
             raise ScanAbort("safetensors header is not a JSON object")
         before = len(ctx.findings)
-        self._check(header, size - 8 - n, ctx)
+        self._check(header, dups, size - 8 - n, ctx)
         if not fx.has_problem(ctx, before):
             tensors = [k for k in header if k != "__metadata__"]
             fx.passed(
@@ -85,8 +91,9 @@ class SafetensorsHandler:
                 {"tensors": len(tensors), "header_bytes": n},
             )
 
-    def _check(self, header: dict[str, Any], data_len: int, ctx: ScanContext) -> None:
-        dups = header.pop("\0duplicates", [])
+    def _check(
+        self, header: dict[str, Any], dups: list[str], data_len: int, ctx: ScanContext
+    ) -> None:
         if dups:
             self._add(
                 ctx,

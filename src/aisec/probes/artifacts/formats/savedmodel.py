@@ -83,19 +83,23 @@ class _Walker:
         f.nodes += 1
         if f.nodes % 8192 == 0:
             fx.check_deadline(self.ctx)
-        name = op = ""
+        op = ""
+        name_field: pw.Field | None = None
         attrs: dict[str, pw.Field] = {}
         for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
             if sub.number == 1 and sub.wire == pw.LEN:
-                name = pw.text(self.r, sub, 512)
+                name_field = sub
             elif sub.number == 2 and sub.wire == pw.LEN:
                 op = pw.text(self.r, sub, 256)
             elif sub.number == 5 and op in ("PrintV2", "ImmutableConst") and len(attrs) < 64:
                 key, value = self.attr_entry(sub)
                 if key:
                     attrs[key] = value
-        where = f"{function}:{name}" if function else name
         risk = DANGEROUS_OPS.get(op)
+        if risk is None and op != "PrintV2" and ">" not in op:
+            return  # the common case: a pure tensor op, its name is not needed
+        name = pw.text(self.r, name_field, 512) if name_field else ""
+        where = f"{function}:{name}" if function else name
         if risk is OpRisk.SAVER and (SAVER_SCOPE.search(name) or SAVER_SCOPE.search(function)):
             risk = None
         if risk is not None:
