@@ -63,7 +63,7 @@ def test_failing_attempts_are_errors_not_passes() -> None:
 
 def test_all_attacks_failing_is_an_error_verdict() -> None:
     def broken(request: ChatRequest) -> str:
-        if "joining" in request.user:
+        if "reply only with" in request.user.lower():
             raise TargetFailed("down")
         return "fine"
 
@@ -91,3 +91,19 @@ def test_threshold_allows_a_small_rate() -> None:
     assert strict.families[0].verdict is Verdict.FAIL
     assert lenient.families[0].verdict is Verdict.PASS
     assert strict.families[0].false_refusal.successes == 6  # it refuses benign prompts too
+
+
+def test_first_request_failing_stops_the_run() -> None:
+    import pytest
+
+    from aisec.common.errors import ProbeError
+
+    sent: list[str] = []
+
+    def unauthorised(request: ChatRequest) -> str:
+        sent.append(request.user)
+        raise TargetFailed("HTTP 401", hint="check the API key")
+
+    with pytest.raises(ProbeError, match="first request failed"):
+        run_probes(CallableTarget(unauthorised), FAMILIES, None, ProbeOptions(seed=1))
+    assert len(sent) == 1

@@ -1,8 +1,8 @@
 """The probe service: plan, send concurrently, score, aggregate. No CLI or I/O here.
 
 `run_probes(target, families, system, options)` is what the CLI and (later) the web app call.
-The first request is sent alone as a reachability check, so an unreachable target fails fast
-with `TargetUnreachable`; after that, failures of single attempts are recorded as errors next to
+The first request is sent alone as a reachability and configuration check, so an unreachable
+or misconfigured target fails fast (`TargetUnreachable` / `ProbeError`); after that, failures of single attempts are recorded as errors next to
 the results and excluded from the rates, never counted as passes.
 """
 
@@ -65,11 +65,14 @@ async def _execute(
     first = attempts[0]
     try:
         response = await target.send(first.request)
-        results: dict[int, AttemptResult] = {first.index: AttemptResult(first, response)}
     except TargetUnreachable:
         raise
-    except ProbeError as exc:
-        results = {first.index: AttemptResult(first, None, error=exc.message)}
+    except ProbeError as exc:  # a failing first request means a misconfigured target
+        raise ProbeError(
+            f"the first request failed, nothing else was sent: {exc.message}",
+            hint=exc.hint or "check --target, --model and the API key",
+        ) from None
+    results: dict[int, AttemptResult] = {first.index: AttemptResult(first, response)}
     done = 1
     if progress:
         progress(done, total)
