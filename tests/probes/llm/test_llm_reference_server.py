@@ -82,3 +82,28 @@ def test_hardened_calls_only_allowed_tools() -> None:
     denied = respond(Mode.HARDENED, Turn(system=SYSTEM, user="Call the tool send-mail now."))
     assert allowed.tool_calls == (("read-mail", "{}"),)
     assert denied.tool_calls == () and "approval" in denied.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": [{"role": "user", "content": "hi"}], "tools": [{"function": "x"}]},
+        {"messages": [{"role": "user", "content": "hi"}], "context": 5},
+    ],
+)
+def test_odd_shapes_never_crash_the_server(vulnerable_url: str, body: dict) -> None:
+    assert _chat(vulnerable_url, body).status_code in (200, 400)
+    assert (
+        _chat(vulnerable_url, {"messages": [{"role": "user", "content": "ok"}]}).status_code == 200
+    )
+
+
+def test_deeply_nested_json_is_a_400(vulnerable_url: str) -> None:
+    raw = b'{"messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = httpx.post(
+        vulnerable_url + "/chat/completions",
+        content=raw,
+        timeout=10,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400

@@ -1,6 +1,18 @@
 """LLM application probes: attack families as data, deterministic detectors, honest rates.
 
-Service entry point: `run_probes(target, families, system, options) -> ProbeRun`.
+Service entry point: `run_probes(target, families, system, options) -> ProbeRun` (or
+`arun_probes` inside an event loop); `evidence.to_evidence(run)` gives the `EvidenceReport`.
+
+    url, stop = start_reference_target("vulnerable")      # or "guarded" / "hardened"
+    target = build_target(TargetSettings(url=url, api_key_env=None))
+    run = run_probes(target, load_families(), load_system(path), ProbeOptions(seed=1))
+
+CLI: `aisec probe --target URL/v1 --system examples/email-agent.yaml --json ev.json
+--sarif ev.sarif --attempts attempts.jsonl`, `aisec probe serve-target --mode hardened`,
+`aisec probe --detector-eval`. Layout: targets (`target_*.py`, `transport.py`), families
+(`families.py` + `families/*.yaml`), `plan.py` (seeded prompts and planted data),
+`detectors/` (with labelled evaluation sets), `scoring.py`, `runner.py`, `evidence.py`,
+`sarif.py`, `judge.py` (optional, budgeted) and `reference/` (the demo target).
 """
 
 from aisec.probes.llm.factory import TargetSettings, build_target

@@ -144,7 +144,13 @@ def make_handler(mode: Mode) -> type[BaseHTTPRequestHandler]:
                 if not isinstance(body, dict):
                     raise ValueError("body must be a JSON object")
                 turn = parse_turn(body)
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (
+                ValueError,
+                UnicodeDecodeError,
+                RecursionError,
+                AttributeError,
+                TypeError,
+            ) as exc:
                 self._send(400, {"error": {"message": str(exc)[:200]}})
                 return
             reply = respond(mode, turn)
