@@ -15,7 +15,7 @@ from . import onnx_samples as ox
 from .builders import STRING, gguf, safetensors, tensor
 from .templates import BENIGN
 from .test_fmt_hf_config import CONFIG, INDEX, TOKENIZER
-from .test_fmt_savedmodel import BENIGN_GRAPH, saved_model
+from .test_fmt_savedmodel import BENIGN_GRAPH, keras_metadata_file, saved_model
 
 SAMPLES = {
     "safetensors": safetensors({"w": tensor("F32", [64], 0, 256)}, bytes(256)),
@@ -27,6 +27,7 @@ SAMPLES = {
     "onnx": ox.model(),
     "tf-savedmodel": saved_model(BENIGN_GRAPH),
     "tf-graphdef": BENIGN_GRAPH,
+    "tf-keras-metadata": keras_metadata_file(ks.DENSE),
     "keras-config": json.dumps(ks.BENIGN).encode(),
     "keras-legacy": json.dumps(ks.legacy(ks.LEGACY_DENSE)).encode(),
     "keras-metadata": b'{"keras_version": "3.6.0", "date_saved": "2026-01-01"}',
@@ -36,6 +37,7 @@ SAMPLES = {
     "hf-template": BENIGN["header-style"].encode(),
 }
 OWNER = {"safetensors-0x80": "safetensors", "tf-graphdef": "tf-savedmodel",
+         "tf-keras-metadata": "tf-savedmodel",
          "keras-legacy": "keras-config", "keras-metadata": "keras-config",
          "hf-tokenizer": "hf-config", "hf-index": "hf-config", "hf-template": "hf-config"}  # fmt: skip
 

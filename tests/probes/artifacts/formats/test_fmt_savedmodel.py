@@ -132,3 +132,22 @@ def test_malformed_graphs_abort(data: bytes) -> None:
 )  # fmt: skip
 def test_detect_rejects_other_content(data: bytes) -> None:
     assert not H.detect(data, len(data))
+
+
+def keras_metadata_file(*configs) -> bytes:
+    nodes = []
+    for i, config in enumerate(configs):
+        nodes.append(pb_msg(1, pb_msg(1, pb_int(1, 1)), pb_int(2, i), pb_bytes(3, f"root.l{i}"),
+                            pb_bytes(4, "_tf_keras_layer"), pb_bytes(5, json.dumps(config))))  # fmt: skip
+    return b"".join(nodes)
+
+
+def test_keras_metadata_file_passes_when_benign() -> None:
+    found = scan(H, keras_metadata_file(ks.DENSE, ks.DENSE))
+    assert_clean(found, "savedmodel.ok")
+    assert found[0].details["keras_metadata_objects"] == 2
+
+
+def test_keras_metadata_file_with_lambda_is_flagged() -> None:
+    found = scan(H, keras_metadata_file(ks.DENSE, ks.legacy_lambda(ks.EVIL_SOURCE)))
+    assert [f.verdict for f in found if f.rule_id == "keras.lambda-layer"] == [Verdict.MALICIOUS]

@@ -1,11 +1,11 @@
-"""TensorFlow SavedModel (`saved_model.pb`) and frozen GraphDef files.
+"""TensorFlow SavedModel (`saved_model.pb`, `keras_metadata.pb`) and frozen GraphDef files.
 
 The graph a SavedModel serves can contain ops that run embedded Python (`PyFunc`), read or write
 files (`ReadFile`, `WriteFile`, summary writers, `PrintV2` to a file) or save checkpoints to
 arbitrary paths; Keras layers saved inside it keep their config (with Lambda bytecode) as JSON
-metadata. The protobuf is walked with `protowire`: MetaGraphDef -> GraphDef -> NodeDef and the
-function library, the object graph's Keras metadata, and asset file names. Constant tensors are
-skipped, never read.
+metadata, in the object graph and in `keras_metadata.pb`. The protobuf is walked with
+`protowire`: MetaGraphDef -> GraphDef -> NodeDef and the function library, the Keras metadata,
+and asset file names. Constant tensors are skipped, never read.
 """
 
 from __future__ import annotations
@@ -140,6 +140,15 @@ class _Walker:
                     if part.number == 3 and part.wire == pw.LEN and part.value:
                         self.keras_metadata(part)
 
+    def keras_metadata_file(self) -> None:
+        # keras_metadata.pb: SavedMetadata.nodes=1 -> SavedObject.metadata=5 (JSON)
+        for node in pw.iter_fields(self.r, 0, self.r.size):
+            if node.number != 1:
+                continue
+            for part in pw.iter_fields(self.r, *pw.submessage(node)):
+                if part.number == 5 and part.wire == pw.LEN and part.value:
+                    self.keras_metadata(part)
+
     def keras_metadata(self, part: pw.Field) -> None:
         if part.value > MAX_METADATA:
             raise ScanAbort("SavedModel object metadata too large to examine")
@@ -157,6 +166,17 @@ def _is_saved_model(head: bytes) -> bool:
         return False
     inner = pw.leading_fields(head[fields[1].start :], 1)
     return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
+
+
+def _is_keras_metadata(head: bytes) -> bool:
+    outer = pw.leading_fields(head, 1)
+    if not outer or (outer[0].number, outer[0].wire) != (1, pw.LEN):
+        return False
+    body = head[outer[0].start : outer[0].end]
+    return any(
+        (f.number, f.wire) == (4, pw.LEN) and body[f.start : f.end].startswith(b"_tf_keras")
+        for f in pw.leading_fields(body, 4)
+    )
 
 
 def _nested_name(head: bytes, path: tuple[int, ...]) -> bytes | None:
@@ -189,7 +209,7 @@ class SavedModelHandler:
     name = "tf-savedmodel"
 
     def detect(self, head: bytes, size: int) -> bool:
-        return _is_saved_model(head) or _is_graph_def(head)
+        return _is_saved_model(head) or _is_graph_def(head) or _is_keras_metadata(head)
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         r = WindowReader(stream, size)
@@ -198,6 +218,8 @@ class SavedModelHandler:
         before = len(ctx.findings)
         if _is_saved_model(head):
             walker.saved_model()
+        elif _is_keras_metadata(head):
+            walker.keras_metadata_file()
         else:
             walker.graph(0, size)
         f = walker.facts
