@@ -174,3 +174,29 @@ def test_judge_flag_uses_only_the_given_judge_and_budget(hardened_url: str, tmp_
     assert code == 0
     report = EvidenceReport.model_validate_json(out.read_text())
     assert report.summary["judge_calls"] == 3
+
+
+def test_evidence_carries_provenance(hardened_url: str, tmp_path: Path) -> None:
+    def once(name: str, seed: str) -> dict:
+        out = tmp_path / name
+        main(
+            [
+                "probe",
+                "--target",
+                hardened_url,
+                "--no-progress",
+                "--only",
+                "prompt-injection",
+                "--seed",
+                seed,
+                "--json",
+                str(out),
+            ]
+        )
+        return EvidenceReport.model_validate_json(out.read_text()).summary
+
+    first, again, other = once("a.json", "4"), once("b.json", "4"), once("c.json", "5")
+    assert first["plan_sha256"] == again["plan_sha256"] != other["plan_sha256"]
+    assert set(first["family_sha256"]) == {"prompt-injection"}
+    assert first["detector_scores"]["refusal"]["n"] >= 20
+    assert first["settings"]["concurrency"] == 8

@@ -147,6 +147,38 @@ def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
     )
 
 
+def plan_hash(run: ProbeRun) -> str:
+    """SHA-256 over every request in order: equal hashes mean identical attempts."""
+    digest = hashlib.sha256()
+    for result in run.attempts:
+        request = attempt_record(result)["request"]
+        digest.update(json.dumps(request, sort_keys=True).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _provenance(run: ProbeRun) -> dict[str, Any]:
+    from aisec.probes.llm.detectors.evaluate import evaluate_all
+
+    families = {
+        f.family.id: hashlib.sha256(f.family.model_dump_json().encode("utf-8")).hexdigest()
+        for f in run.families
+    }
+    detectors = {
+        s.detector.value: {
+            "n": s.n,
+            "precision": round(s.precision, 3),
+            "recall": round(s.recall, 3),
+        }
+        for s in evaluate_all()
+    }
+    return {
+        "settings": run.settings,
+        "plan_sha256": plan_hash(run),
+        "family_sha256": families,
+        "detector_scores": detectors,
+    }
+
+
 def to_evidence(run: ProbeRun) -> EvidenceReport:
     findings = [family_finding(run, f) for f in run.families]
     skipped = [f"{f.family.id}: {f.skipped_reason}" for f in run.families if f.skipped_reason]
@@ -173,5 +205,6 @@ def to_evidence(run: ProbeRun) -> EvidenceReport:
             "families_passed": sum(f.verdict is Verdict.PASS for f in run.families),
             "families_not_tested": sum(f.verdict is Verdict.NOT_SCANNED for f in run.families),
             "judge_calls": run.judge_calls,
+            **_provenance(run),
         },
     )

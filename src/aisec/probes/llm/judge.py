@@ -31,6 +31,10 @@ class LlmJudge:
         self.calls = 0
         self._lock = asyncio.Lock()
 
+    @property
+    def budget(self) -> int:
+        return self._budget
+
     async def _take(self) -> bool:
         async with self._lock:
             if self.calls >= self._budget:

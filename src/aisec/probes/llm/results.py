@@ -66,6 +66,7 @@ class ProbeRun:
     families: tuple[FamilyResult, ...]
     duration_s: float
     judge_calls: int = 0
+    settings: dict[str, object] = field(default_factory=dict)  # options that shaped the run
 
     @property
     def any_failed(self) -> bool:

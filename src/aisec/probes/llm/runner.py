@@ -162,6 +162,16 @@ async def arun_probes(
         families=tuple(family_results),
         duration_s=time.perf_counter() - clock,
         judge_calls=options.judge.calls if options.judge else 0,
+        settings={
+            "concurrency": options.concurrency,
+            "repeats": options.repeats,
+            "obfuscations": None
+            if options.obfuscations is None
+            else [o.value for o in options.obfuscations],
+            "max_attacks_per_family": options.max_attacks_per_family,
+            "threshold": options.threshold,
+            "judge_budget": options.judge.budget if options.judge else None,
+        },
     )
 
 
