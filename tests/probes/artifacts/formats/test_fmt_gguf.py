@@ -108,3 +108,10 @@ def test_malformed_files_abort(data: bytes) -> None:
 @pytest.mark.parametrize("data", [b"GGUF", b"GGUF\x07\0\0\0", b"GGML\x03\0\0\0", b"\0" * 16])
 def test_detect_rejects_other_content(data: bytes) -> None:
     assert not H.detect(data, len(data))
+
+
+def test_repeated_template_key_has_both_copies_inspected() -> None:
+    kv = [("tokenizer.chat_template", STRING, INJECTIONS["eval-call"]),
+          ("tokenizer.chat_template", STRING, BENIGN["chatml"])]  # fmt: skip
+    found = scan(H, gguf(kv))
+    assert {"gguf.duplicate-key", "gguf.template-injection"} <= rules(found)

@@ -23,6 +23,9 @@ MAX_COUNT = 10_000_000
 MAX_KEY = 65_536
 MAX_DIMS = 8  # ggml uses 4; allow a little slack before calling it malformed
 KEPT_STRING = 1 << 20  # longest value kept for inspection; longer ones are skipped
+KEPT_TOTAL = 16 << 20  # all kept values together; templates past it are reported, not read
+KEPT_KEYS = frozenset({"general.architecture", "general.alignment", "general.name"})
+MAX_SEEN = 1 << 18  # keys remembered for the duplicate check
 SCALARS = {
     0: "B",
     1: "b",
@@ -111,16 +114,25 @@ class GgufHandler:
         n_tensors = p.count("tensor count", 8)
         n_kv = p.count("metadata count", 8)
         before = len(ctx.findings)
-        meta: dict[str, Any] = {}
-        for _ in range(n_kv):
+        meta: dict[str, Any] = {}  # only the keys inspected below
+        seen: set[str] = set()
+        kept = 0
+        for i in range(n_kv):
+            if i % 65536 == 0:
+                fx.check_deadline(ctx)
             key = p.string(MAX_KEY)
             if key is None:
                 raise ScanAbort("gguf: metadata key longer than 64 KiB")
             vtype = r.uint(endian + "I")
-            value = p.value(vtype, keep=key.startswith(("tokenizer.chat_template", "general.")))
-            if key in meta:
+            wanted = key in KEPT_KEYS or key.startswith("tokenizer.chat_template")
+            value = p.value(vtype, keep=wanted and kept < KEPT_TOTAL)
+            if key in seen:
                 self._problem(ctx, "gguf.duplicate-key", f"metadata key {key!r} appears twice")
-            meta[key] = value
+            elif len(seen) < MAX_SEEN:
+                seen.add(key)
+            if wanted:  # a repeated template key keeps both copies: loaders differ on which wins
+                meta[key if key not in meta else f"{key} (repeat {i})"] = value
+                kept += len(value) if isinstance(value, str) else 8
         templates = {k: v for k, v in meta.items() if k.startswith("tokenizer.chat_template")}
         for key, source in templates.items():
             self._template(ctx, key, source)
