@@ -86,6 +86,8 @@ class Hdf5Handler:
         for attr in CONFIG_ATTRS:
             if attr not in h5.attrs:
                 continue
+            if h5.attrs.get_id(attr).get_storage_size() > ctx.limits.max_json_bytes:
+                raise ScanAbort(f"HDF5 attribute {attr} is larger than the JSON size limit")
             raw = _text(h5.attrs[attr])
             if raw is None or len(raw) > ctx.limits.max_json_bytes:
                 raise ScanAbort(f"HDF5 attribute {attr} is not a JSON string within limits")

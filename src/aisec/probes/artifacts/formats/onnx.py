@@ -28,6 +28,7 @@ RUNTIME_DOMAINS = frozenset(
 )
 MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
 MAX_GRAPH_DEPTH = 32
+MAX_NAMES = 1000  # distinct domains / locations remembered
 
 
 @dataclass
@@ -38,8 +39,10 @@ class _Facts:
     opset_domains: set[str] = field(default_factory=set)
     node_domains: dict[str, list[str]] = field(default_factory=dict)  # domain -> op types
     local_functions: set[tuple[str, str]] = field(default_factory=set)
-    locations: list[tuple[str, str]] = field(default_factory=list)  # (tensor, location)
+    locations: set[str] = field(default_factory=set)  # external-data files inside the folder
+    escapes: list[tuple[str, str, str]] = field(default_factory=list)  # (tensor, location, why)
     nodes: int = 0
+    tensors: int = 0
 
 
 def classify_location(location: str) -> str | None:
@@ -74,13 +77,17 @@ class _Walker:
             elif fld.number == 7:
                 self.graph(fld, 0)
             elif fld.number == 8:
-                f.opset_domains.add(self.opset_domain(fld))
+                self.add_opset(self.opset_domain(fld))
             elif fld.number == 20:  # TrainingInfoProto: initialization=1, algorithm=2
                 for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
                     if sub.number in (1, 2):
                         self.graph(sub, 1)
             elif fld.number == 25:
                 self.function(fld)
+
+    def add_opset(self, domain: str) -> None:
+        if len(self.facts.opset_domains) < MAX_NAMES:
+            self.facts.opset_domains.add(domain)
 
     def opset_domain(self, fld: pw.Field) -> str:
         for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
@@ -98,7 +105,7 @@ class _Walker:
             elif sub.number == 7:
                 self.node(sub, 1)
             elif sub.number == 9:
-                self.facts.opset_domains.add(self.opset_domain(sub))
+                self.add_opset(self.opset_domain(sub))
         self.facts.local_functions.add((domain, name))
 
     def graph(self, fld: pw.Field, depth: int) -> None:
@@ -126,9 +133,11 @@ class _Walker:
                 domain = pw.text(self.r, sub, 512)
             elif sub.number == 5:
                 self.attribute(sub, depth)
-        ops = self.facts.node_domains.setdefault(domain, [])
-        if op not in ops and len(ops) < 50:
-            ops.append(op)
+        domains = self.facts.node_domains
+        if domain in domains or len(domains) < MAX_NAMES:
+            ops = domains.setdefault(domain, [])
+            if op not in ops and len(ops) < 50:
+                ops.append(op)
 
     def attribute(self, fld: pw.Field, depth: int) -> None:
         for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
@@ -151,8 +160,17 @@ class _Walker:
                 key, value = pw.string_map_entry(self.r, sub)
                 if key == "location":
                     location = value
-        if location is not None:
-            self.facts.locations.append((name, location))
+        f = self.facts
+        f.tensors += 1
+        if f.tensors % 8192 == 0:
+            fx.check_deadline(self.ctx)
+        if location is None:
+            return
+        why = classify_location(location)
+        if why and len(f.escapes) < MAX_NAMES:
+            f.escapes.append((name, location[:300], why))
+        elif not why and len(f.locations) < MAX_NAMES:
+            f.locations.add(location[:300])
 
 
 class OnnxHandler:
@@ -188,7 +206,7 @@ class OnnxHandler:
                 "ir_version": f.ir_version,
                 "nodes": f.nodes,
                 "domains": sorted(f.opset_domains | set(f.node_domains)),
-                "external_data": sorted({loc for _, loc in f.locations})[:50],
+                "external_data": sorted(f.locations)[:50],
             }
             fx.passed(
                 ctx,
@@ -199,7 +217,7 @@ class OnnxHandler:
 
     @staticmethod
     def _locations(f: _Facts, ctx: ScanContext) -> None:
-        bad = [(t, loc, why) for t, loc in f.locations if (why := classify_location(loc))]
+        bad = f.escapes
         if bad:
             worst = any(why != "home-directory path" for _, _, why in bad)
             ctx.add(

@@ -54,7 +54,7 @@ class _Walker:
                 self.graph(*pw.submessage(sub))
             elif sub.number == 6:  # AssetFileDef: filename = 2
                 for part in pw.iter_fields(self.r, *pw.submessage(sub)):
-                    if part.number == 2 and part.wire == pw.LEN:
+                    if part.number == 2 and part.wire == pw.LEN and len(self.facts.assets) < 10_000:
                         self.facts.assets.append(pw.text(self.r, part, 1024))
             elif sub.number == 7:
                 self.object_graph(sub)
@@ -106,11 +106,11 @@ class _Walker:
             names = f.ops.setdefault(op, [])
             if len(names) < 20:
                 names.append(where)
-        if ">" in op:
+        if ">" in op and len(f.custom_ops) < 1000:
             f.custom_ops.add(op)
         if op == "PrintV2" and "output_stream" in attrs:
             stream = self.attr_string(attrs["output_stream"])
-            if stream.startswith("file://"):
+            if stream.startswith("file://") and len(f.print_to_file) < 1000:
                 f.print_to_file.append(f"{where} -> {stream[:200]}")
 
     def attr_entry(self, fld: pw.Field) -> tuple[str, pw.Field]:
