@@ -109,4 +109,6 @@ INJECTIONS = {
     "system-method": "{{ config.items()[0].os.system('id') }}",
     "reverse-dunder": "{{ x|attr('__ssalc__'|reverse) }}",
     "interpreter-attr": "{{ x.gi_frame.f_globals }}",
+    "include-traversal": "{% include '../../../../etc/passwd' %}",
+    "import-absolute": "{% from '/etc/hosts' import x %}",
 }

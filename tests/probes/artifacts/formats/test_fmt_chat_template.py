@@ -32,6 +32,7 @@ def test_injections_are_malicious(name: str) -> None:
         "{{ x[('a' ~ y)] }}",  # item key built at render time
         "{{ '%c'|format(95) }}",  # character-code building
         "{{ lipsum }}",  # gadget global without a visible dunder
+        "{% include 'header.jinja' %}",  # pulls in a template from the server's loader
     ],
 )
 def test_obfuscation_hints_are_suspicious(source: str) -> None:

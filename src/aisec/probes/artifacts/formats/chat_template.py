@@ -175,6 +175,10 @@ class _Walker:
             self._call(node)
         elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in GADGET_NAMES:
             self.add(node, False, f"references the gadget global {node.name!r}")
+        elif isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            target = self.fold(node.template)
+            escapes = target is not None and (target.startswith(("/", "\\")) or ".." in target)
+            self.add(node, escapes, f"loads another template ({target or 'computed name'!s})")
         elif isinstance(node, nodes.Const) and isinstance(node.value, str):
             if re.search(r"__\w+__", node.value):
                 self.add(node, False, f"contains the dunder string {node.value[:40]!r}")
