@@ -107,3 +107,17 @@ def test_first_request_failing_stops_the_run() -> None:
     with pytest.raises(ProbeError, match="first request failed"):
         run_probes(CallableTarget(unauthorised), FAMILIES, None, ProbeOptions(seed=1))
     assert len(sent) == 1
+
+
+def test_progress_reports_every_attempt() -> None:
+    seen: list[tuple[int, int]] = []
+    run = run_probes(
+        CallableTarget(_echo_bot),
+        FAMILIES,
+        None,
+        ProbeOptions(seed=1),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    total = len(run.attempts)
+    assert [d for d, _ in seen] == list(range(1, total + 1))
+    assert {t for _, t in seen} == {total}
