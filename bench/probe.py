@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SYSTEM = ROOT / "examples" / "email-agent.yaml"
 
 
-def start_server(mode: str) -> tuple[str, subprocess.Popen[str]]:
+def start_server(mode: str, latency_ms: float) -> tuple[str, subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -37,6 +37,8 @@ def start_server(mode: str) -> tuple[str, subprocess.Popen[str]]:
             "serve-target",
             "--mode",
             mode,
+            "--latency-ms",
+            str(latency_ms),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -112,13 +114,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mode", default="vulnerable", choices=["vulnerable", "hardened"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=20.0,
+        help="simulated model latency of the reference target",
+    )
     args = parser.parse_args()
-    url, proc = start_server(args.mode)
+    url, proc = start_server(args.mode, args.latency_ms)
     try:
         run_aisec(url, 8, 1)  # warm-up
         print(
-            f"aisec probe vs reference target ({args.mode}, separate process), "
-            f"{args.repeats} repeat(s) of every prompt"
+            f"aisec probe vs reference target ({args.mode}, separate process, "
+            f"{args.latency_ms:g} ms simulated latency), {args.repeats} repeat(s) of every prompt"
         )
         rates = {}
         for concurrency in (1, 8, 32):

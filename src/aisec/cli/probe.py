@@ -345,6 +345,9 @@ def probe(
 def serve_target(
     mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | guarded | hardened"),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="0 = any free port."),
+    latency_ms: float = typer.Option(
+        0.0, "--latency-ms", min=0, max=60_000, help="Added delay per completion (benchmarks)."
+    ),
     seconds: float | None = typer.Option(
         None, "--seconds", min=0.1, help="Stop after this long (default: until Ctrl-C)."
     ),
@@ -358,7 +361,7 @@ def serve_target(
         raise InputError(
             f"unknown mode {mode!r} (vulnerable | guarded | hardened)", field="--mode"
         ) from None
-    url, stop = start_reference_target(chosen, port)
+    url, stop = start_reference_target(chosen, port, latency_ms / 1000)
     print(json.dumps({"url": url, "mode": chosen.value}), flush=True)
     try:
         deadline = time.monotonic() + seconds if seconds else None

@@ -143,7 +143,12 @@ def test_detector_eval_prints_scores(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_serve_target_prints_its_url(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["probe", "serve-target", "--mode", "hardened", "--seconds", "0.2"]) == 0
+    assert (
+        main(
+            ["probe", "serve-target", "--mode", "hardened", "--seconds", "0.2", "--latency-ms", "5"]
+        )
+        == 0
+    )
     info = json.loads(capsys.readouterr().out.strip().splitlines()[0])
     assert info["mode"] == "hardened" and info["url"].startswith("http://127.0.0.1:")
 

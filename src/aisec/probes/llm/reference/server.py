@@ -88,7 +88,7 @@ def _completion(model: str, text: str, calls: tuple[tuple[str, str], ...]) -> di
     }
 
 
-def make_handler(mode: Mode) -> type[BaseHTTPRequestHandler]:
+def make_handler(mode: Mode, latency_s: float = 0.0) -> type[BaseHTTPRequestHandler]:
     limit = VULNERABLE_MAX_BODY if mode is Mode.VULNERABLE else HARDENED_MAX_BODY
 
     class Handler(BaseHTTPRequestHandler):
@@ -154,8 +154,8 @@ def make_handler(mode: Mode) -> type[BaseHTTPRequestHandler]:
                 self._send(400, {"error": {"message": str(exc)[:200]}})
                 return
             reply = respond(mode, turn)
-            if reply.work_s:
-                time.sleep(reply.work_s)
+            if reply.work_s or latency_s:
+                time.sleep(reply.work_s + latency_s)
             self._send(
                 200, _completion(str(body.get("model", "reference")), reply.text, reply.tool_calls)
             )
@@ -163,10 +163,19 @@ def make_handler(mode: Mode) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_reference_target(mode: Mode | str, port: int = 0) -> tuple[str, Callable[[], None]]:
-    """Serve on 127.0.0.1 in a background thread; return (base URL ending in /v1, stop)."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Mode(mode)))
-    server.daemon_threads = True
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default of 5 drops connections under concurrent probing
+
+
+def start_reference_target(
+    mode: Mode | str, port: int = 0, latency_s: float = 0.0
+) -> tuple[str, Callable[[], None]]:
+    """Serve on 127.0.0.1 in a background thread; return (base URL ending in /v1, stop).
+
+    `latency_s` adds a fixed delay per completion, to imitate a real model API in benchmarks.
+    """
+    server = _Server(("127.0.0.1", port), make_handler(Mode(mode), latency_s))
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="aisec-reference", daemon=True
     )
