@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from aisec.probes.artifacts.pickle import joblib_arrays
 from aisec.probes.artifacts.pickle.policy import classify
+from aisec.probes.artifacts.pickle.state import Issue
 from aisec.probes.artifacts.pickle.values import Global, Obj
 
 if TYPE_CHECKING:
-    from aisec.probes.artifacts.pickle.walker import WalkState
+    from aisec.probes.artifacts.pickle.state import WalkState
 
 _GETATTR = frozenset({"builtins.getattr", "__builtin__.getattr", "operator.attrgetter"})
 _IMPORTERS = frozenset({"builtins.__import__", "__builtin__.__import__", "importlib.import_module"})
@@ -81,8 +82,6 @@ def call_result(func: Any, args: Any, offset: int, st: WalkState) -> Any:
         if module is not None:
             st.imports.setdefault(f"{module}.*", (classify(module, "*"), offset))
         return result
-    from aisec.probes.artifacts.pickle.walker import Issue
-
     st.issues.append(
         Issue(
             "pickle.indirect-call",
@@ -98,8 +97,6 @@ def resolve_build(target: Any, state: Any, offset: int, st: WalkState) -> None:
     if type(target) is Obj:
         target.state = state
     elif type(target) is Global:
-        from aisec.probes.artifacts.pickle.walker import Issue
-
         st.issues.append(
             Issue(
                 "pickle.build-on-callable",

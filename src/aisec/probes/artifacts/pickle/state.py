@@ -1,0 +1,106 @@
+"""Shared state and argument decoding of the pickle walker (the hot loop lives in walker.py,
+rare opcodes in cold.py)."""
+
+from __future__ import annotations
+
+import codecs
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aisec.probes.artifacts.pickle.values import BIGSTR
+
+# Strings longer than this are not decoded: module and attribute names are short, and long
+# strings (protocol-2 array bytes travel as text) would cost a decode each for nothing.
+BIG = 512
+
+
+class Malformed(Exception):
+    """The stream is not a valid pickle at `offset` (a loader would stop there)."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(f"offset {offset}: {reason}")
+        self.offset = offset
+        self.reason = reason
+
+
+class BudgetExceeded(Exception):
+    """The opcode budget or the wall-clock deadline ran out."""
+
+
+@dataclass
+class Issue:
+    rule: str
+    message: str
+    offset: int
+    severity: str = "medium"
+
+
+@dataclass
+class WalkState:
+    """What a walk learned; shared by every pickle of one stream."""
+
+    max_ops: int
+    deadline: float | None = None
+    ops: int = 0  # opcode bytes walked (payload bytes stepped over are in skipped_bytes)
+    pickles: int = 0
+    protocol: int = 0
+    persistent_ids: int = 0
+    skipped_bytes: int = 0
+    imports: dict[str, tuple[Any, int]] = field(default_factory=dict)  # qualname -> (status, off)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def check_budget(st: WalkState) -> None:
+    if st.ops - st.skipped_bytes > st.max_ops:
+        raise BudgetExceeded(f"more than {st.max_ops} opcode bytes")
+    if st.deadline is not None and time.monotonic() > st.deadline:
+        raise BudgetExceeded("time budget exhausted")
+
+
+def line(data: Any, pos: int, end: int) -> tuple[bytes, int]:
+    nl = data.find(b"\n", pos, end)
+    if nl < 0:
+        raise Malformed(pos, "unterminated line argument")
+    return data[pos:nl], nl + 1
+
+
+def need(pos: int, n: int, end: int) -> None:
+    if n < 0 or pos + n > end:
+        raise Malformed(pos, "truncated argument")
+
+
+def pop_mark(stack: list[Any], marks: list[int], pos: int) -> list[Any]:
+    if not marks:
+        raise Malformed(pos, "no MARK on the stack")
+    k = marks.pop()
+    items = stack[k:]
+    del stack[k:]
+    return items
+
+
+def decode_string(raw: bytes) -> str:
+    if len(raw) >= 2 and raw[:1] in (b"'", b'"') and raw[-1:] == raw[:1]:
+        raw = raw[1:-1]
+    return codecs.escape_decode(raw)[0].decode("latin-1")
+
+
+def utf8(raw: bytes, offset: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed(offset, "GLOBAL name is not UTF-8") from None
+
+
+def text(data: Any, pos: int, n: int) -> Any:
+    if n >= BIG:
+        return BIGSTR
+    return data[pos : pos + n].decode("utf-8", "surrogatepass")
+
+
+def setitem(target: Any, key: Any, value: Any) -> None:
+    if type(target) is dict and len(target) < 64:
+        try:
+            target[key] = value
+        except TypeError:
+            pass
