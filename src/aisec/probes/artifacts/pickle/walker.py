@@ -107,7 +107,9 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
             elif op == 0x89:  # NEWFALSE
                 append(False)
             elif op == 0x74:  # TUPLE
-                k = marks.pop() if marks else pop_mark(stack, marks, pos)
+                if not marks:
+                    raise Malformed(pos, "no MARK on the stack")
+                k = marks.pop()
                 t = tuple(stack[k:])
                 del stack[k:]
                 append(t)
