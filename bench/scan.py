@@ -171,7 +171,10 @@ def build_corpus(size_gb: float) -> dict[str, list[Path]]:
     ben_dir = CORPUS / "benign"
     ben_dir.mkdir(parents=True)
     ben_files = []
-    for name, build in benign.builders().items():  # type: ignore[attr-defined]
+    builders = dict(benign.builders())  # type: ignore[attr-defined]
+    if importlib.util.find_spec("torch") is not None:
+        builders.update(benign.torch_builders())  # type: ignore[attr-defined]
+    for name, build in builders.items():
         (ben_dir / name).write_bytes(build())
         ben_files.append(ben_dir / name)
     perf = CORPUS / "perf"

@@ -110,3 +110,40 @@ def builders() -> dict[str, Callable[[], bytes]]:
         out[f"plain-p{p}.pkl"] = lambda p=p: pickle.dumps(plain, protocol=p)
     out["torch-like.pt"] = lambda: torch_zip(torch_like_data_pkl())
     return out
+
+
+def torch_builders() -> dict[str, Callable[[], bytes]]:
+    """Files written by torch.save itself (only when torch is installed; never a dependency)."""
+    import torch
+
+    def model() -> torch.nn.Module:
+        torch.manual_seed(0)
+        return torch.nn.Sequential(
+            torch.nn.Linear(4, 3),
+            torch.nn.ReLU(),
+            torch.nn.Conv2d(1, 2, 3),
+            torch.nn.BatchNorm1d(3),
+            torch.nn.LayerNorm(3),
+            torch.nn.Embedding(5, 2),
+        )
+
+    def save(obj: object, legacy: bool = False) -> bytes:
+        buf = io.BytesIO()
+        torch.save(obj, buf, _use_new_zipfile_serialization=not legacy)
+        return buf.getvalue()
+
+    tensors = {
+        "h": torch.zeros(3, dtype=torch.float16),
+        "b": torch.zeros(2, dtype=torch.bfloat16),
+        "i": torch.arange(4, dtype=torch.int8),
+        "p": torch.nn.Parameter(torch.ones(2)),
+        "c": torch.zeros(2, dtype=torch.complex64),
+    }
+    return {
+        "torch-state-dict.pt": lambda: save(model().state_dict()),
+        "torch-state-dict-legacy.pt": lambda: save(model().state_dict(), legacy=True),
+        "torch-whole-model.pt": lambda: save(model()),
+        "torch-whole-model-legacy.pt": lambda: save(model(), legacy=True),
+        "torch-dtypes.pt": lambda: save(tensors),
+        "torch-optimizer.pt": lambda: save(torch.optim.Adam(model().parameters()).state_dict()),
+    }

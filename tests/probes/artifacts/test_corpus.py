@@ -67,3 +67,14 @@ def test_scanning_never_executes_or_imports(tmp_path: Path) -> None:
             assert verdicts[name] in (FileVerdict.MALICIOUS, FileVerdict.SUSPICIOUS), name
     finally:
         sys.path.remove(str(module_dir))
+
+
+def test_files_written_by_torch_save_are_clean(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from benign import torch_builders
+
+    for name, build in torch_builders().items():
+        path = tmp_path / name
+        path.write_bytes(build())
+        result = scan_paths([path]).files[0]
+        assert result.verdict is FileVerdict.CLEAN, (name, result.findings)

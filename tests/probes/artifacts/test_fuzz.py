@@ -24,9 +24,9 @@ from aisec.probes.finding import Verdict
 
 EXAMPLES = int(os.environ.get("AISEC_FUZZ_EXAMPLES", "200"))  # raise locally for long runs
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
-SEEDS = [
-    pickle.dumps({"a": [1, 2, (3, "x")], "b": b"zz"}, protocol=p) for p in range(6)
-] + [wrap(call(g("os", "system"), s("x")))]
+SEEDS = [pickle.dumps({"a": [1, 2, (3, "x")], "b": b"zz"}, protocol=p) for p in range(6)] + [
+    wrap(call(g("os", "system"), s("x")))
+]
 LIMITS = Limits(max_pickle_ops=100_000, timeout_s=5, max_depth=3, max_members=50)
 ENGINE = Engine(default_handlers(), LIMITS)
 
@@ -42,8 +42,9 @@ def mutate(seed: bytes, edits: list[tuple[int, int]]) -> bytes:
 def check_engine(data: bytes) -> None:
     findings = ENGINE.scan_blob(Blob(data, 0, len(data)), "fuzz", None)
     assert findings
-    handler_crashes = [f for f in findings if f.rule_id == "scanner.error"
-                       and "handler failed" in f.message]
+    handler_crashes = [
+        f for f in findings if f.rule_id == "scanner.error" and "handler failed" in f.message
+    ]
     assert not handler_crashes, handler_crashes[0].message
     assert all(isinstance(f.verdict, Verdict) for f in findings)
 
@@ -58,8 +59,10 @@ def test_walker_on_random_bytes(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.sampled_from(SEEDS), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
-                                        max_size=6))
+@given(
+    st.sampled_from(SEEDS),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=6),
+)
 def test_walker_on_mutated_pickles(seed: bytes, edits: list[tuple[int, int]]) -> None:
     data = mutate(seed, edits)
     try:
@@ -69,8 +72,10 @@ def test_walker_on_mutated_pickles(seed: bytes, edits: list[tuple[int, int]]) ->
 
 
 @FUZZ
-@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
-       st.sampled_from([{}, {"flags": 1}, {"prepend": b"xx"}, {"drop_central": True}]))
+@given(
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
+    st.sampled_from([{}, {"flags": 1}, {"prepend": b"xx"}, {"drop_central": True}]),
+)
 def test_zip_reader_on_mutated_archives(edits: list[tuple[int, int]], kw: dict) -> None:
     data = mutate(raw_zip([("a/data.pkl", SEEDS[2]), ("b", b"hello")], **kw), edits)
     try:
@@ -97,9 +102,21 @@ def test_npy_header_parser(tail: bytes) -> None:
 
 
 @FUZZ
-@given(st.sampled_from([b"\x1f\x8b\x08", b"BZh91AY&SY", b"\xfd7zXZ\x00", b"x\x9c", b"PK\x03\x04",
-                        b"7z\xbc\xaf\x27\x1c", b"\x80\x04", b"\x93NUMPY\x02\x00"]),
-       st.binary(max_size=400))
+@given(
+    st.sampled_from(
+        [
+            b"\x1f\x8b\x08",
+            b"BZh91AY&SY",
+            b"\xfd7zXZ\x00",
+            b"x\x9c",
+            b"PK\x03\x04",
+            b"7z\xbc\xaf\x27\x1c",
+            b"\x80\x04",
+            b"\x93NUMPY\x02\x00",
+        ]
+    ),
+    st.binary(max_size=400),
+)
 def test_engine_on_magic_plus_noise(magic: bytes, noise: bytes) -> None:
     check_engine(magic + noise)
 

@@ -88,15 +88,27 @@ def read_central(blob: Blob, eocd: int, max_members: int) -> ZipIndex:
     _, _, _, _, total, cd_size, cd_offset, _ = unpack_from("<4sHHHHIIH", rec)
     anomalies: list[str] = []
     cd_end = eocd
-    if total == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
-        loc = blob.read_at(eocd - 20, 20)
-        if len(loc) == 20 and loc[:4] == EOCD64_LOCATOR:
-            (off64,) = unpack_from("<Q", loc, 8)
-            rec64 = blob.read_at(off64, 56)
-            if len(rec64) < 56 or rec64[:4] != EOCD64:
-                raise ZipError("zip64 end record missing")
-            total, cd_size, cd_offset = unpack_from("<QQQ", rec64, 32)
-            cd_end = off64
+    loc = blob.read_at(eocd - 20, 20) if eocd >= 20 else b""
+    if len(loc) == 20 and loc[:4] == EOCD64_LOCATOR:
+        # Zip64 (torch always writes it): the directory ends at the zip64 record, found right
+        # before its locator, or where the locator says if data was prepended differently.
+        (off64,) = unpack_from("<Q", loc, 8)
+        for at in (eocd - 20 - 56, off64):
+            rec64 = blob.read_at(at, 56)
+            if len(rec64) == 56 and rec64[:4] == EOCD64:
+                total64, size64, offset64 = unpack_from("<QQQ", rec64, 32)
+                if total == 0xFFFF:
+                    total = total64
+                if cd_size == 0xFFFFFFFF:
+                    cd_size = size64
+                if cd_offset == 0xFFFFFFFF:
+                    cd_offset = offset64
+                cd_end = at
+                break
+        else:
+            anomalies.append("zip64 locator without a zip64 end record")
+    elif total == 0xFFFF and cd_offset == 0xFFFFFFFF:
+        raise ZipError("zip64 end record missing")
     delta = cd_end - cd_size - cd_offset  # bytes prepended to the archive
     if delta < 0:
         raise ZipError("central directory offset beyond its end record")
@@ -199,7 +211,12 @@ def _from_local(blob: Blob, max_members: int) -> ZipIndex:
         data = pos + 30 + nlen + xlen
         if flags & 0x8 and csize == 0:
             nxt = buf.find(LOCAL, start + data, end)
-            csize = (nxt - start if nxt >= 0 else blob.size) - data
+            stop = (nxt - start) if nxt >= 0 else blob.size
+            csize = stop - data
+            for dd in (16, 24):  # data descriptor (zip64: 24 bytes) before the next header
+                if stop - dd >= data and blob.read_at(stop - dd, 4) == b"PK\x07\x08":
+                    csize = stop - dd - data
+                    break
         entry = ZipEntry(name, method, flags, crc, csize, usize, data, local_name=name)
         entries.append(entry)
         pos = max(data + csize, pos + 4) if 0 <= csize else pos + 4

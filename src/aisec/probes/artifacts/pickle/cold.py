@@ -28,6 +28,7 @@ from aisec.probes.artifacts.pickle.values import (
     LIST,
     PERSISTENT,
     SET,
+    Global,
 )
 
 
@@ -174,9 +175,14 @@ def cold_op(  # noqa: C901
     elif op == 0x51:  # BINPERSID
         if not stack:
             raise Malformed(pos, "stack underflow")
-        pop()
+        pid = pop()
         st.persistent_ids += 1
-        append(PERSISTENT)
+        # Legacy torch.save stores module classes as ('module', cls, file, source): the loader
+        # returns cls itself, which the pickle then calls; cls was graded when imported.
+        if type(pid) is tuple and len(pid) >= 2 and pid[0] == "module" and type(pid[1]) is Global:
+            append(pid[1])
+        else:
+            append(PERSISTENT)
     elif op in (0x82, 0x83, 0x84):  # EXT1/2/4
         width = {0x82: 1, 0x83: 2, 0x84: 4}[op]
         need(pos, width, end)

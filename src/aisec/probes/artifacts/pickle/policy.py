@@ -108,6 +108,12 @@ ALLOWED: frozenset[str] = frozenset(
             "complex64 complex128 strided sparse_coo per_tensor_affine contiguous_format "
             "channels_last".split()
         ),
+        # TorchScript archives: list builders the C++ unpickler resolves itself
+        *(
+            f"torch.jit._pickle.{n}"
+            for n in "build_intlist build_doublelist build_boollist build_tensorlist "
+            "build_complexlist build_tensor_from_id restore_type_tag".split()
+        ),
         "torch.return_types.max",
         "torch.return_types.min",
         "torch.per_channel_affine",
@@ -121,7 +127,7 @@ _CLASS_PACKAGES = re.compile(
     r"impute|discriminant_analysis|gaussian_process|kernel_ridge|isotonic|calibration|"
     r"multiclass|multioutput|mixture|manifold|cross_decomposition|covariance|dummy|"
     r"random_projection|semi_supervised|kernel_approximation|_loss|utils\._bunch)"
-    r"|torch\.nn\.modules|torch\.nn\.utils\.parametrize)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+    r"|torch\.nn\.modules|torch\.nn\.utils\.parametrize|__torch__)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 )
 # CapWords class names, and the Cython helpers that rebuild such a class from its state.
 _CLASS_NAME = re.compile(r"^(__pyx_unpickle_)?[A-Z][A-Za-z0-9]*$")
