@@ -101,3 +101,14 @@ def torch_zip(data_pkl: bytes, storages: int = 2, prefix: str = "archive") -> by
     ]
     members += [(f"{prefix}/data/{i}", bytes(range(256)) * 16) for i in range(storages)]
     return zip_bytes(members)
+
+
+def with_zip64_end(data: bytes) -> bytes:
+    """Insert a zip64 end record and locator before the EOCD, as torch's writer always does."""
+    eocd = data.rfind(b"PK\x05\x06")
+    _, _, _, n_disk, n_total, cd_size, cd_off, _ = struct.unpack_from("<4sHHHHIIH", data, eocd)
+    rec64 = struct.pack(
+        "<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, n_disk, n_total, cd_size, cd_off
+    )
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, eocd, 1)
+    return data[:eocd] + rec64 + locator + data[eocd:]

@@ -192,3 +192,15 @@ def test_unknown_content_is_not_scanned_never_clean(tmp_path: Path, data: bytes)
 
 def test_empty_file_is_examined(tmp_path: Path) -> None:
     assert scan_bytes(tmp_path, b"", "empty.pkl").verdict is FileVerdict.CLEAN
+
+
+@pytest.mark.parametrize("prepend", [b"", b"Z" * 33])
+def test_zip64_end_records_are_followed(tmp_path: Path, prepend: bytes) -> None:
+    from archives import with_zip64_end
+
+    data = prepend + with_zip64_end(raw_zip([("a/data.pkl", EVIL), ("a/x", BENIGN)]))
+    index = read_index(Blob(data, 0, len(data)), 10)
+    assert [e.name for e in index.entries] == ["a/data.pkl", "a/x"]
+    assert index.source == "central-directory"
+    assert bool(index.anomalies) is bool(prepend)
+    assert scan_bytes(tmp_path, data, "m.pt").verdict is FileVerdict.MALICIOUS
