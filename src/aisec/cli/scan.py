@@ -39,6 +39,12 @@ def scan_command(
     max_depth: int = typer.Option(6, "--max-depth", min=0, help="Archive nesting limit."),
     timeout: float = typer.Option(300.0, "--timeout", min=1.0, help="Seconds per file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    signature: Path | None = typer.Option(
+        None, "--signature", help="model-signing signature of the (single) model path."
+    ),
+    public_key: Path | None = typer.Option(
+        None, "--public-key", help="EC public key (PEM) that verifies --signature, offline."
+    ),
     no_hash: bool = typer.Option(
         False, "--no-hash", help="Skip SHA-256 of each file (not with manifests)."
     ),
@@ -60,6 +66,12 @@ def scan_command(
     limits = Limits(max_depth=max_depth, timeout_s=timeout)
     if no_hash and write_manifest is not None:
         raise InputError("--write-manifest needs file hashes", hint="drop --no-hash")
+    if (signature is None) != (public_key is None):
+        raise InputError(
+            "--signature and --public-key go together",
+            hint="keyless Sigstore verification needs the network and is not supported",
+        )
+    sig = (signature, public_key) if signature is not None and public_key is not None else None
     files = plan(paths)  # raises InputError for a missing path
     progress_cb = None
     bar = None
@@ -84,10 +96,15 @@ def scan_command(
         if bar is not None:
             with bar:
                 result = scan_paths(
-                    paths, limits, manifest, progress=progress_cb, hash_files=not no_hash
+                    paths,
+                    limits,
+                    manifest,
+                    progress=progress_cb,
+                    hash_files=not no_hash,
+                    signature=sig,
                 )
         else:
-            result = scan_paths(paths, limits, manifest, hash_files=not no_hash)
+            result = scan_paths(paths, limits, manifest, hash_files=not no_hash, signature=sig)
     except (OSError, MemoryError, RuntimeError) as exc:
         raise ProbeError(f"scan failed: {type(exc).__name__}: {exc}") from exc
     version = __version__

@@ -70,9 +70,17 @@ def load_manifest(path: Path) -> dict[Path, str]:
     return {(base / p).resolve(): h for p, h in entries.items()}
 
 
-def verify(expected: dict[Path, str], actual: dict[Path, str]) -> list[Finding]:
-    """Findings for every manifest entry and every scanned file the manifest does not list."""
+def verify(
+    expected: dict[Path, str], actual: dict[Path, str], shown: dict[Path, str] | None = None
+) -> list[Finding]:
+    """Findings for every manifest entry and every scanned file the manifest does not list.
+    `shown` maps resolved paths to the names the scan reported them under."""
     out: list[Finding] = []
+    names = shown or {}
+
+    def name(p: Path) -> str:
+        return names.get(p, str(p))
+
     for path, want in sorted(expected.items()):
         got = actual.get(path)
         if got is None:
@@ -94,7 +102,7 @@ def verify(expected: dict[Path, str], actual: dict[Path, str]) -> list[Finding]:
                     Rule.HASH_MISMATCH,
                     Verdict.FAIL,
                     Severity.HIGH,
-                    str(path),
+                    name(path),
                     "SHA-256 differs from the manifest: the file was changed",
                     sha256=got,
                     details={"expected": want},
@@ -106,7 +114,7 @@ def verify(expected: dict[Path, str], actual: dict[Path, str]) -> list[Finding]:
                     Rule.HASH_MATCH,
                     Verdict.PASS,
                     Severity.INFO,
-                    str(path),
+                    name(path),
                     "SHA-256 matches the manifest",
                     sha256=got,
                 )
@@ -118,7 +126,7 @@ def verify(expected: dict[Path, str], actual: dict[Path, str]) -> list[Finding]:
                     Rule.HASH_UNLISTED,
                     Verdict.FAIL,
                     Severity.MEDIUM,
-                    str(path),
+                    name(path),
                     "file is not listed in the manifest",
                     sha256=got,
                 )

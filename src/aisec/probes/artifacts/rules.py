@@ -22,6 +22,7 @@ CODE_THREATS = (
 CODE_CONTROLS = ("model-artifact-scanning", "supply-chain-manage")
 INTEGRITY_THREATS = ("supply-model-poisoning", "supply-chain-compromise")
 INTEGRITY_CONTROLS = ("model-provenance", "supply-chain-manage")
+SIGNING_CONTROLS = ("model-signing", "model-provenance", "supply-chain-manage")
 
 
 class Rule(StrEnum):
@@ -54,9 +55,13 @@ class Rule(StrEnum):
     HASH_MISMATCH = "integrity.hash-mismatch"
     HASH_MISSING = "integrity.missing-file"
     HASH_UNLISTED = "integrity.unlisted-file"
+    SIGNATURE_VALID = "signature.valid"
+    SIGNATURE_INVALID = "signature.invalid"
+    SIGNATURE_ERROR = "signature.error"
 
 
 _INTEGRITY = {Rule.HASH_MATCH, Rule.HASH_MISMATCH, Rule.HASH_MISSING, Rule.HASH_UNLISTED}
+_SIGNING = {Rule.SIGNATURE_VALID, Rule.SIGNATURE_INVALID, Rule.SIGNATURE_ERROR}
 
 
 def finding(
@@ -70,7 +75,12 @@ def finding(
     details: dict[str, Any] | None = None,
 ) -> Finding:
     """Build a scanner finding with the threats and controls its rule is evidence for."""
-    integrity = rule in _INTEGRITY
+    if rule in _SIGNING:
+        threats, controls = INTEGRITY_THREATS, SIGNING_CONTROLS
+    elif rule in _INTEGRITY:
+        threats, controls = INTEGRITY_THREATS, INTEGRITY_CONTROLS
+    else:
+        threats, controls = CODE_THREATS, CODE_CONTROLS
     return Finding(
         tool=TOOL,
         rule_id=str(rule),
@@ -78,8 +88,8 @@ def finding(
         severity=severity,
         location=location,
         message=message,
-        threat_ids=list(INTEGRITY_THREATS if integrity else CODE_THREATS),
-        control_ids=list(INTEGRITY_CONTROLS if integrity else CODE_CONTROLS),
+        threat_ids=list(threats),
+        control_ids=list(controls),
         sha256=sha256,
         details=details or {},
     )

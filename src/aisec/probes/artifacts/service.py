@@ -86,9 +86,14 @@ def scan_paths(
     progress: Progress | None = None,
     handlers: Sequence[FormatHandler] | None = None,
     hash_files: bool = True,
+    signature: tuple[Path, Path] | None = None,
 ) -> ScanResult:
     """Scan every file under `paths`; raise InputError for a missing path or bad manifest.
-    `hash_files=False` skips SHA-256 (faster on huge tensors) and cannot verify a manifest."""
+    `hash_files=False` skips SHA-256 (faster on huge tensors) and cannot verify a manifest.
+    `signature=(signature file, public key)` verifies a model-signing signature over the one
+    path given (offline, key-based)."""
+    if signature is not None and len(paths) != 1:
+        raise InputError("signature verification needs exactly one model path")
     if manifest is not None and not hash_files:
         raise InputError("a manifest needs file hashes", hint="drop --no-hash")
     expected = integrity.load_manifest(manifest) if manifest is not None else None
@@ -102,5 +107,10 @@ def scan_paths(
     checks: tuple[Finding, ...] = ()
     if expected is not None:
         actual = {Path(r.path).resolve(): r.sha256 for r in results if r.sha256}
-        checks = tuple(integrity.verify(expected, actual))
+        shown = {Path(r.path).resolve(): r.path for r in results}
+        checks = tuple(integrity.verify(expected, actual, shown))
+    if signature is not None:
+        from aisec.probes.artifacts.signing import verify_key_signature
+
+        checks += (verify_key_signature(paths[0], *signature),)
     return ScanResult(tuple(results), checks, subject=", ".join(str(p) for p in paths))
