@@ -204,3 +204,16 @@ def test_zip64_end_records_are_followed(tmp_path: Path, prepend: bytes) -> None:
     assert index.source == "central-directory"
     assert bool(index.anomalies) is bool(prepend)
     assert scan_bytes(tmp_path, data, "m.pt").verdict is FileVerdict.MALICIOUS
+
+
+def test_time_budget_stops_member_loop_with_one_finding(tmp_path: Path) -> None:
+    data = zip_bytes([(f"m{i}.pkl", BENIGN) for i in range(50)])
+    path = tmp_path / "many.zip"
+    path.write_bytes(data)
+    from aisec.probes.artifacts.engine import Engine
+    from aisec.probes.artifacts.interface import Limits
+    from aisec.probes.artifacts.registry import default_handlers
+
+    engine = Engine(default_handlers(), Limits(timeout_s=0.0))
+    findings = engine.scan_blob(Blob(data, 0, len(data)), "many.zip", None)
+    assert len([f for f in findings if f.rule_id == "scanner.timeout"]) == 1

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from aisec.probes.artifacts.blob import as_stream, from_stream
 from aisec.probes.artifacts.containers.zip import _suspicious_path
 from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.limits import out_of_time
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Severity, Verdict
 
@@ -77,6 +78,15 @@ class TarHandler:
         torch_legacy = _TORCH_TAR <= {m.name for m in members}
         skipped = 0
         for info in members:
+            if out_of_time(ctx):
+                problems += 1
+                add(
+                    Rule.TIMEOUT,
+                    Verdict.ERROR,
+                    Severity.MEDIUM,
+                    "time budget exhausted; remaining members not examined",
+                )
+                break
             if (
                 _suspicious_path(info.name)
                 or (info.issym() or info.islnk())

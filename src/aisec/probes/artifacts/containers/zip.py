@@ -15,6 +15,7 @@ from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
 from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompress
 from aisec.probes.artifacts.containers.zipread import ZipEntry, ZipError, read_index
 from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.limits import out_of_time
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Severity, Verdict
 
@@ -117,6 +118,15 @@ class ZipHandler:
         seen: dict[str, int] = {}
         storages = 0
         for entry in index.entries:
+            if out_of_time(ctx):
+                problems += 1
+                add(
+                    Rule.TIMEOUT,
+                    Verdict.ERROR,
+                    Severity.MEDIUM,
+                    "time budget exhausted; remaining members not examined",
+                )
+                break
             count = seen.get(entry.name, 0)
             seen[entry.name] = count + 1
             label = entry.name if not count else f"{entry.name}#{count + 1}"
