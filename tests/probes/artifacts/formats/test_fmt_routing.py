@@ -12,7 +12,7 @@ from aisec.probes.artifacts.registry import default_handlers
 
 from . import keras_samples as ks
 from . import onnx_samples as ox
-from .builders import STRING, gguf, safetensors, tensor
+from .builders import STRING, gguf, pb_int, pb_msg, safetensors, tensor
 from .templates import BENIGN
 from .test_fmt_hf_config import CONFIG, INDEX, TOKENIZER
 from .test_fmt_savedmodel import BENIGN_GRAPH, keras_metadata_file, saved_model
@@ -28,6 +28,8 @@ SAMPLES = {
     "tf-savedmodel": saved_model(BENIGN_GRAPH),
     "tf-graphdef": BENIGN_GRAPH,
     "tf-keras-metadata": keras_metadata_file(ks.DENSE),
+    "tf-fingerprint": b"".join(pb_int(i, (1 << 62) + i) for i in range(1, 6))
+    + pb_msg(6, pb_int(1, 1)),
     "keras-config": json.dumps(ks.BENIGN).encode(),
     "keras-legacy": json.dumps(ks.legacy(ks.LEGACY_DENSE)).encode(),
     "keras-metadata": b'{"keras_version": "3.6.0", "date_saved": "2026-01-01"}',
@@ -37,7 +39,7 @@ SAMPLES = {
     "hf-template": BENIGN["header-style"].encode(),
 }
 OWNER = {"safetensors-0x80": "safetensors", "tf-graphdef": "tf-savedmodel",
-         "tf-keras-metadata": "tf-savedmodel",
+         "tf-keras-metadata": "tf-savedmodel", "tf-fingerprint": "tf-savedmodel",
          "keras-legacy": "keras-config", "keras-metadata": "keras-config",
          "hf-tokenizer": "hf-config", "hf-index": "hf-config", "hf-template": "hf-config"}  # fmt: skip
 

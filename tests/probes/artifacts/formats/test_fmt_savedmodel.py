@@ -151,3 +151,11 @@ def test_keras_metadata_file_passes_when_benign() -> None:
 def test_keras_metadata_file_with_lambda_is_flagged() -> None:
     found = scan(H, keras_metadata_file(ks.DENSE, ks.legacy_lambda(ks.EVIL_SOURCE)))
     assert [f.verdict for f in found if f.rule_id == "keras.lambda-layer"] == [Verdict.MALICIOUS]
+
+
+def test_fingerprint_file_is_recognised() -> None:
+    data = b"".join(pb_int(i, (0x9E3779B97F4A7C15 * i) % (1 << 64)) for i in range(1, 6))
+    data += pb_msg(6, pb_int(1, 1))
+    found = scan(H, data)
+    assert [(f.rule_id, f.verdict) for f in found] == [("savedmodel.fingerprint", Verdict.PASS)]
+    assert not H.detect(data[:-1], len(data) - 1)

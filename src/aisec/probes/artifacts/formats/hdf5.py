@@ -3,31 +3,50 @@
 A legacy Keras file stores its architecture as JSON in the root attribute `model_config` (and
 loss/metric references in `training_config`); Lambda layers in it carry marshalled bytecode
 (CVE-2024-3660). Both go through the shared Keras config analyser. HDF5 can also point outside
-the file (external links, external raw storage, virtual datasets), which is reported. h5py is
-used read-only to read attributes and link types; no dataset data is read and nothing runs.
+the file (external links, external raw storage, virtual datasets), which is reported.
+
+libhdf5 is native code that crashes on some malformed files, so the structure is read in a
+child process (`hdf5_reader`) under memory and time limits; a crash there is a finding, not a
+dead scan. The analysis of what the child extracted happens here.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
+from aisec.probes.artifacts.formats.hdf5_reader import MISSING_H5PY
 from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 MAGIC = b"\x89HDF\r\n\x1a\n"
-CONFIG_ATTRS = ("model_config", "training_config")
-MAX_OBJECTS = 200_000
+READER = Path(__file__).with_name("hdf5_reader.py")
+CHILD_MEMORY = 4 << 30  # address-space cap for the reader process
+CHILD_TIMEOUT = 120.0
 
 
-def _text(value: Any) -> bytes | None:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    item = getattr(value, "tobytes", None)  # numpy bytes_/0-d arrays
-    return item() if callable(item) and getattr(value, "ndim", 1) == 0 else None
+def _limit_child() -> None:  # runs in the child before exec (POSIX only)
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _h5py_available() -> bool:
+    try:
+        return sys.modules.get("h5py", True) is not None and bool(importlib.util.find_spec("h5py"))
+    except (ImportError, ValueError):
+        return False
 
 
 class Hdf5Handler:
@@ -38,30 +57,25 @@ class Hdf5Handler:
         return any(head[off : off + 8] == MAGIC for off in (0, 512, 1024, 2048))
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
-        try:
-            import h5py
-        except ImportError:
-            ctx.add(
-                fx.make(
-                    ctx,
-                    "hdf5.not-scanned",
-                    Verdict.NOT_SCANNED,
-                    Severity.MEDIUM,
-                    "HDF5 file not examined: install the 'scan' extra "
-                    "(pip install 'aisec[scan]') to get h5py",
-                )
-            )
+        if not _h5py_available():
+            self._not_scanned(ctx)
             return
-        stream.seek(0)
+        with tempfile.TemporaryDirectory(prefix="aisec-h5-") as tmp:
+            path = Path(tmp) / "model.h5"
+            stream.seek(0)
+            with path.open("wb") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
+            result = self._run_reader(path, Path(tmp), ctx)
+        if result is None:
+            return
         before = len(ctx.findings)
-        try:
-            with h5py.File(stream, "r") as h5:
-                configs = self._configs(h5, ctx)
-                refs = self._references(h5, h5py, ctx)
-        except ScanAbort:
-            raise
-        except Exception as exc:  # h5py/libhdf5 raise many types on malformed input
-            raise ScanAbort(f"HDF5 structure could not be read: {str(exc)[:160]}") from None
+        configs = result.get("configs", {})
+        for attr, text in configs.items():
+            if not isinstance(text, str):
+                raise ScanAbort(f"HDF5 attribute {attr} is not a JSON string within limits")
+            for issue in analyse_config(parse_json(text.encode("utf-8", "surrogatepass"))):
+                fx.report(ctx, issue, where=f"attribute {attr}")
+        refs = [str(r) for r in result.get("refs", [])]
         if refs:
             ctx.add(
                 fx.make(
@@ -73,54 +87,74 @@ class Hdf5Handler:
                     details=fx.examples(refs),
                 )
             )
+        if result.get("too_many"):
+            raise ScanAbort("HDF5 file has too many objects to examine")
         if not fx.has_problem(ctx, before):
             fx.passed(
                 ctx,
                 "hdf5.ok",
                 "HDF5 model holds no code references or external links",
-                {"keras_configs": configs},
+                {"keras_configs": sorted(configs)},
             )
 
-    def _configs(self, h5: Any, ctx: ScanContext) -> list[str]:
-        found = []
-        for attr in CONFIG_ATTRS:
-            if attr not in h5.attrs:
-                continue
-            if h5.attrs.get_id(attr).get_storage_size() > ctx.limits.max_json_bytes:
-                raise ScanAbort(f"HDF5 attribute {attr} is larger than the JSON size limit")
-            raw = _text(h5.attrs[attr])
-            if raw is None or len(raw) > ctx.limits.max_json_bytes:
-                raise ScanAbort(f"HDF5 attribute {attr} is not a JSON string within limits")
-            found.append(attr)
-            for issue in analyse_config(parse_json(raw)):
-                fx.report(ctx, issue, where=f"attribute {attr}")
-        return found
+    def _run_reader(self, path: Path, plugin_dir: Path, ctx: ScanContext) -> dict[str, Any] | None:
+        budget = CHILD_TIMEOUT
+        if ctx.deadline is not None:
+            budget = max(1.0, min(budget, ctx.deadline - time.monotonic()))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HDF5_PLUGIN_PATH": str(plugin_dir),  # an empty folder
+            "HDF5_PLUGIN_PRELOAD": "::",  # libhdf5's switch that disables plugin loading
+        }
+        cmd = [sys.executable, "-I", str(READER), str(path), str(ctx.limits.max_json_bytes)]
+        try:
+            child = subprocess.run(  # noqa: S603 - our own reader script, fixed arguments
+                cmd,
+                capture_output=True,
+                timeout=budget,
+                env=env,
+                check=False,
+                preexec_fn=_limit_child if os.name == "posix" else None,  # noqa: PLW1509
+            )
+        except subprocess.TimeoutExpired:
+            raise ScanAbort(f"HDF5 reader exceeded its {budget:.0f}s time budget") from None
+        if child.returncode == MISSING_H5PY:
+            self._not_scanned(ctx)
+            return None
+        if child.returncode > 0:
+            tail = child.stderr[-300:].decode("utf-8", "replace")
+            raise ScanAbort(f"HDF5 reader failed (exit {child.returncode}): {tail}")
+        if child.returncode < 0:
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "hdf5.parser-crash",
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    f"libhdf5 crashed reading this file (signal {-child.returncode}): a "
+                    "malformed or deliberately hostile HDF5 structure",
+                    details={"stderr": child.stderr[-300:].decode("utf-8", "replace")},
+                )
+            )
+            return None
+        try:
+            result = json.loads(child.stdout)
+        except ValueError:
+            raise ScanAbort("HDF5 reader returned unreadable output") from None
+        if not isinstance(result, dict) or not result.get("ok"):
+            error = result.get("error") if isinstance(result, dict) else None
+            raise ScanAbort(f"HDF5 structure could not be read: {error}")
+        return result
 
-    def _references(self, h5: Any, h5py: Any, ctx: ScanContext) -> list[str]:
-        refs: list[str] = []
-        stack = [("", h5)]
-        seen = 0
-        while stack:
-            path, group = stack.pop()
-            for name in group:
-                seen += 1
-                if seen > MAX_OBJECTS:
-                    raise ScanAbort("HDF5 file has too many objects to examine")
-                if seen % 4096 == 0:
-                    fx.check_deadline(ctx)
-                full = f"{path}/{name}"
-                link = group.get(name, getlink=True)
-                if isinstance(link, h5py.ExternalLink):
-                    refs.append(f"{full} -> {link.filename}:{link.path}")
-                    continue
-                if isinstance(link, h5py.SoftLink):
-                    continue
-                obj = group.get(name)
-                if isinstance(obj, h5py.Group):
-                    stack.append((full, obj))
-                elif isinstance(obj, h5py.Dataset):
-                    if obj.external:
-                        refs.append(f"{full} -> external storage {obj.external[0][0]!r}")
-                    elif obj.is_virtual:
-                        refs.append(f"{full} -> virtual dataset")
-        return refs
+    @staticmethod
+    def _not_scanned(ctx: ScanContext) -> None:
+        ctx.add(
+            fx.make(
+                ctx,
+                "hdf5.not-scanned",
+                Verdict.NOT_SCANNED,
+                Severity.MEDIUM,
+                "HDF5 file not examined: install the 'scan' extra "
+                "(pip install 'aisec[scan]') to get h5py",
+            )
+        )

@@ -1,4 +1,5 @@
-"""TensorFlow SavedModel (`saved_model.pb`, `keras_metadata.pb`) and frozen GraphDef files.
+"""TensorFlow SavedModel protobufs (`saved_model.pb`, `keras_metadata.pb`, `fingerprint.pb`) and
+frozen GraphDef files.
 
 The graph a SavedModel serves can contain ops that run embedded Python (`PyFunc`), read or write
 files (`ReadFile`, `WriteFile`, summary writers, `PrintV2` to a file) or save checkpoints to
@@ -179,6 +180,24 @@ def _is_keras_metadata(head: bytes) -> bool:
     )
 
 
+def _is_fingerprint(head: bytes, size: int) -> bool:
+    """fingerprint.pb: FingerprintDef, hashes 1-5 (varints) and a VersionDef (6), ~60 bytes."""
+    if size > 256 or len(head) != size:
+        return False
+    fields = pw.leading_fields(head, 8)
+    if not fields or fields[-1].end != size:
+        return False
+    numbers = [f.number for f in fields]
+    hashes = [f for f in fields if f.number <= 5]
+    return (
+        numbers == sorted(set(numbers))
+        and numbers[-1] == 6
+        and fields[-1].wire == pw.LEN
+        and len(hashes) >= 3
+        and all(f.wire == pw.VARINT and f.value >= 1 << 20 for f in hashes)
+    )
+
+
 def _nested_name(head: bytes, path: tuple[int, ...]) -> bytes | None:
     """Payload reached by following the first field at each level, if the numbers match."""
     body = head
@@ -209,13 +228,21 @@ class SavedModelHandler:
     name = "tf-savedmodel"
 
     def detect(self, head: bytes, size: int) -> bool:
-        return _is_saved_model(head) or _is_graph_def(head) or _is_keras_metadata(head)
+        return (
+            _is_saved_model(head)
+            or _is_graph_def(head)
+            or _is_keras_metadata(head)
+            or _is_fingerprint(head, size)
+        )
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         r = WindowReader(stream, size)
         walker = _Walker(r, ctx)
         head = r.read_at(0, min(size, 4096))
         before = len(ctx.findings)
+        if _is_fingerprint(head, size):
+            fx.passed(ctx, "savedmodel.fingerprint", "SavedModel fingerprint holds only hashes")
+            return
         if _is_saved_model(head):
             walker.saved_model()
         elif _is_keras_metadata(head):
