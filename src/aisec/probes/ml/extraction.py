@@ -86,7 +86,8 @@ def fit_surrogate(x: np.ndarray, proba: np.ndarray, seed: int) -> Any:
 def _predict_index(model: Any, x: np.ndarray) -> np.ndarray:
     import numpy as np
 
-    return np.asarray(model.classes_)[np.argmax(model.predict_proba(x), axis=1)]
+    index: np.ndarray = np.asarray(model.classes_)[np.argmax(model.predict_proba(x), axis=1)]
+    return index
 
 
 def run_extraction(target: Target, split: Split, s: Settings) -> ExtractionResult:

@@ -90,8 +90,9 @@ def label_scores(x: np.ndarray, y: np.ndarray, folds: int, seed: int) -> np.ndar
         n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1
     )
     cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    proba = cross_val_predict(model, x, y, cv=cv, method="predict_proba")
-    return 1.0 - proba[np.arange(len(y)), y]
+    proba = np.asarray(cross_val_predict(model, x, y, cv=cv, method="predict_proba"))
+    scores: np.ndarray = 1.0 - proba[np.arange(len(y)), y]
+    return scores
 
 
 def spectral_scores(z: np.ndarray, y: np.ndarray) -> np.ndarray:

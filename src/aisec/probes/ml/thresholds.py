@@ -24,21 +24,21 @@ class _Strict(BaseModel):
 
 
 class EvasionThreshold(_Strict):
-    eps: float = Field(0.25, gt=0)
-    max_accuracy_drop: float = Field(0.10, ge=0, le=1)
+    eps: float = Field(default=0.25, gt=0)
+    max_accuracy_drop: float = Field(default=0.10, ge=0, le=1)
 
 
 class MembershipThreshold(_Strict):
-    max_auc: float = Field(0.60, ge=0, le=1)
-    max_tpr_at_1pct_fpr: float = Field(0.05, ge=0, le=1)
+    max_auc: float = Field(default=0.60, ge=0, le=1)
+    max_tpr_at_1pct_fpr: float = Field(default=0.05, ge=0, le=1)
 
 
 class ExtractionThreshold(_Strict):
-    max_fidelity: float = Field(0.90, ge=0, le=1)
+    max_fidelity: float = Field(default=0.90, ge=0, le=1)
 
 
 class PoisoningThreshold(_Strict):
-    max_flagged_fraction: float = Field(0.03, ge=0, le=1)
+    max_flagged_fraction: float = Field(default=0.03, ge=0, le=1)
 
 
 class Thresholds(_Strict):

@@ -290,8 +290,9 @@ def _run(report: EvidenceReport) -> dict[str, Any]:
         if f.rule_id == "mltest.poisoning":
             rows = _rows(f)
     s = report.summary
-    split = s.get("split") if isinstance(s.get("split"), dict) else {}
-    versions = s.get("library_versions") if isinstance(s.get("library_versions"), dict) else {}
+    split_raw, versions_raw = s.get("split"), s.get("library_versions")
+    split: dict[str, Any] = split_raw if isinstance(split_raw, dict) else {}
+    versions: dict[str, Any] = versions_raw if isinstance(versions_raw, dict) else {}
     return {
         "subject": report.subject,
         "seed": s.get("seed", "?"),
