@@ -36,6 +36,17 @@ def keras_archive(config) -> bytes:
     return buf.getvalue()
 
 
+def legacy_h5(config) -> bytes:
+    import io
+
+    h5py = pytest.importorskip("h5py")
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f.attrs["model_config"] = json.dumps(config)
+        f.create_dataset("model_weights/d/kernel:0", data=[[0.0] * 4] * 4)
+    return buf.getvalue()
+
+
 SAMPLES = {
     "safetensors": (safetensors({"w": tensor("F32", [2], 0, 8)}, bytes(8)),
                     safetensors({"a": tensor("F32", [2], 0, 8), "b": tensor("F32", [2], 4, 12)},
@@ -44,6 +55,8 @@ SAMPLES = {
              gguf([("tokenizer.chat_template", STRING, INJECTIONS["cycler-globals"])])),
     "onnx": (ox.model(), ox.model(pb_msg(5, ox.tensor("w", location="../../etc/passwd")))),
     "savedmodel": (saved_model(BENIGN_GRAPH), saved_model(graph_def(node("p", "PyFunc")))),
+    "hdf5": (legacy_h5(ks.legacy(ks.LEGACY_DENSE)),
+             legacy_h5(ks.legacy(ks.legacy_lambda(ks.EVIL_SOURCE)))),
     "keras": (keras_archive(ks.BENIGN), keras_archive(ks.model(ks.lambda3(ks.EVIL_SOURCE)))),
 }  # fmt: skip
 

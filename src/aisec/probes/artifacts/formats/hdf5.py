@@ -12,10 +12,11 @@ dead scan. The analysis of what the child extracted happens here.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
+import mmap
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ MAGIC = b"\x89HDF\r\n\x1a\n"
 READER = Path(__file__).with_name("hdf5_reader.py")
 CHILD_MEMORY = 4 << 30  # address-space cap for the reader process
 CHILD_TIMEOUT = 120.0
+COPY_CHUNK = 8 << 20
+DONTNEED = getattr(mmap, "MADV_DONTNEED", None)  # Linux/BSD only
 
 
 def _limit_child() -> None:  # runs in the child before exec (POSIX only)
@@ -40,6 +43,25 @@ def _limit_child() -> None:  # runs in the child before exec (POSIX only)
 
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _copy_out(stream: BinaryIO, path: Path) -> None:
+    """Copy the stream for the reader child. When it is a window of a memory-mapped file (the
+    engine's blobs), the pages just copied are released again so resident memory stays flat."""
+    blob = getattr(stream, "blob", None)
+    buf, base = getattr(blob, "buf", None), getattr(blob, "start", 0)
+    stream.seek(0)
+    done = 0
+    with path.open("wb") as out:
+        while chunk := stream.read(COPY_CHUNK):
+            out.write(chunk)
+            if DONTNEED is not None and isinstance(buf, mmap.mmap) and isinstance(base, int):
+                lo = (base + done) // mmap.PAGESIZE * mmap.PAGESIZE
+                hi = (base + done + len(chunk)) // mmap.PAGESIZE * mmap.PAGESIZE
+                if hi > lo:
+                    with contextlib.suppress(OSError, ValueError):
+                        buf.madvise(DONTNEED, lo, hi - lo)
+            done += len(chunk)
 
 
 def _h5py_available() -> bool:
@@ -62,9 +84,7 @@ class Hdf5Handler:
             return
         with tempfile.TemporaryDirectory(prefix="aisec-h5-") as tmp:
             path = Path(tmp) / "model.h5"
-            stream.seek(0)
-            with path.open("wb") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
+            _copy_out(stream, path)
             result = self._run_reader(path, Path(tmp), ctx)
         if result is None:
             return
