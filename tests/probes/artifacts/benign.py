@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import importlib.util
 import io
 import pickle
 from collections.abc import Callable
@@ -109,7 +110,16 @@ def builders() -> dict[str, Callable[[], bytes]]:
     for p in range(6):
         out[f"plain-p{p}.pkl"] = lambda p=p: pickle.dumps(plain, protocol=p)
     out["torch-like.pt"] = lambda: torch_zip(torch_like_data_pkl())
+    if importlib.util.find_spec("skops") is not None:
+        for name in ("forest", "gboost", "pipeline"):
+            out[f"sklearn-{name}.skops"] = lambda m=models[name]: _skops(m)
     return out
+
+
+def _skops(model: object) -> bytes:
+    import skops.io
+
+    return bytes(skops.io.dumps(model))
 
 
 def torch_builders() -> dict[str, Callable[[], bytes]]:

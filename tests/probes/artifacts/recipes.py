@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
 import struct
 from collections.abc import Callable
@@ -111,6 +112,22 @@ def joblib_object_array(payload: bytes) -> bytes:
     del wrapper
     head = proto(4) + g("joblib.numpy_pickle", "NumpyArrayWrapper") + b")\x81" + state + b"b"
     return head + payload + b"."
+
+
+def skops_schema(module: str, name: str) -> bytes:
+    node = {"__class__": name, "__module__": module, "__loader__": "FunctionNode", "__id__": 2}
+    tree = {
+        "__class__": "FunctionTransformer",
+        "__module__": "sklearn.preprocessing._function_transformer",
+        "__loader__": "ObjectNode",
+        "content": {
+            "__class__": "dict",
+            "__module__": "builtins",
+            "__loader__": "DictNode",
+            "content": {"func": node},
+        },
+    }
+    return json.dumps(tree).encode()
 
 
 def seven_zip(members: list[tuple[str, bytes]]) -> bytes:
@@ -433,6 +450,12 @@ RECIPES: list[Recipe] = [
         "legacy .lzma pickle (joblib compress='lzma')",
         lambda: lzma.compress(os_system(), format=lzma.FORMAT_ALONE),
         filename="m.joblib",
+    ),
+    Recipe(
+        "skops-untrusted-function",
+        "skops schema naming os.system as a FunctionNode",
+        lambda: zip_bytes([("schema.json", skops_schema("os", "system"))]),
+        filename="model.skops",
     ),
     Recipe(
         "build-on-callable",

@@ -78,3 +78,29 @@ def test_files_written_by_torch_save_are_clean(tmp_path: Path) -> None:
         path.write_bytes(build())
         result = scan_paths([path]).files[0]
         assert result.verdict is FileVerdict.CLEAN, (name, result.findings)
+
+
+def test_models_saved_by_skops_are_clean(tmp_path: Path) -> None:
+    sio = pytest.importorskip("skops.io")
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = load_iris(return_X_y=True)
+    for i, model in enumerate(
+        [
+            make_pipeline(StandardScaler()).fit(x),
+            GradientBoostingClassifier(n_estimators=2).fit(x, y),
+        ]
+    ):
+        path = tmp_path / f"m{i}.skops"
+        sio.dump(model, path)
+        assert scan_paths([path]).files[0].verdict is FileVerdict.CLEAN
+
+
+def test_bundled_example_skops_model_is_clean() -> None:
+    example = Path(__file__).parents[3] / "src" / "aisec" / "examples" / "models" / "fraud.skops"
+    if not example.exists():
+        pytest.skip("example model not present")
+    assert scan_paths([example]).files[0].verdict is FileVerdict.CLEAN

@@ -20,6 +20,7 @@ from aisec.probes.artifacts.formats.savedmodel import SavedModelHandler
 from aisec.probes.artifacts.interface import FormatHandler
 from aisec.probes.artifacts.numpy_npy import NpyHandler
 from aisec.probes.artifacts.pickle.handler import PickleHandler
+from aisec.probes.artifacts.skops_schema import SkopsSchemaHandler
 
 
 def default_handlers() -> list[FormatHandler]:
@@ -34,6 +35,7 @@ def default_handlers() -> list[FormatHandler]:
         TarHandler(),
         PickleHandler(),
         CompressedHandler(),
+        SkopsSchemaHandler(),
         KerasConfigHandler(),
         OnnxHandler(),
         SavedModelHandler(),
