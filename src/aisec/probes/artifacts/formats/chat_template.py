@@ -94,8 +94,8 @@ class _Walker:
             left, right = self.fold(node.left), self.fold(node.right)
             return left + right if left is not None and right is not None else None
         if isinstance(node, nodes.Mul):
-            left, right = self._fold(node.left), self._fold(node.right)
-            if isinstance(left, str) and isinstance(right, int) and 0 <= right <= 64:
+            left, right = self.fold(node.left), self._fold(node.right)
+            if left is not None and isinstance(right, int) and 0 <= right <= 64:
                 return left * right
             return None
         if isinstance(node, nodes.List | nodes.Tuple):

@@ -40,6 +40,8 @@ DANGEROUS_TOKENS = frozenset(
     "unlink requests urllib urlopen pty spawn environ".split()
 )
 IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{1,63}")
+PRINTABLE = re.compile(rb"[\x20-\x7e]+")
+MAX_RECORD = 4096  # longest marshal string record read for names
 SHORT_STR = frozenset(b"zZ")
 LONG_STR = frozenset(b"aAut")
 MAX_NODES = 2_000_000
@@ -100,10 +102,10 @@ def _bytecode_names(raw: bytes) -> set[str]:
         else:
             i += 1
             continue
-        chunk = raw[start : start + length]
-        if len(chunk) == length and length and all(32 <= b < 127 for b in chunk):
-            found.update(m.decode() for m in IDENT.findall(chunk))
-            i = start + length
+        end = start + length
+        if 0 < length <= MAX_RECORD and end <= n and PRINTABLE.fullmatch(raw, start, end):
+            found.update(m.decode() for m in IDENT.findall(raw, start, end))
+            i = end
         else:
             i += 1
     if not found:  # not marshal data: read identifiers from the text itself
