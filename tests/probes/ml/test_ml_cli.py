@@ -44,7 +44,11 @@ def test_fraud_demo_produces_four_measurements(tmp_path: Path):
     }
     assert all(f.verdict.value in {"pass", "fail"} for f in report.findings)
     assert code == (1 if any(f.verdict.value == "fail" for f in report.findings) else 0)
-    assert rules["mltest.extraction"].control_ids[0] == "rate-limit"
+    # a local model file: runtime controls were not in the attack path, so not claimed
+    assert rules["mltest.extraction"].control_ids == []
+    assert "rate-limit" in rules["mltest.extraction"].details["controls_not_exercised"]
+    assert "evasion-robust-model" in rules["mltest.evasion"].control_ids
+    assert rules["mltest.membership-inference"].threat_ids[0] == "membership-inference"
     assert rules["mltest.evasion"].sha256 and len(rules["mltest.evasion"].sha256) == 64
     assert report.summary["library_versions"]["adversarial-robustness-toolbox"] != "absent"
     assert report.summary["split"]["members"] == 1200
@@ -113,3 +117,32 @@ def test_missing_extra(monkeypatch, tmp_path: Path):
     assert "pip install 'aisec[ml]'" in str(err.value)
     assert main(["mltest", "--dataset", "iris", "--json", str(tmp_path / "x.json")]) == 3
     assert not (tmp_path / "x.json").exists()
+
+
+def test_labels_only_defence_is_measured_and_claimed(tmp_path: Path):
+    args = ["--dataset", "digits", "--tests", "membership-inference,extraction"]
+    _, plain = _run(args, tmp_path / "a.json")
+    _, hidden = _run([*args, "--labels-only"], tmp_path / "b.json")
+    auc = [r.findings[0].details["verdict_basis"]["auc"] for r in (plain, hidden)]
+    assert auc[1] < auc[0] - 0.1
+    assert hidden.summary["target_output"] == "labels"
+    assert "obscure-confidence" in hidden.findings[1].control_ids
+    assert "obscure-confidence" not in plain.findings[1].control_ids
+
+
+@pytest.mark.parametrize(
+    "deployed, defence, expect",
+    [
+        (False, False, {"obfuscate-training-data", "small-model"}),
+        (False, True, {"obfuscate-training-data", "small-model", "obscure-confidence"}),
+        (True, False, {"obfuscate-training-data", "small-model", "obscure-confidence"}),
+    ],
+)
+def test_scope_decides_membership_controls(deployed, defence, expect):
+    from aisec.probes.ml.findings import Scope
+    from aisec.probes.ml.interface import MLTest
+
+    used, unused = Scope(deployed, defence).controls(MLTest.MEMBERSHIP_INFERENCE)
+    assert set(used) == expect and not set(used) & set(unused)
+    ext, _ = Scope(deployed, defence).controls(MLTest.EXTRACTION)
+    assert ("rate-limit" in ext) is deployed

@@ -7,6 +7,7 @@ becomes an `error` or `not-scanned` finding, never a silent pass.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aisec.probes.finding import Finding, Severity, Verdict
@@ -23,17 +24,51 @@ THREATS: dict[MLTest, list[str]] = {
     MLTest.EXTRACTION: ["model-exfiltration"],
     MLTest.POISONING: ["data-poisoning"],
 }
-CONTROLS: dict[MLTest, list[str]] = {
-    MLTest.EVASION: ["evasion-robust-model", "train-adversarial"],
-    MLTest.MEMBERSHIP_INFERENCE: ["obfuscate-training-data", "obscure-confidence", "small-model"],
-    MLTest.EXTRACTION: [
-        "rate-limit",
-        "obscure-confidence",
-        "unwanted-input-series-handling",
-        "model-access-control",
+# Controls a measurement exercises: always (the model itself), only when the deployed endpoint
+# was tested (runtime controls were in the attack path), and only when an output defence
+# (rounding, labels only, or whatever the endpoint exposes) stood between model and attacker.
+MODEL_CONTROLS: dict[MLTest, list[str]] = {
+    MLTest.EVASION: [
+        "evasion-robust-model",
+        "train-adversarial",
+        "adversarial-robust-distillation",
     ],
+    MLTest.MEMBERSHIP_INFERENCE: ["obfuscate-training-data", "small-model"],
+    MLTest.EXTRACTION: [],
     MLTest.POISONING: ["data-quality-control"],
 }
+RUNTIME_CONTROLS: dict[MLTest, list[str]] = {
+    MLTest.EVASION: ["evasion-input-handling", "input-distortion", "anomalous-input-handling"],
+    MLTest.MEMBERSHIP_INFERENCE: [],
+    MLTest.EXTRACTION: ["rate-limit", "model-access-control", "unwanted-input-series-handling"],
+    MLTest.POISONING: [],
+}
+OUTPUT_CONTROLS: dict[MLTest, list[str]] = {
+    MLTest.EVASION: [],
+    MLTest.MEMBERSHIP_INFERENCE: ["obscure-confidence"],
+    MLTest.EXTRACTION: ["obscure-confidence"],
+    MLTest.POISONING: [],
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What stood between the attacker and the model during the measurement."""
+
+    deployed: bool = False
+    output_defence: bool = False
+
+    def controls(self, test: MLTest) -> tuple[list[str], list[str]]:
+        """(controls the measurement is evidence for, related controls it did not exercise)."""
+        used, unused = list(MODEL_CONTROLS[test]), list[str]()
+        for group, active in (
+            (RUNTIME_CONTROLS[test], self.deployed),
+            (OUTPUT_CONTROLS[test], self.deployed or self.output_defence),
+        ):
+            (used if active else unused).extend(group)
+        return used, unused
+
+
 FAIL_SEVERITY: dict[MLTest, Severity] = {
     MLTest.EVASION: Severity.HIGH,
     MLTest.MEMBERSHIP_INFERENCE: Severity.HIGH,
@@ -43,8 +78,21 @@ FAIL_SEVERITY: dict[MLTest, Severity] = {
 
 
 def _finding(
-    test: MLTest, ok: bool, location: str, message: str, details: dict[str, Any], sha256: str | None
+    test: MLTest,
+    ok: bool,
+    location: str,
+    message: str,
+    details: dict[str, Any],
+    sha256: str | None,
+    scope: Scope,
 ) -> Finding:
+    used, unused = scope.controls(test)
+    if unused:
+        details = details | {
+            "controls_not_exercised": unused,
+            "scope_note": "the model was tested without these in the attack path; test the "
+            "deployed endpoint (--endpoint) or put the defence in front to verify them",
+        }
     return Finding(
         tool=TOOL,
         rule_id=f"mltest.{test.value}",
@@ -53,14 +101,19 @@ def _finding(
         location=location,
         message=message,
         threat_ids=THREATS[test],
-        control_ids=CONTROLS[test],
+        control_ids=used,
         sha256=sha256,
         details=details,
     )
 
 
 def problem_finding(
-    test: MLTest, verdict: Verdict, location: str, why: str, sha256: str | None
+    test: MLTest,
+    verdict: Verdict,
+    location: str,
+    why: str,
+    sha256: str | None,
+    scope: Scope = Scope(),
 ) -> Finding:
     """A test that crashed (error) or could not apply (not-scanned)."""
     return Finding(
@@ -71,7 +124,7 @@ def problem_finding(
         location=location,
         message=why,
         threat_ids=THREATS[test],
-        control_ids=CONTROLS[test],
+        control_ids=scope.controls(test)[0],
         sha256=sha256,
     )
 
@@ -81,7 +134,9 @@ def _nearest(values: dict[float, float], eps: float) -> tuple[float, float]:
     return key, values[key]
 
 
-def evasion_finding(r: EvasionResult, t: Thresholds, location: str, sha: str | None) -> Finding:
+def evasion_finding(
+    r: EvasionResult, t: Thresholds, location: str, sha: str | None, scope: Scope = Scope()
+) -> Finding:
     head = r.headline
     eps, robust = _nearest(head.robust_accuracy, t.evasion.eps)
     drop = r.clean_accuracy - robust
@@ -98,11 +153,11 @@ def evasion_finding(r: EvasionResult, t: Thresholds, location: str, sha: str | N
         f"{head.attack}: accuracy {r.clean_accuracy:.3f} -> {robust:.3f} at eps={eps:g} sd "
         f"(drop {drop:.3f}, limit {t.evasion.max_accuracy_drop:g}; n={r.n})"
     )
-    return _finding(MLTest.EVASION, ok, location, msg, details, sha)
+    return _finding(MLTest.EVASION, ok, location, msg, details, sha, scope)
 
 
 def membership_finding(
-    r: MembershipResult, t: Thresholds, location: str, sha: str | None
+    r: MembershipResult, t: Thresholds, location: str, sha: str | None, scope: Scope = Scope()
 ) -> Finding:
     w = r.worst
     tpr = max(r.threshold.tpr_at_fpr[0.01], r.shadow.tpr_at_fpr[0.01] if r.shadow else 0.0)
@@ -122,11 +177,11 @@ def membership_finding(
         f"(limit {th.max_tpr_at_1pct_fpr:g}); {r.n_members} members / "
         f"{r.n_nonmembers} non-members"
     )
-    return _finding(MLTest.MEMBERSHIP_INFERENCE, ok, location, msg, details, sha)
+    return _finding(MLTest.MEMBERSHIP_INFERENCE, ok, location, msg, details, sha, scope)
 
 
 def extraction_finding(
-    r: ExtractionResult, t: Thresholds, location: str, sha: str | None
+    r: ExtractionResult, t: Thresholds, location: str, sha: str | None, scope: Scope = Scope()
 ) -> Finding:
     fid = r.largest_budget_fidelity
     ok = fid <= t.extraction.max_fidelity
@@ -141,10 +196,12 @@ def extraction_finding(
         f"surrogate from {max(r.budgets)} queries agrees with the target on {fid:.3f} of "
         f"{r.n_eval} held-out rows (limit {t.extraction.max_fidelity:g})"
     )
-    return _finding(MLTest.EXTRACTION, ok, location, msg, details, sha)
+    return _finding(MLTest.EXTRACTION, ok, location, msg, details, sha, scope)
 
 
-def poisoning_finding(r: PoisoningResult, t: Thresholds, location: str, sha: str | None) -> Finding:
+def poisoning_finding(
+    r: PoisoningResult, t: Thresholds, location: str, sha: str | None, scope: Scope = Scope()
+) -> Finding:
     frac = r.flagged_fraction
     ok = frac <= t.poisoning.max_flagged_fraction
     details = r.to_details() | {
@@ -157,4 +214,4 @@ def poisoning_finding(r: PoisoningResult, t: Thresholds, location: str, sha: str
         f"{len(r.flagged)} of {r.n} training rows look mislabelled or planted "
         f"({frac:.1%}, limit {t.poisoning.max_flagged_fraction:.1%})"
     )
-    return _finding(MLTest.POISONING, ok, location, msg, details, sha)
+    return _finding(MLTest.POISONING, ok, location, msg, details, sha, scope)

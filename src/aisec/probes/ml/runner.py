@@ -46,20 +46,22 @@ class Job:
     settings: Settings = Settings()
     thresholds: Thresholds = Thresholds()
     provenance: tuple[tuple[str, str], ...] = ()
+    scope: fmap.Scope = fmap.Scope()
 
 
 def _run_one(job: Job, test: MLTest) -> Finding:
     s, t, loc, sha = job.settings, job.thresholds, job.target.description, job.sha256
+    sc = job.scope
     if test is MLTest.EVASION:
         return fmap.evasion_finding(
-            run_evasion(job.target, job.split.x_eval, job.split.y_eval, s), t, loc, sha
+            run_evasion(job.target, job.split.x_eval, job.split.y_eval, s), t, loc, sha, sc
         )
     if test is MLTest.MEMBERSHIP_INFERENCE:
-        return fmap.membership_finding(run_membership(job.target, job.split, s), t, loc, sha)
+        return fmap.membership_finding(run_membership(job.target, job.split, s), t, loc, sha, sc)
     if test is MLTest.EXTRACTION:
-        return fmap.extraction_finding(run_extraction(job.target, job.split, s), t, loc, sha)
+        return fmap.extraction_finding(run_extraction(job.target, job.split, s), t, loc, sha, sc)
     return fmap.poisoning_finding(
-        run_poisoning(job.train_x, job.train_y, s), t, "training data", None
+        run_poisoning(job.train_x, job.train_y, s), t, "training data", None, sc
     )
 
 
@@ -89,7 +91,7 @@ def _run(job: Job, clock: Callable[[], datetime]) -> EvidenceReport:
             skipped.append(f"{test.value}: {why}")
             found.append(
                 fmap.problem_finding(
-                    test, Verdict.NOT_SCANNED, job.target.description, why, job.sha256
+                    test, Verdict.NOT_SCANNED, job.target.description, why, job.sha256, job.scope
                 )
             )
             continue
@@ -100,7 +102,9 @@ def _run(job: Job, clock: Callable[[], datetime]) -> EvidenceReport:
             why = f"{type(exc).__name__}: {exc}"
             errors.append(f"{test.value}: {why}")
             found.append(
-                fmap.problem_finding(test, Verdict.ERROR, job.target.description, why, job.sha256)
+                fmap.problem_finding(
+                    test, Verdict.ERROR, job.target.description, why, job.sha256, job.scope
+                )
             )
         seconds[test.value] = round(time.perf_counter() - start, 3)
     summary: dict[str, Any] = {
@@ -113,6 +117,10 @@ def _run(job: Job, clock: Callable[[], datetime]) -> EvidenceReport:
         "target_queries_total": job.target.queries,
         "thresholds": job.thresholds.model_dump(),
         "provenance": dict(job.provenance),
+        "scope": {
+            "deployed_endpoint": job.scope.deployed,
+            "output_defence": job.scope.output_defence,
+        },
         "seconds": seconds,
         "verdicts": {f.rule_id: f.verdict.value for f in found},
     }

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aisec.common.errors import InputError
 from aisec.probes.ml.data import BundledDataset, Table, encode_labels, load_bundled, load_table
 from aisec.probes.ml.deps import require_ml
+from aisec.probes.ml.findings import Scope
 from aisec.probes.ml.interface import MLTest, Target
 from aisec.probes.ml.runner import ALL_TESTS, Job
 from aisec.probes.ml.settings import Settings, split_holdout, split_one_table
@@ -181,4 +182,8 @@ def prepare(req: Request) -> Job:
         settings=req.settings,
         thresholds=req.thresholds,
         provenance=tuple(provenance),
+        scope=Scope(
+            deployed=bool(req.endpoint),
+            output_defence=req.labels_only or req.round_confidence is not None,
+        ),
     )
