@@ -109,6 +109,10 @@ INJECTIONS = {
     "system-method": "{{ config.items()[0].os.system('id') }}",
     "reverse-dunder": "{{ x|attr('__ssalc__'|reverse) }}",
     "interpreter-attr": "{{ x.gi_frame.f_globals }}",
+    "slice-dunder": "{{ x|attr('a__class__b'[1:-1]) }}",
+    "brace-format": "{{ x|attr('{0}{0}class{0}{0}'.format('_')) }}",
+    "format-field": "{{ '{0.__class__.__mro__}'.format(messages) }}",
+    "index-chars": "{% set u = 'a_'[1] %}{{ x|attr(u ~ u ~ 'class' ~ u ~ u) }}",
     "include-traversal": "{% include '../../../../etc/passwd' %}",
     "import-absolute": "{% from '/etc/hosts' import x %}",
 }

@@ -20,6 +20,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 
 from aisec.probes.artifacts.formats.findings import WITH_BACKDOOR, Issue
+from aisec.probes.artifacts.formats.template_fold import Folder
 from aisec.probes.finding import Severity, Verdict
 
 SENSITIVE_ATTRS = frozenset(
@@ -36,7 +37,7 @@ DANGEROUS_METHODS = frozenset(
     "rmtree listdir walk fork kill".split()
 )
 GADGET_NAMES = frozenset(
-    "lipsum cycler joiner request config self url_for get_flashed_messages g session "
+    "lipsum cycler joiner request config self url_for get_flashed_messages "
     "os sys builtins __builtins__ subprocess importlib".split()
 )
 ATTR_FILTERS = frozenset("attr map selectattr rejectattr sort groupby sum unique min max".split())
@@ -48,7 +49,7 @@ REGEX_HINTS = (
     (re.compile(r"\b(popen|subprocess|os\.system|eval|exec|builtins|globals)\b"), "dangerous name"),
 )
 MAX_ISSUES = 20
-MAX_FOLD = 256  # longest string the constant folder builds
+FORMAT_ATTRIBUTE = re.compile(r"\{[^{}]*[.\[][^{}]*\}")  # {0.attr} / {0[key]} fields
 
 
 class _GenerationTag(Extension):
@@ -72,65 +73,13 @@ class _Walker:
     def __init__(self, source: str, rule_prefix: str) -> None:
         self.lines = source.splitlines()
         self.prefix = rule_prefix
-        self.env: dict[str, str] = {}  # variables assigned a constant string
+        self.folder = Folder()
         self.issues: list[Issue] = []
         self.seen: set[tuple[str, int]] = set()
         self.malicious = False
 
-    # constant folding of string-building expressions ----------------------------------
     def fold(self, node: nodes.Node) -> str | None:
-        value = self._fold(node)
-        return value if isinstance(value, str) and len(value) <= MAX_FOLD else None
-
-    def _fold(self, node: nodes.Node) -> Any:
-        if isinstance(node, nodes.Const):
-            return node.value
-        if isinstance(node, nodes.Name):
-            return self.env.get(node.name)
-        if isinstance(node, nodes.Concat):
-            parts = [self.fold(n) for n in node.nodes]
-            return None if None in parts else "".join(p for p in parts if p is not None)
-        if isinstance(node, nodes.Add):
-            left, right = self.fold(node.left), self.fold(node.right)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, nodes.Mul):
-            left, right = self.fold(node.left), self._fold(node.right)
-            if left is not None and isinstance(right, int) and 0 <= right <= 64:
-                return left * right
-            return None
-        if isinstance(node, nodes.List | nodes.Tuple):
-            return [self._fold(n) for n in node.items]
-        if isinstance(node, nodes.Filter) and node.node is not None:
-            return self._fold_filter(node.name, self._fold(node.node), node.args)
-        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
-            base = self._fold(node.node.node)
-            if isinstance(base, str) and node.node.attr == "join" and len(node.args) == 1:
-                items = self._fold(node.args[0])
-                if isinstance(items, list) and all(isinstance(i, str) for i in items):
-                    return base.join(items)
-            return self._fold_filter(node.node.attr, base, node.args)
-        return None
-
-    def _fold_filter(self, name: str, value: Any, args: list[nodes.Expr]) -> Any:
-        folded = [self._fold(a) for a in args]
-        if name == "join" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            sep = folded[0] if folded and isinstance(folded[0], str) else ""
-            return sep.join(value)
-        if not isinstance(value, str):
-            return None
-        if name in ("lower", "upper", "trim", "strip", "string", "title", "capitalize"):
-            return {"trim": value.strip, "string": lambda: value}.get(name, getattr(value, name))()
-        if name == "reverse":
-            return value[::-1]
-        if name == "replace" and len(folded) >= 2 and all(isinstance(f, str) for f in folded[:2]):
-            return value.replace(folded[0], folded[1])
-        if name == "format" and re.fullmatch(r"(?:[^%]|%[cs%])*", value):
-            if all(isinstance(f, str | int) and not isinstance(f, bool) for f in folded):
-                try:
-                    return value % tuple(folded)
-                except (TypeError, ValueError, OverflowError):
-                    return None
-        return None
+        return self.folder.fold(node)
 
     # checks -------------------------------------------------------------------------
     def snippet(self, node: nodes.Node) -> str:
@@ -164,7 +113,7 @@ class _Walker:
         if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
             value = self.fold(node.node)
             if value is not None:
-                self.env[node.target.name] = value
+                self.folder.env[node.target.name] = value
         if isinstance(node, nodes.Getattr):
             self._attr_name(node, node.attr, dynamic=False)
         elif isinstance(node, nodes.Getitem):
@@ -225,6 +174,12 @@ class _Walker:
             self.add(node, True, f"calls {target.name}()")
         elif isinstance(target, nodes.Getattr) and target.attr in DANGEROUS_METHODS:
             self.add(node, True, f"calls the method .{target.attr}()")
+        elif isinstance(target, nodes.Getattr) and target.attr in ("format", "format_map"):
+            template = self.fold(target.node)
+            if template is not None and FORMAT_ATTRIBUTE.search(template):
+                self.add(node, True, "uses str.format fields that reach attributes or items")
+            elif template is None:
+                self.add(node, False, "calls str.format on a string built at render time")
 
 
 def _walk(root: nodes.Node) -> Iterator[nodes.Node]:
