@@ -55,6 +55,8 @@ def _cases():
          "keras.untrusted-module", Verdict.MALICIOUS),
         (ks.model(ks.obj("Dense", {"units": 1}, "keras.layers;os")),
          "keras.untrusted-module", Verdict.SUSPICIOUS),
+        (ks.model({**ks.obj("Fancy", {}, None), "registered_name": "acme>Fancy"}),
+         "keras.custom-object", Verdict.SUSPICIOUS),
     ]  # fmt: skip
 
 

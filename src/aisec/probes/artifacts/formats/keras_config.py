@@ -189,6 +189,20 @@ def _visit(node: dict[str, Any], path: str, out: list[Issue]) -> None:
     issue = _module_issue(node.get("module"), name, path)
     if issue:
         out.append(issue)
+    registered = node.get("registered_name")
+    if not node.get("module") and isinstance(registered, str) and ">" in registered:
+        package = registered.split(">", 1)[0]
+        if _root(package) not in ALLOWED_ROOTS:
+            out.append(
+                Issue(
+                    "keras.custom-object",
+                    Verdict.SUSPICIOUS,
+                    Severity.LOW,
+                    f"config needs the custom object {registered[:120]!r}, i.e. code "
+                    "registered by whoever loads the model",
+                    {"path": path},
+                )
+            )
 
 
 def analyse_config(tree: Any) -> list[Issue]:
