@@ -132,3 +132,27 @@ def test_unknown_label_names_row(tmp_path: Path):
     with pytest.raises(InputError) as err:
         encode_labels(np.array([0, 1, 7]), [0, 1], str(tmp_path / "d.csv"))
     assert "'7'" in str(err.value) and ":4" in str(err.value)
+
+
+def test_parquet_without_pyarrow_is_input_error(tmp_path: Path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    (tmp_path / "d.parquet").write_bytes(b"PAR1")
+    with pytest.raises(InputError) as err:
+        load_table(tmp_path / "d.parquet", "y")
+    assert "pyarrow" in str(err.value)
+
+
+def test_thresholds_file_errors_name_the_line(tmp_path: Path):
+    from aisec.probes.ml.thresholds import Thresholds, load_thresholds
+
+    assert load_thresholds(None) == Thresholds()
+    path = tmp_path / "t.yaml"
+    path.write_text("membership_inference:\n  max_auc: 0.55\n")
+    assert load_thresholds(path).membership_inference.max_auc == 0.55
+    path.write_text("membership_inference:\n  max_auc: 1.5\n")
+    with pytest.raises(InputError) as err:
+        load_thresholds(path)
+    assert "t.yaml:2" in str(err.value)
