@@ -159,3 +159,13 @@ def test_fingerprint_file_is_recognised() -> None:
     found = scan(H, data)
     assert [(f.rule_id, f.verdict) for f in found] == [("savedmodel.fingerprint", Verdict.PASS)]
     assert not H.detect(data[:-1], len(data) - 1)
+
+
+def test_saved_model_without_version_field_is_still_walked() -> None:
+    """TF always writes the schema version, but a crafted file can omit it (proto3 default)."""
+    meta_info = pb_msg(1, pb_bytes(1, "v1"), pb_bytes(4, "serve"))  # identifier-like version
+    data = pb_msg(2, meta_info, pb_msg(2, graph_def(node("py", "PyFunc"))))
+    assert H.detect(data, len(data))
+    found = scan(H, data)
+    assert any(f.rule_id == "savedmodel.dangerous-op" and f.details["op"] == "PyFunc"
+               for f in found)  # fmt: skip

@@ -161,12 +161,19 @@ class _Walker:
 
 def _is_saved_model(head: bytes) -> bool:
     fields = pw.leading_fields(head, 2)
-    if len(fields) != 2 or (fields[0].number, fields[0].wire) != (1, pw.VARINT):
+    if fields and (fields[0].number, fields[0].wire) == (1, pw.VARINT) and fields[0].value <= 16:
+        fields = fields[1:]  # saved_model_schema_version, absent when zero
+    if not fields or (fields[0].number, fields[0].wire) != (2, pw.LEN):
         return False
-    if fields[0].value > 16 or (fields[1].number, fields[1].wire) != (2, pw.LEN):
-        return False
-    inner = pw.leading_fields(head[fields[1].start :], 1)
+    inner = pw.leading_fields(head[fields[0].start :], 1)
     return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
+
+
+def _ambiguous(head: bytes) -> bool:
+    """Field 2 first: a SavedModel without its version field or a GraphDef whose function
+    library comes first; the two cannot be told apart safely, so both readings are walked."""
+    fields = pw.leading_fields(head, 1)
+    return bool(fields) and (fields[0].number, fields[0].wire) == (2, pw.LEN)
 
 
 def _is_keras_metadata(head: bytes) -> bool:
@@ -243,7 +250,9 @@ class SavedModelHandler:
         if _is_fingerprint(head, size):
             fx.passed(ctx, "savedmodel.fingerprint", "SavedModel fingerprint holds only hashes")
             return
-        if _is_saved_model(head):
+        if _ambiguous(head):
+            self._both_readings(walker, size)
+        elif _is_saved_model(head):
             walker.saved_model()
         elif _is_keras_metadata(head):
             walker.keras_metadata_file()
@@ -258,6 +267,17 @@ class SavedModelHandler:
                 "TensorFlow graph uses no file, network or Python ops",
                 {"nodes": f.nodes, "keras_metadata_objects": f.keras_metadata},
             )
+
+    @staticmethod
+    def _both_readings(walker: _Walker, size: int) -> None:
+        failures: list[ScanAbort] = []
+        for reading in (walker.saved_model, lambda: walker.graph(0, size)):
+            try:
+                reading()
+            except ScanAbort as exc:
+                failures.append(exc)
+        if len(failures) == 2:
+            raise failures[0]
 
     @staticmethod
     def _report(f: _Facts, ctx: ScanContext) -> None:
