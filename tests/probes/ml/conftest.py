@@ -22,6 +22,7 @@ FAST = Settings(
     pgd_max_iter=10,
     mia_max_samples=400,
     shadow_models=1,
+    reference_models=2,
     extraction_budgets=(20, 200, 1000),
 )
 

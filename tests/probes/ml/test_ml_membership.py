@@ -29,6 +29,9 @@ def test_overfitted_model_leaks_more_than_regularised(digits, fast):
     assert leaky.worst.auc - tight.worst.auc > 0.15
     assert leaky.shadow is not None and leaky.shadow.auc > 0.65
     assert leaky.n_members == leaky.n_nonmembers == 400
+    # per-row calibration: the reference-model attack beats the global threshold at low FPR
+    assert leaky.reference is not None and leaky.reference.auc > leaky.threshold.auc
+    assert leaky.reference.tpr_at_fpr[0.01] > 0.05 >= tight.max_tpr_at_1pct
 
 
 def test_label_only_target_leaks_less(digits, fast):

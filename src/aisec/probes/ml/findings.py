@@ -160,7 +160,7 @@ def membership_finding(
     r: MembershipResult, t: Thresholds, location: str, sha: str | None, scope: Scope = Scope()
 ) -> Finding:
     w = r.worst
-    tpr = max(r.threshold.tpr_at_fpr[0.01], r.shadow.tpr_at_fpr[0.01] if r.shadow else 0.0)
+    tpr = r.max_tpr_at_1pct
     th = t.membership_inference
     ok = w.auc <= th.max_auc and tpr <= th.max_tpr_at_1pct_fpr
     details = r.to_details() | {

@@ -1,13 +1,14 @@
 """Membership inference: can an attacker tell the model's training rows from unseen rows?
 
-Two attacks on the same balanced, seeded sample of members and non-members:
+Three attacks on the same balanced, seeded sample of members and non-members:
 - confidence threshold (Yeom et al.): score = the target's probability of the true label; with a
   label-only target this reduces to "correct ⇒ member" (ART's rule-based attack);
 - shadow models (Shokri et al.) through ART: shadow copies of the model (a clone of the target
   when it is an in-process estimator, a random forest otherwise) are trained on the attacker's
   population rows, and ART's MembershipInferenceBlackBox learns member vs non-member from their
   outputs, passed through the same output defence as the target (rounding, labels only).
-Both report AUC and TPR at 0.1 % / 1 % FPR with n members and non-members.
+- reference models (offline LiRA-style, `reference_mia`): per-row calibrated confidence.
+Each reports AUC and TPR at 0.1 % / 1 % FPR with n members and non-members.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aisec.probes.ml.interface import Target
+from aisec.probes.ml.reference_mia import reference_attack
 from aisec.probes.ml.roc import RocSummary, summarise
 from aisec.probes.ml.settings import Settings, Split
 
@@ -30,6 +32,7 @@ class MembershipResult:
     n_nonmembers: int
     threshold: RocSummary
     shadow: RocSummary | None
+    reference: RocSummary | None
     shadow_template: str
     shadow_error: str | None
     queries: int
@@ -37,9 +40,13 @@ class MembershipResult:
     @property
     def worst(self) -> RocSummary:
         """The attack with the higher AUC (what a defender must assume)."""
-        if self.shadow is None or self.threshold.auc >= self.shadow.auc:
-            return self.threshold
-        return self.shadow
+        ran = [r for r in (self.threshold, self.shadow, self.reference) if r is not None]
+        return max(ran, key=lambda r: r.auc)
+
+    @property
+    def max_tpr_at_1pct(self) -> float:
+        ran = [r for r in (self.threshold, self.shadow, self.reference) if r is not None]
+        return max(r.tpr_at_fpr[0.01] for r in ran)
 
     def to_details(self) -> dict[str, Any]:
         return {
@@ -47,6 +54,7 @@ class MembershipResult:
             "n_nonmembers": self.n_nonmembers,
             "threshold_attack": self.threshold.to_details(),
             "shadow_attack": None if self.shadow is None else self.shadow.to_details(),
+            "reference_attack": None if self.reference is None else self.reference.to_details(),
             "shadow_template": self.shadow_template,
             "shadow_error": self.shadow_error,
             "target_queries": self.queries,
@@ -82,7 +90,10 @@ def run_membership(target: Target, split: Split, s: Settings) -> MembershipResul
         shadow = _shadow_attack(target, split, pm, pn, ym, yn, s)
     except (ValueError, RuntimeError) as exc:  # ART rejects some data shapes (e.g. tiny pools)
         error = f"{type(exc).__name__}: {exc}"
-    return MembershipResult(n, n, threshold, shadow, template, error, target.queries - before)
+    reference = reference_attack(target, split, pm, pn, ym, yn, s)
+    return MembershipResult(
+        n, n, threshold, shadow, reference, template, error, target.queries - before
+    )
 
 
 def _template_name(target: Target) -> str:

@@ -30,6 +30,7 @@ class Settings:
     pgd_max_iter: int = 20
     mia_max_samples: int = 2000
     shadow_models: int = 2
+    reference_models: int = 4
     extraction_budgets: tuple[int, ...] = DEFAULT_BUDGETS
     extraction_noise: float = 0.25
     poisoning_folds: int = 5

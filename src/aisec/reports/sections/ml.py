@@ -211,6 +211,7 @@ def _roc_chart(d: dict[str, Any]) -> Markup | None:
     for key, name, colour, dash in (
         ("threshold_attack", "confidence threshold", _BLUE, "none"),
         ("shadow_attack", "shadow models (ART)", _RED, "5,3"),
+        ("reference_attack", "reference models", _GREEN, "1,2"),
     ):
         pts = _roc_points(d.get(key))
         if pts:
