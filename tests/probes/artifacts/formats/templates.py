@@ -79,12 +79,46 @@ THINKING_STYLE = """{%- for message in messages %}
 {% endif %}
 Today is {{ strftime_now('%d %B %Y') }}."""
 
+MACRO_STYLE = """{%- macro render_tool(tool) -%}
+{{ tool.function.name }}: {{ tool.function.description | default('') }}
+{%- for name, spec in (tool.function.parameters.properties | default({})).items() %}
+  - {{ name }} ({{ spec.type | default('any') }})
+{%- endfor %}
+{%- endmacro -%}
+{%- macro turn(role) -%}<|{{ role }}|>{{ caller() }}<|end|>{%- endmacro -%}
+{%- if tools %}{% call turn('system') %}Tools:
+{% for t in tools %}{{ render_tool(t) }}
+{% endfor %}{% endcall %}{% endif %}
+{%- for m in messages | rejectattr('role', 'equalto', 'ignored') %}
+{%- call turn(m.role) %}{{ m.content if m.content is string else m.content | map(attribute='text') | join('') }}{% endcall %}
+{%- endfor %}
+{%- if add_generation_prompt %}<|assistant|>{% endif %}"""
+
+TOOL_CALL_STYLE = """{%- set ns = namespace(last_user=-1) %}
+{%- for m in messages %}{% if m.role == 'user' %}{% set ns.last_user = loop.index0 %}{% endif %}{% endfor %}
+{%- for m in messages %}
+  {%- if m.role == 'assistant' and m.tool_calls %}
+    {{- '<|assistant|>' }}
+    {%- for call in m.tool_calls %}
+      {%- set args = call.function.arguments %}
+      {{- '<tool_call>' ~ {'name': call.function.name, 'arguments': args} | tojson ~ '</tool_call>' }}
+    {%- endfor %}
+  {%- elif m.role == 'tool' %}
+    {{- '<|tool|>' ~ (m.content | string) ~ '<|end|>' }}
+  {%- else %}
+    {{- '<|' ~ m.role ~ '|>' ~ (m.content | trim) ~ ('<|end|>' if loop.index0 != ns.last_user or not add_generation_prompt else '') }}
+  {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}"""
+
 BENIGN = {
     "chatml": CHATML,
     "header-style": HEADER_STYLE,
     "inst-style": INST_STYLE,
     "turn-style": TURN_STYLE,
     "thinking-style": THINKING_STYLE,
+    "macro-style": MACRO_STYLE,
+    "tool-call-style": TOOL_CALL_STYLE,
 }
 
 _POPEN = "popen('touch /tmp/aisec-canary').read()"

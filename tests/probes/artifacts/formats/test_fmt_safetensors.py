@@ -136,3 +136,8 @@ def test_detect_rejects_other_content(data: bytes) -> None:
 def test_keys_that_look_like_internal_markers_are_ordinary_entries() -> None:
     found = scan(H, safetensors({"\u0000duplicates": True}, b""))  # found by hypothesis
     assert "safetensors.entry-invalid" in rules(found)
+
+
+def test_leading_blanks_in_header_are_claimed_and_flagged() -> None:
+    data = safetensors("  " + '{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}}', b"\0")
+    assert "safetensors.header-start" in rules(scan(H, data))

@@ -54,7 +54,8 @@ class SafetensorsHandler:
         if len(head) < 10 or size < 10:
             return False
         n = int.from_bytes(head[:8], "little")
-        return 2 <= n <= size - 8 and head[8:9] == b"{" and head[9:10] in b'"} \t\r\n'
+        body = head[8 : 8 + min(n, 64)].lstrip(b" \t\r\n")  # older loaders allow leading blanks
+        return 2 <= n <= size - 8 and body[:1] == b"{" and body[1:2] in b'"} \t\r\n'
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         stream.seek(0)
@@ -81,6 +82,15 @@ class SafetensorsHandler:
         if not isinstance(header, dict):
             raise ScanAbort("safetensors header is not a JSON object")
         before = len(ctx.findings)
+        if not raw.startswith(b"{"):
+            self._add(
+                ctx,
+                "safetensors.header-start",
+                S,
+                Severity.MEDIUM,
+                "header starts with blanks: current loaders reject it, older ones accept it",
+                ["header"],
+            )
         self._check(header, dups, size - 8 - n, ctx)
         if not fx.has_problem(ctx, before):
             tensors = [k for k in header if k != "__metadata__"]
