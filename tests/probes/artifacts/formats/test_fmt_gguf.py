@@ -115,3 +115,9 @@ def test_repeated_template_key_has_both_copies_inspected() -> None:
           ("tokenizer.chat_template", STRING, BENIGN["chatml"])]  # fmt: skip
     found = scan(H, gguf(kv))
     assert {"gguf.duplicate-key", "gguf.template-injection"} <= rules(found)
+
+
+def test_newer_tensor_types_pass_but_are_listed_as_unchecked() -> None:
+    found = scan(H, gguf(BASE_KV, [("w", [64], 41, 0)], data=bytes(64)))
+    assert_clean(found, "gguf.ok")
+    assert found[0].details["unchecked_tensor_types"] == [41]

@@ -136,7 +136,7 @@ class GgufHandler:
         templates = {k: v for k, v in meta.items() if k.startswith("tokenizer.chat_template")}
         for key, source in templates.items():
             self._template(ctx, key, source)
-        self._tensors(p, n_tensors, meta, ctx)
+        unchecked = self._tensors(p, n_tensors, meta, ctx)
         if not fx.has_problem(ctx, before):
             details = {
                 "version": version,
@@ -144,6 +144,7 @@ class GgufHandler:
                 "metadata_keys": n_kv,
                 "architecture": meta.get("general.architecture"),
                 "chat_templates": sorted(templates),
+                "unchecked_tensor_types": sorted(unchecked),
             }
             fx.passed(
                 ctx,
@@ -164,7 +165,8 @@ class GgufHandler:
         for issue in analyse_template(source, "gguf"):
             fx.report(ctx, issue, where=key)
 
-    def _tensors(self, p: _Parser, n: int, meta: dict[str, Any], ctx: ScanContext) -> None:
+    def _tensors(self, p: _Parser, n: int, meta: dict[str, Any], ctx: ScanContext) -> set[int]:
+        """Check the tensor table; returns the tensor types whose sizes could not be checked."""
         r = p.r
         alignment = meta.get("general.alignment", 32)
         if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):
@@ -172,6 +174,7 @@ class GgufHandler:
             alignment = 32
         spans: list[tuple[int, int, str]] = []
         bad: dict[str, list[str]] = {}
+        unchecked: set[int] = set()
         for i in range(n):
             if i % 4096 == 0:
                 fx.check_deadline(ctx)
@@ -189,6 +192,8 @@ class GgufHandler:
                 spans.append((offset, offset + elements // block[0] * block[1], name))
             elif block:
                 bad.setdefault("partial-block", []).append(name)
+            elif len(unchecked) < 32:
+                unchecked.add(ttype)  # a ggml type newer than this table: size not checked
             if offset % alignment:
                 bad.setdefault("misaligned", []).append(name)
         data_start = -(-r.pos // alignment) * alignment
@@ -208,6 +213,7 @@ class GgufHandler:
             rule, message = messages[key]
             verdict = Verdict.SUSPICIOUS if key == "misaligned" else Verdict.MALICIOUS
             self._problem(ctx, rule, message, verdict, fx.examples(names))
+        return unchecked
 
     @staticmethod
     def _problem(

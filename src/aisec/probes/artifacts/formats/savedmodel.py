@@ -38,6 +38,7 @@ class _Facts:
     print_to_file: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
     keras_metadata: int = 0
+    info: list[str] = field(default_factory=list)  # meta-graph tags and TensorFlow version
 
 
 class _Walker:
@@ -51,7 +52,11 @@ class _Walker:
 
     def meta_graph(self, fld: pw.Field) -> None:
         for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
-            if sub.number == 2:
+            if sub.number == 1:  # MetaInfoDef: tags = 4, tensorflow_version = 5
+                for part in pw.iter_fields(self.r, *pw.submessage(sub)):
+                    if part.number in (4, 5) and part.wire == pw.LEN and len(self.facts.info) < 16:
+                        self.facts.info.append(pw.text(self.r, part, 64))
+            elif sub.number == 2:
                 self.graph(*pw.submessage(sub))
             elif sub.number == 6:  # AssetFileDef: filename = 2
                 for part in pw.iter_fields(self.r, *pw.submessage(sub)):
@@ -265,7 +270,7 @@ class SavedModelHandler:
                 ctx,
                 "savedmodel.ok",
                 "TensorFlow graph uses no file, network or Python ops",
-                {"nodes": f.nodes, "keras_metadata_objects": f.keras_metadata},
+                {"nodes": f.nodes, "keras_metadata_objects": f.keras_metadata, "meta": f.info},
             )
 
     @staticmethod
