@@ -75,6 +75,8 @@ def finding(
     details: dict[str, Any] | None = None,
 ) -> Finding:
     """Build a scanner finding with the threats and controls its rule is evidence for."""
+    threats: tuple[str, ...]
+    controls: tuple[str, ...]
     if rule in _SIGNING:
         threats, controls = INTEGRITY_THREATS, SIGNING_CONTROLS
     elif rule in _INTEGRITY:
