@@ -217,3 +217,11 @@ def test_time_budget_stops_member_loop_with_one_finding(tmp_path: Path) -> None:
     engine = Engine(default_handlers(), Limits(timeout_s=0.0))
     findings = engine.scan_blob(Blob(data, 0, len(data)), "many.zip", None)
     assert len([f for f in findings if f.rule_id == "scanner.timeout"]) == 1
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_zip_compression_methods(tmp_path: Path, method: int) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        zf.writestr("archive/data.pkl", EVIL)
+    assert scan_bytes(tmp_path, buf.getvalue(), "m.zip").verdict is FileVerdict.MALICIOUS
