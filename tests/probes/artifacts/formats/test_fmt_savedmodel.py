@@ -169,3 +169,17 @@ def test_saved_model_without_version_field_is_still_walked() -> None:
     found = scan(H, data)
     assert any(f.rule_id == "savedmodel.dangerous-op" and f.details["op"] == "PyFunc"
                for f in found)  # fmt: skip
+
+
+def const_string(name: str, value: str) -> bytes:
+    tensor = pb_int(1, 7) + pb_msg(2) + pb_bytes(8, value)  # DT_STRING scalar
+    attr = pb_msg(5, pb_bytes(1, "value"), pb_msg(2, pb_msg(8, tensor)))
+    return pb_msg(1, pb_bytes(1, name), pb_bytes(2, "Const"), attr)
+
+
+def test_constant_paths_feeding_file_ops_are_named() -> None:
+    reader = pb_msg(1, pb_bytes(1, "read"), pb_bytes(2, "ReadFile"), pb_bytes(3, "path:0"))
+    graph = graph_def(reader, const_string("path", "/etc/passwd"), const_string("x", "hello"))
+    found = scan(H, saved_model(graph))
+    hit = next(f for f in found if f.rule_id == "savedmodel.dangerous-op")
+    assert hit.details["paths"] == ["/etc/passwd"] and "/etc/passwd" in hit.message

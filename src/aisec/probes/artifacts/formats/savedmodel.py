@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats import protowire as pw
+from aisec.probes.artifacts.formats import tf_detect as tfd
 from aisec.probes.artifacts.formats.binreader import WindowReader
 from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
 from aisec.probes.artifacts.formats.onnx import classify_location
@@ -25,9 +26,9 @@ from aisec.probes.artifacts.interface import ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 SAVER_SCOPE = re.compile(r"^(save|saver|save_\d+)(/|$)|_traced_(save|restore)|^saver_filename")
-OP_NAME = re.compile(rb"^[A-Za-z_][A-Za-z0-9_>.]*$")
-NODE_NAME = re.compile(rb"^[A-Za-z0-9_.][A-Za-z0-9_./:>-]*$")
 MAX_METADATA = 8 << 20
+MAX_CONSTS = 10_000
+ATTR_OPS = frozenset({"PrintV2", "ImmutableConst", "Const"})
 
 
 @dataclass
@@ -39,6 +40,8 @@ class _Facts:
     assets: list[str] = field(default_factory=list)
     keras_metadata: int = 0
     info: list[str] = field(default_factory=list)  # meta-graph tags and TensorFlow version
+    consts: dict[tuple[str, str], str] = field(default_factory=dict)  # string Consts like paths
+    inputs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # risky node inputs
 
 
 class _Walker:
@@ -92,20 +95,29 @@ class _Walker:
         op = ""
         name_field: pw.Field | None = None
         attrs: dict[str, pw.Field] = {}
+        inputs: list[str] = []
         for sub in pw.iter_fields(self.r, *pw.submessage(fld)):
             if sub.number == 1 and sub.wire == pw.LEN:
                 name_field = sub
             elif sub.number == 2 and sub.wire == pw.LEN:
                 op = pw.text(self.r, sub, 256)
-            elif sub.number == 5 and op in ("PrintV2", "ImmutableConst") and len(attrs) < 64:
+            elif sub.number == 3 and op in DANGEROUS_OPS and len(inputs) < 8:
+                inputs.append(pw.text(self.r, sub, 512).lstrip("^").split(":")[0])
+            elif sub.number == 5 and op in ATTR_OPS and len(attrs) < 64:
                 key, value = self.attr_entry(sub)
                 if key:
                     attrs[key] = value
+        if op == "Const" and "value" in attrs and len(f.consts) < MAX_CONSTS:
+            path = self.const_path(attrs["value"])
+            if path and name_field:
+                f.consts[(function, pw.text(self.r, name_field, 512))] = path
         risk = DANGEROUS_OPS.get(op)
         if risk is None and op != "PrintV2" and ">" not in op:
             return  # the common case: a pure tensor op, its name is not needed
         name = pw.text(self.r, name_field, 512) if name_field else ""
         where = f"{function}:{name}" if function else name
+        if inputs:
+            f.inputs[where] = (function, inputs)
         if risk is OpRisk.SAVER and (SAVER_SCOPE.search(name) or SAVER_SCOPE.search(function)):
             risk = None
         if risk is not None:
@@ -127,6 +139,22 @@ class _Walker:
             elif sub.number == 2:
                 value = sub
         return key, value
+
+    def const_path(self, value: pw.Field) -> str | None:
+        """The first string of a string Const (AttrValue.tensor=8 -> TensorProto: dtype=1,
+        string_val=8) when it looks like a file path or URL."""
+        for sub in pw.iter_fields(self.r, *pw.submessage(value)):
+            if sub.number != 8 or sub.wire != pw.LEN:
+                continue
+            dtype, text = 0, None
+            for part in pw.iter_fields(self.r, *pw.submessage(sub)):
+                if part.number == 1 and part.wire == pw.VARINT:
+                    dtype = part.value
+                elif part.number == 8 and part.wire == pw.LEN and text is None and dtype == 7:
+                    text = pw.text(self.r, part, 512)
+            if text and ("/" in text or "\\" in text):
+                return text
+        return None
 
     def attr_string(self, value: pw.Field) -> str:
         for sub in pw.iter_fields(self.r, *pw.submessage(value)):
@@ -164,76 +192,10 @@ class _Walker:
             fx.report(self.ctx, issue, where="object graph metadata")
 
 
-def _is_saved_model(head: bytes) -> bool:
-    fields = pw.leading_fields(head, 2)
-    if fields and (fields[0].number, fields[0].wire) == (1, pw.VARINT) and fields[0].value <= 16:
-        fields = fields[1:]  # saved_model_schema_version, absent when zero
-    if not fields or (fields[0].number, fields[0].wire) != (2, pw.LEN):
-        return False
-    inner = pw.leading_fields(head[fields[0].start :], 1)
-    return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
-
-
-def _ambiguous(head: bytes) -> bool:
-    """Field 2 first: a SavedModel without its version field or a GraphDef whose function
-    library comes first; the two cannot be told apart safely, so both readings are walked."""
-    fields = pw.leading_fields(head, 1)
-    return bool(fields) and (fields[0].number, fields[0].wire) == (2, pw.LEN)
-
-
-def _is_keras_metadata(head: bytes) -> bool:
-    outer = pw.leading_fields(head, 1)
-    if not outer or (outer[0].number, outer[0].wire) != (1, pw.LEN):
-        return False
-    body = head[outer[0].start : outer[0].end]
-    return any(
-        (f.number, f.wire) == (4, pw.LEN) and body[f.start : f.end].startswith(b"_tf_keras")
-        for f in pw.leading_fields(body, 4)
-    )
-
-
-def _is_fingerprint(head: bytes, size: int) -> bool:
-    """fingerprint.pb: FingerprintDef, hashes 1-5 (varints) and a VersionDef (6), ~60 bytes."""
-    if size > 256 or len(head) != size:
-        return False
-    fields = pw.leading_fields(head, 8)
-    if not fields or fields[-1].end != size:
-        return False
-    numbers = [f.number for f in fields]
-    hashes = [f for f in fields if f.number <= 5]
-    return (
-        numbers == sorted(set(numbers))
-        and numbers[-1] == 6
-        and fields[-1].wire == pw.LEN
-        and len(hashes) >= 3
-        and all(f.wire == pw.VARINT and f.value >= 1 << 20 for f in hashes)
-    )
-
-
-def _nested_name(head: bytes, path: tuple[int, ...]) -> bytes | None:
-    """Payload reached by following the first field at each level, if the numbers match."""
-    body = head
-    for number in path:
-        fields = pw.leading_fields(body, 1)
-        if not fields or (fields[0].number, fields[0].wire) != (number, pw.LEN):
-            return None
-        body = body[fields[0].start : fields[0].end]
-    return body
-
-
-def _is_graph_def(head: bytes) -> bool:
-    fields = pw.leading_fields(head, 1)
-    if fields and (fields[0].number, fields[0].wire) == (2, pw.LEN):  # library before any node
-        name = _nested_name(head, (2, 1, 1, 1))  # library.function.signature.name
-        return name is not None and bool(OP_NAME.match(name))
-    if len(fields) != 1 or (fields[0].number, fields[0].wire) != (1, pw.LEN):
-        return False
-    node = pw.leading_fields(head[fields[0].start :], 2)
-    if len(node) != 2 or [(f.number, f.wire) for f in node] != [(1, pw.LEN), (2, pw.LEN)]:
-        return False
-    body = head[fields[0].start :]
-    name, op = (body[f.start : f.end] for f in node)
-    return node[1].end <= len(body) and bool(NODE_NAME.match(name)) and bool(OP_NAME.match(op))
+def _paths(f: _Facts, where: str) -> list[str]:
+    """Constant file paths feeding the node `where` directly."""
+    function, inputs = f.inputs.get(where, ("", []))
+    return [f.consts[(function, i)] for i in inputs if (function, i) in f.consts]
 
 
 class SavedModelHandler:
@@ -241,10 +203,10 @@ class SavedModelHandler:
 
     def detect(self, head: bytes, size: int) -> bool:
         return (
-            _is_saved_model(head)
-            or _is_graph_def(head)
-            or _is_keras_metadata(head)
-            or _is_fingerprint(head, size)
+            tfd.is_saved_model(head)
+            or tfd.is_graph_def(head)
+            or tfd.is_keras_metadata(head)
+            or tfd.is_fingerprint(head, size)
         )
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
@@ -252,14 +214,14 @@ class SavedModelHandler:
         walker = _Walker(r, ctx)
         head = r.read_at(0, min(size, 4096))
         before = len(ctx.findings)
-        if _is_fingerprint(head, size):
+        if tfd.is_fingerprint(head, size):
             fx.passed(ctx, "savedmodel.fingerprint", "SavedModel fingerprint holds only hashes")
             return
-        if _ambiguous(head):
+        if tfd.ambiguous(head):
             self._both_readings(walker, size)
-        elif _is_saved_model(head):
+        elif tfd.is_saved_model(head):
             walker.saved_model()
-        elif _is_keras_metadata(head):
+        elif tfd.is_keras_metadata(head):
             walker.keras_metadata_file()
         else:
             walker.graph(0, size)
@@ -288,14 +250,16 @@ class SavedModelHandler:
     def _report(f: _Facts, ctx: ScanContext) -> None:
         for op, where in sorted(f.ops.items()):
             risk = DANGEROUS_OPS[op]
+            paths = sorted({p for node in where for p in _paths(f, node)})[:10]
+            target = f" (paths in the graph: {', '.join(map(repr, paths))})" if paths else ""
             ctx.add(
                 fx.make(
                     ctx,
                     "savedmodel.dangerous-op",
                     risk.verdict,
                     risk.severity,
-                    f"graph uses {op}, which {risk.what}",
-                    details={"op": op, "nodes": where},
+                    f"graph uses {op}, which {risk.what}{target}",
+                    details={"op": op, "nodes": where, "paths": paths},
                 )
             )
         if f.print_to_file:
