@@ -159,3 +159,9 @@ def test_budget_exhaustion_is_an_error_never_clean(tmp_path: Path) -> None:
     result = scan_bytes(tmp_path, data, max_pickle_ops=1_000)
     assert "pickle.budget-exceeded" in rules(result)
     assert result.verdict is FileVerdict.ERROR
+
+
+def test_overlong_global_line_is_malformed_without_copying() -> None:
+    data = b"c" + b"a" * 200_000 + b"\nsystem\n."
+    with pytest.raises(Malformed, match="overlong"):
+        walk(data)

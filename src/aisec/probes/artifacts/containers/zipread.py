@@ -20,6 +20,7 @@ EOCD64 = b"PK\x06\x06"
 CENTRAL = b"PK\x01\x02"
 LOCAL = b"PK\x03\x04"
 _TAIL = 65_557  # EOCD (22) + longest comment (65535)
+MAX_DIRECTORY = 256 * 1024 * 1024  # a million members need ~100 MB
 ODD_FLAGS = {0x1: "encrypted", 0x20: "patched-data", 0x40: "strong-encryption"}
 
 
@@ -114,6 +115,8 @@ def read_central(blob: Blob, eocd: int, max_members: int) -> ZipIndex:
         raise ZipError("central directory offset beyond its end record")
     if delta:
         anomalies.append(f"{delta} bytes of data before the archive")
+    if cd_size > MAX_DIRECTORY:
+        raise ZipError(f"central directory of {cd_size} bytes exceeds {MAX_DIRECTORY}")
     cd = blob.read_at(cd_offset + delta, cd_size)
     entries: list[ZipEntry] = []
     pos = 0

@@ -58,10 +58,13 @@ def check_budget(st: WalkState) -> None:
         raise BudgetExceeded("time budget exhausted")
 
 
+MAX_LINE = 65_536  # text arguments (GLOBAL names, protocol-0 literals) longer than this are hostile
+
+
 def line(data: Any, pos: int, end: int) -> tuple[bytes, int]:
-    nl = data.find(b"\n", pos, end)
+    nl = data.find(b"\n", pos, min(end, pos + MAX_LINE))
     if nl < 0:
-        raise Malformed(pos, "unterminated line argument")
+        raise Malformed(pos, "unterminated or overlong line argument")
     return data[pos:nl], nl + 1
 
 
