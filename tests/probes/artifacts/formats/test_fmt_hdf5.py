@@ -155,3 +155,55 @@ def test_reader_runs_without_plugins_or_inherited_environment(tmp_path: Path, mo
     assert result is not None and result["flags"] == 1
     assert result["env"]["HDF5_PLUGIN_PRELOAD"] == "::"
     assert "PYTHONPATH" not in result["env"]
+
+
+# Pickles PyTables/pandas would load: built as opcode bytes, never unpickled.
+EVIL_P0 = b"cos\nsystem\n(S'touch /tmp/aisec-canary'\ntR."
+EVIL_P2 = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03."
+BENIGN_P0 = b"(dp0\nVa\np1\nI1\ns."
+
+
+def pytables_like(path: Path, title=None, rows=None) -> Path:
+    with h5py.File(path, "w") as f:
+        g = f.create_group("table")
+        g.attrs["CLASS"] = b"GROUP"
+        if title is not None:
+            g.attrs["TITLE"] = title
+        if rows is not None:
+            ds = f.create_dataset("objects", (len(rows),), dtype=h5py.vlen_dtype(np.uint8))
+            for i, row in enumerate(rows):
+                ds[i] = np.frombuffer(row, dtype=np.uint8)
+            ds.attrs["PSEUDOATOM"] = b"object"
+    return path
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"title": np.bytes_(EVIL_P0)}, {"title": np.void(EVIL_P2)}, {"rows": [BENIGN_P0, EVIL_P2]}],
+)
+def test_embedded_pickles_are_reported_without_an_engine(tmp_path: Path, kwargs) -> None:
+    found = scan(H, pytables_like(tmp_path / "p.h5", **kwargs).read_bytes())
+    assert [f.rule_id for f in found] == ["hdf5.embedded-pickle"]
+    assert found[0].verdict is Verdict.SUSPICIOUS
+
+
+def test_sentences_ending_in_a_period_are_not_taken_for_pickles(tmp_path: Path) -> None:
+    data = pytables_like(tmp_path / "s.h5", title=np.bytes_(b"A small model.")).read_bytes()
+    found = scan(H, data)
+    assert_clean(found, "hdf5.ok")
+    assert found[0].details["embedded_pickles"] == 0
+
+
+def test_embedded_pickles_go_to_the_engine(tmp_path: Path) -> None:
+    from aisec.probes.artifacts.result import FileVerdict
+    from aisec.probes.artifacts.service import scan_paths
+
+    pytables_like(tmp_path / "evil.h5", rows=[BENIGN_P0, EVIL_P2])
+    pytables_like(tmp_path / "good.h5", title=np.bytes_(BENIGN_P0))
+    result = {Path(r.path).name: r for r in scan_paths([tmp_path]).files}
+    assert result["good.h5"].verdict is FileVerdict.CLEAN
+    evil = result["evil.h5"]
+    assert evil.verdict is FileVerdict.MALICIOUS
+    assert any(f.location.endswith("!/objects[1]") and f.verdict is Verdict.MALICIOUS
+               for f in evil.findings)  # fmt: skip
+    assert not Path("/tmp/aisec-canary").exists()

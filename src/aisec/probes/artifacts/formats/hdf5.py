@@ -3,7 +3,9 @@
 A legacy Keras file stores its architecture as JSON in the root attribute `model_config` (and
 loss/metric references in `training_config`); Lambda layers in it carry marshalled bytecode
 (CVE-2024-3660). Both go through the shared Keras config analyser. HDF5 can also point outside
-the file (external links, external raw storage, virtual datasets), which is reported.
+the file (external links, external raw storage, virtual datasets), which is reported, and hold
+pickles that PyTables and pandas unpickle on read (bytes attributes ending in '.', object
+arrays), which go back to the engine for pickle analysis.
 
 libhdf5 is native code that crashes on some malformed files, so the structure is read in a
 child process (`hdf5_reader`) under memory and time limits; a crash there is a finding, not a
@@ -12,8 +14,10 @@ dead scan. The analysis of what the child extracted happens here.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib.util
+import io
 import json
 import mmap
 import os
@@ -95,6 +99,7 @@ class Hdf5Handler:
                 raise ScanAbort(f"HDF5 attribute {attr} is not a JSON string within limits")
             for issue in analyse_config(parse_json(text.encode("utf-8", "surrogatepass"))):
                 fx.report(ctx, issue, where=f"attribute {attr}")
+        self._pickles(ctx, result.get("pickles", []))
         refs = [str(r) for r in result.get("refs", [])]
         if refs:
             ctx.add(
@@ -114,7 +119,10 @@ class Hdf5Handler:
                 ctx,
                 "hdf5.ok",
                 "HDF5 model holds no code references or external links",
-                {"keras_configs": sorted(configs)},
+                {
+                    "keras_configs": sorted(configs),
+                    "embedded_pickles": len(result.get("pickles", [])),
+                },
             )
 
     def _run_reader(self, path: Path, plugin_dir: Path, ctx: ScanContext) -> dict[str, Any] | None:
@@ -165,6 +173,28 @@ class Hdf5Handler:
             error = result.get("error") if isinstance(result, dict) else None
             raise ScanAbort(f"HDF5 structure could not be read: {error}")
         return result
+
+    @staticmethod
+    def _pickles(ctx: ScanContext, pickles: list[Any]) -> None:
+        """PyTables unpickles these on read (pandas.read_hdf too): the engine's pickle analysis
+        judges each one; without an engine they are reported as not analysed."""
+        found = [(str(w), base64.b64decode(str(b))) for w, b in pickles if isinstance(w, str)]
+        if found and ctx.scan_child is None:
+            ctx.add(
+                fx.make(
+                    ctx,
+                    "hdf5.embedded-pickle",
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    "HDF5 holds pickled Python objects that PyTables/pandas unpickle on "
+                    "read; they were not analysed here",
+                    details=fx.examples([w for w, _ in found]),
+                )
+            )
+            return
+        for where, data in found:
+            if ctx.scan_child is not None:
+                ctx.scan_child(where, io.BytesIO(data), len(data))
 
     @staticmethod
     def _not_scanned(ctx: ScanContext) -> None:
