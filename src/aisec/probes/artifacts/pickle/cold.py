@@ -14,6 +14,7 @@ from aisec.probes.artifacts.pickle.state import (
     WalkState,
     decode_string,
     line,
+    literal_line,
     need,
     pop_mark,
     setitem,
@@ -124,17 +125,17 @@ def cold_op(  # noqa: C901
         append(BIGINT if big else int.from_bytes(data[pos + 4 : pos + 4 + n], "little"))
         pos += 4 + n
     elif op == 0x49 or op == 0x4C:  # INT / LONG
-        raw, pos = line(data, pos, end)
+        lit, pos = literal_line(data, pos, end)
         try:
-            append(int(raw.rstrip(b"L")) if len(raw) < 64 else BIGINT)
+            append(int(lit.rstrip(b"L")) if lit is not None and len(lit) < 64 else BIGINT)
         except ValueError:
             raise Malformed(pos, "bad integer literal") from None
     elif op == 0x46:  # FLOAT
-        _, pos = line(data, pos, end)
+        _, pos = literal_line(data, pos, end)
         append(FLOAT)
     elif op == 0x53:  # STRING
-        raw, pos = line(data, pos, end)
-        append(decode_string(raw) if len(raw) < BIG else BIGSTR)
+        lit, pos = literal_line(data, pos, end)
+        append(decode_string(lit) if lit is not None else BIGSTR)
     elif op == 0x54:  # BINSTRING
         need(pos, 4, end)
         n = unpack_from("<i", data, pos)[0]
@@ -148,8 +149,8 @@ def cold_op(  # noqa: C901
         append(data[pos + 1 : pos + 1 + n].decode("latin-1"))
         pos += 1 + n
     elif op == 0x56:  # UNICODE
-        raw, pos = line(data, pos, end)
-        append(raw.decode("raw-unicode-escape") if len(raw) < BIG else BIGSTR)
+        lit, pos = literal_line(data, pos, end)
+        append(lit.decode("raw-unicode-escape") if lit is not None else BIGSTR)
     elif op == 0x6C or op == 0x64:  # LIST / DICT
         items = pop_mark(stack, marks, pos)
         if op == 0x64:
@@ -169,7 +170,7 @@ def cold_op(  # noqa: C901
         pop_mark(stack, marks, pos)
         append(SET)
     elif op == 0x50:  # PERSID
-        _, pos = line(data, pos, end)
+        _, pos = literal_line(data, pos, end)
         st.persistent_ids += 1
         append(PERSISTENT)
     elif op == 0x51:  # BINPERSID

@@ -68,6 +68,14 @@ def line(data: Any, pos: int, end: int) -> tuple[bytes, int]:
     return data[pos:nl], nl + 1
 
 
+def literal_line(data: Any, pos: int, end: int) -> tuple[bytes | None, int]:
+    """A protocol-0 literal: any length, but only short ones are copied (None otherwise)."""
+    nl = data.find(b"\n", pos, end)
+    if nl < 0:
+        raise Malformed(pos, "unterminated line argument")
+    return (data[pos:nl] if nl - pos < BIG else None), nl + 1
+
+
 def need(pos: int, n: int, end: int) -> None:
     if n < 0 or pos + n > end:
         raise Malformed(pos, "truncated argument")
