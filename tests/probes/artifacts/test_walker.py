@@ -165,3 +165,8 @@ def test_overlong_global_line_is_malformed_without_copying() -> None:
     data = b"c" + b"a" * 200_000 + b"\nsystem\n."
     with pytest.raises(Malformed, match="overlong"):
         walk(data)
+
+
+def test_long_protocol0_literals_are_fine() -> None:
+    data = pickle.dumps(["x" * 200_000, 10**4000, 1.5, "\u20ac" * 70_000], protocol=0)
+    assert walk(data).pickles == 1
