@@ -146,6 +146,8 @@ class Hdf5Handler:
             )
         except subprocess.TimeoutExpired:
             raise ScanAbort(f"HDF5 reader exceeded its {budget:.0f}s time budget") from None
+        except OSError as exc:
+            raise ScanAbort(f"HDF5 reader could not start: {exc}") from None
         if child.returncode == MISSING_H5PY:
             self._not_scanned(ctx)
             return None
