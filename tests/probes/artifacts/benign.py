@@ -9,6 +9,7 @@ import datetime
 import importlib.util
 import io
 import pickle
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -17,16 +18,24 @@ from pickles import g, proto, s, tup
 
 
 def _fitted() -> dict[str, object]:
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.cluster import KMeans
     from sklearn.datasets import load_iris
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
     from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.svm import SVC, LinearSVC
     from sklearn.tree import DecisionTreeClassifier
 
     x, y = load_iris(return_X_y=True)
+    warnings.filterwarnings("ignore", module="sklearn")  # convergence warnings of tiny fits
     return {
         "logreg": LogisticRegression(max_iter=500).fit(x, y),
         "forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y),
@@ -34,6 +43,11 @@ def _fitted() -> dict[str, object]:
         "pipeline": make_pipeline(StandardScaler(), SVC()).fit(x, y),
         "kmeans": KMeans(n_clusters=3, n_init=1, random_state=0).fit(x),
         "tree": DecisionTreeClassifier(random_state=0).fit(x, y),
+        "kdtree": KNeighborsClassifier(algorithm="kd_tree").fit(x, y),
+        "mlp": MLPClassifier(max_iter=5, random_state=0).fit(x, y),
+        "histgb": HistGradientBoostingClassifier(max_iter=3).fit(x, y),
+        "onehot": OneHotEncoder().fit(x[:, :1]),
+        "calibrated": CalibratedClassifierCV(LinearSVC(), cv=2).fit(x, y),
     }
 
 

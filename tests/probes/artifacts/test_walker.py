@@ -84,6 +84,10 @@ def test_getattr_on_allowed_class_grades_the_dotted_result() -> None:
         ("nt", "system", Status.DANGEROUS),
         ("webbrowser", "open", Status.DANGEROUS),
         ("my_lib", "helper", Status.UNKNOWN),
+        ("sklearn.neighbors._kd_tree", "newObj", Status.ALLOWED),
+        ("sklearn.calibration", "_SigmoidCalibration", Status.ALLOWED),
+        ("sklearn.utils", "newObj", Status.UNKNOWN),
+        ("numpy.random.bit_generator", "SeedSequence", Status.ALLOWED),
     ],
 )
 def test_policy_is_allow_list_first(module: str, name: str, status: Status) -> None:

@@ -71,6 +71,16 @@ ALLOWED: frozenset[str] = frozenset(
         "numpy.random._mt19937.MT19937",
         "numpy.random._pcg64.PCG64",
         "numpy.random._generator.Generator",
+        "numpy.random._philox.Philox",
+        "numpy.random._sfc64.SFC64",
+        "numpy.random.bit_generator.SeedSequence",
+        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+        # scalar types (pickled as dtype parameters)
+        *(
+            f"numpy.{n}"
+            for n in "float64 float32 float16 longdouble int64 int32 int16 int8 intc intp "
+            "uint64 uint32 uint16 uint8 bool_ complex64 complex128 object_ str_ bytes_".split()
+        ),
         *(
             f"numpy.dtypes.{n}DType"
             for n in "Float64 Float32 Float16 Int64 Int32 Int16 Int8 UInt64 UInt32 UInt16 UInt8 "
@@ -126,11 +136,13 @@ _CLASS_PACKAGES = re.compile(
     r"decomposition|cluster|naive_bayes|neural_network|feature_extraction|feature_selection|"
     r"impute|discriminant_analysis|gaussian_process|kernel_ridge|isotonic|calibration|"
     r"multiclass|multioutput|mixture|manifold|cross_decomposition|covariance|dummy|"
-    r"random_projection|semi_supervised|kernel_approximation|_loss|utils\._bunch)"
+    r"random_projection|semi_supervised|kernel_approximation|_loss|utils\._bunch|"
+    r"metrics\._dist_metrics)"
     r"|torch\.nn\.modules|torch\.nn\.utils\.parametrize|__torch__)(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 )
-# CapWords class names, and the Cython helpers that rebuild such a class from its state.
-_CLASS_NAME = re.compile(r"^(__pyx_unpickle_)?[A-Z][A-Za-z0-9]*$")
+# CapWords class names (private ones too), and the Cython helpers that rebuild such a class
+# from its state (`__pyx_unpickle_<Class>`, `newObj(cls)` = cls.__new__(cls)).
+_CLASS_NAME = re.compile(r"^((__pyx_unpickle_)?_?[A-Z][A-Za-z0-9]*|newObj)$")
 # Classes in those packages that run user callables or load files when constructed/set up.
 _CLASS_EXCEPTIONS = frozenset({"FunctionTransformer"})
 
