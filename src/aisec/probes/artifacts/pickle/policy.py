@@ -124,6 +124,15 @@ ALLOWED: frozenset[str] = frozenset(
             for n in "build_intlist build_doublelist build_boollist build_tensorlist "
             "build_complexlist build_tensor_from_id restore_type_tag".split()
         ),
+        # activation functions whole-module pickles reference (pure tensor maths)
+        *(
+            f"torch.nn.functional.{n}"
+            for n in "relu relu6 gelu silu mish elu selu celu leaky_relu hardswish hardsigmoid "
+            "hardtanh softplus softsign tanh sigmoid softmax log_softmax glu logsigmoid".split()
+        ),
+        "torch.tanh",
+        "torch.sigmoid",
+        "torch.relu",
         "torch.return_types.max",
         "torch.return_types.min",
         "torch.per_channel_affine",
