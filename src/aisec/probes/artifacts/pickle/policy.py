@@ -130,6 +130,12 @@ ALLOWED: frozenset[str] = frozenset(
             for n in "relu relu6 gelu silu mish elu selu celu leaky_relu hardswish hardsigmoid "
             "hardtanh softplus softsign tanh sigmoid softmax log_softmax glu logsigmoid".split()
         ),
+        "torch._C._nn.gelu",
+        "torch._C._nn.silu",
+        "torch._C._nn.leaky_relu",
+        "torch._C._nn.elu",
+        "torch._C._nn.hardtanh",
+        "torch._C._nn.softplus",
         "torch.tanh",
         "torch.sigmoid",
         "torch.relu",
