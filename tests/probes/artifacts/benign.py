@@ -170,4 +170,11 @@ def torch_builders() -> dict[str, Callable[[], bytes]]:
         "torch-whole-model-legacy.pt": lambda: save(model(), legacy=True),
         "torch-dtypes.pt": lambda: save(tensors),
         "torch-optimizer.pt": lambda: save(torch.optim.Adam(model().parameters()).state_dict()),
+        "torch-transformer.pt": lambda: save(
+            torch.nn.Sequential(
+                torch.nn.TransformerEncoderLayer(4, 2),
+                torch.nn.TransformerDecoderLayer(4, 2, activation="gelu"),
+                torch.nn.GRU(4, 4),
+            )
+        ),
     }
