@@ -146,3 +146,15 @@ def test_scope_decides_membership_controls(deployed, defence, expect):
     assert set(used) == expect and not set(used) & set(unused)
     ext, _ = Scope(deployed, defence).controls(MLTest.EXTRACTION)
     assert ("rate-limit" in ext) is deployed
+
+
+def test_query_budget_exhaustion_is_a_recorded_error(tmp_path: Path):
+    code, report = _run(
+        ["--dataset", "iris", "--tests", "extraction,poisoning", "--query-budget", "50"],
+        tmp_path / "o.json",
+    )
+    verdicts = {f.rule_id: f.verdict.value for f in report.findings}
+    assert verdicts["mltest.extraction"] == "error"
+    assert verdicts["mltest.poisoning"] in {"pass", "fail"}  # the other test still ran
+    assert "query budget of 50 rows exhausted" in report.errors[0]
+    assert code == (1 if verdicts["mltest.poisoning"] == "fail" else 3)
