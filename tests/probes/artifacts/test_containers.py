@@ -225,3 +225,18 @@ def test_zip_compression_methods(tmp_path: Path, method: int) -> None:
     with zipfile.ZipFile(buf, "w", method) as zf:
         zf.writestr("archive/data.pkl", EVIL)
     assert scan_bytes(tmp_path, buf.getvalue(), "m.zip").verdict is FileVerdict.MALICIOUS
+
+
+def test_size_budget_counts_expanded_bytes_only(tmp_path: Path) -> None:
+    from aisec.probes.artifacts.interface import Limits
+    from aisec.probes.artifacts.service import scan_paths as scan
+
+    for i in range(3):
+        (tmp_path / f"plain{i}.pkl").write_bytes(BENIGN + b"N." * 3000)
+    (tmp_path / "stored.zip").write_bytes(zip_bytes([("a.pkl", BENIGN)]))
+    (tmp_path / "packed.gz").write_bytes(gzip.compress(BENIGN * 5000))
+    result = scan([tmp_path], Limits(max_total_bytes=10_000))
+    verdicts = {Path(f.path).name: f.verdict for f in result.files}
+    assert verdicts["stored.zip"] is FileVerdict.CLEAN
+    assert all(verdicts[f"plain{i}.pkl"] is FileVerdict.CLEAN for i in range(3))
+    assert verdicts["packed.gz"] is FileVerdict.ERROR  # 20 kB expanded: over budget

@@ -19,10 +19,13 @@ IN_MEMORY_MAX = 32 * 1024 * 1024
 class Blob:
     """`size` bytes of `buf` (bytes or mmap) starting at `start`."""
 
-    def __init__(self, buf: Any, start: int, size: int, owner: Any = None) -> None:
+    def __init__(
+        self, buf: Any, start: int, size: int, owner: Any = None, is_window: bool = False
+    ) -> None:
         self.buf = buf
         self.start = start
         self.size = size
+        self.is_window = is_window  # a view into another blob: no new bytes
         self._owner = owner  # file object or temp file kept alive with the map
 
     @property
@@ -41,7 +44,7 @@ class Blob:
 
     def window(self, offset: int, size: int) -> Blob:
         size = max(0, min(size, self.size - offset))
-        return Blob(self.buf, self.start + offset, size)
+        return Blob(self.buf, self.start + offset, size, is_window=True)
 
     def close(self) -> None:
         if isinstance(self.buf, mmap.mmap) and self._owner is not None:

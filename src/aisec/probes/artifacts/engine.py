@@ -30,7 +30,7 @@ class Engine:
     def __init__(self, handlers: Sequence[FormatHandler], limits: Limits) -> None:
         self.handlers = list(handlers)
         self.limits = limits
-        self.bytes_examined = 0  # uncompressed bytes, across the whole run
+        self.bytes_examined = 0  # bytes produced by decompression, across the whole run
 
     def scan_blob(self, blob: blobs.Blob, location: str, sha256: str | None) -> list[Finding]:
         findings: list[Finding] = []
@@ -68,7 +68,8 @@ class Engine:
                 f"time budget of {self.limits.timeout_s:.0f}s exhausted; not examined",
             )
             return
-        self.bytes_examined += blob.size
+        if depth and not blob.is_window:
+            self.bytes_examined += blob.size  # expanded content; windows into files are free
         if self.bytes_examined > self.limits.max_total_bytes:
             add(
                 Rule.ARCHIVE_LIMIT,
