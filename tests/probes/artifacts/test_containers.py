@@ -232,7 +232,7 @@ def test_size_budget_counts_expanded_bytes_only(tmp_path: Path) -> None:
     from aisec.probes.artifacts.service import scan_paths as scan
 
     for i in range(3):
-        (tmp_path / f"plain{i}.pkl").write_bytes(BENIGN + b"N." * 3000)
+        (tmp_path / f"plain{i}.pkl").write_bytes(BENIGN * 1500)
     (tmp_path / "stored.zip").write_bytes(zip_bytes([("a.pkl", BENIGN)]))
     (tmp_path / "packed.gz").write_bytes(gzip.compress(BENIGN * 5000))
     result = scan([tmp_path], Limits(max_total_bytes=10_000))
