@@ -101,3 +101,12 @@ def test_malformed_models_abort(data: bytes) -> None:
 )  # fmt: skip
 def test_detect_rejects_other_content(data: bytes) -> None:
     assert not H.detect(data, len(data))
+
+
+def test_reordered_fields_are_still_claimed() -> None:
+    """Protobuf parsers accept fields in any order, so a crafted model may put its graph first."""
+    model = ox.model(pb_msg(5, ox.tensor("w", location="../../etc/passwd")))
+    graph_first = ox.graph(ox.node("MatMul"), pb_msg(5, ox.tensor("w", location="/etc/passwd")))
+    for data in (graph_first + model[: model.index(b"\x3a")], graph_first):
+        assert H.detect(data, len(data))
+        assert "onnx.external-data-traversal" in rules(scan(H, data))

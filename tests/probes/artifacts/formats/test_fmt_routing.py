@@ -63,3 +63,16 @@ def test_the_owner_is_routed_first(name: str) -> None:
 
 def test_pickle_lookalike_sample_really_starts_like_a_pickle() -> None:
     assert SAMPLES["safetensors-0x80"][:2] == b"\x80\x02"
+
+
+def test_random_bytes_are_not_claimed() -> None:
+    """Raw tensor shards (SavedModel variables, .bin blobs) look random: none may be claimed,
+    or they would end as scan errors instead of honest not-scanned."""
+    import random
+
+    rnd = random.Random(1234)
+    mine = [getattr(formats, n)() for n in formats.__all__]
+    for i in range(5000):
+        data = bytes([rnd.choice([0x08, 0x0A, 0x12, 0x3A, 0x42])]) + rnd.randbytes(64 + i % 900)
+        claims = [h.name for h in mine if h.detect(data[:HEAD_BYTES], len(data))]
+        assert claims == [], (claims, data[:16])

@@ -173,25 +173,53 @@ class _Walker:
             f.locations.add(location[:300])
 
 
+GRAPH_FIELDS = frozenset({1, 2, 5, 10, 11, 12, 13, 14, 15, 16})  # all length-delimited
+NODE_TEXT_FIELDS = frozenset({1, 2, 3, 4, 7})  # input, output, name, op_type, domain
+
+
+def _graph_like(body: bytes) -> bool:
+    """The start of a GraphProto: known length-delimited fields; a first node whose
+    identifying fields are printable text."""
+    fields = pw.leading_fields(body, 4)
+    if not fields or any(f.number not in GRAPH_FIELDS or f.wire != pw.LEN for f in fields):
+        return False
+    if fields[0].number != 1:
+        return True
+    node = body[fields[0].start : fields[0].end]
+    parts = pw.leading_fields(node, 4)
+    return bool(parts) and all(
+        p.wire == pw.LEN
+        and 1 <= p.number <= 9
+        and (p.number not in NODE_TEXT_FIELDS or pw.is_identifier_text(node[p.start : p.end]))
+        for p in parts
+    )
+
+
 class OnnxHandler:
     name = "onnx"
 
     def detect(self, head: bytes, size: int) -> bool:
-        fields = pw.leading_fields(head, 6)
-        if len(fields) < 2 or fields[0].number != 1 or fields[0].wire != pw.VARINT:
-            return False
-        if not 1 <= fields[0].value <= 30:
-            return False
-        last = 0
+        """ModelProto fields in any order (protobuf parsers accept that), each of the right
+        wire type, text fields printable, a plausible ir_version and a graph or opset."""
+        fields = pw.leading_fields(head, 16)
+        numbers: set[int] = set()
         for fld in fields:
-            if MODEL_FIELDS.get(fld.number) != fld.wire or fld.number < last:
+            body = head[fld.start : min(fld.end, len(head))]
+            if MODEL_FIELDS.get(fld.number) != fld.wire or fld.end > size:
                 return False
-            last = fld.number
-            if fld.number in (2, 3, 4) and not pw.is_identifier_text(
-                head[fld.start : min(fld.end, len(head))], b"_./-:+ ()"
-            ):
+            if fld.number == 1 and not 1 <= fld.value <= 30:
                 return False
-        return any(fld.number in (7, 8) for fld in fields) or fields[-1].end > len(head)
+            if fld.number in (2, 3, 4) and not pw.is_identifier_text(body, b"_./-:+ ()"):
+                return False
+            if fld.number == 7 and not _graph_like(body):
+                return False
+            numbers.add(fld.number)
+        if not numbers:
+            return False
+        if fields[0].number == 7:  # graph first: its structure already vouched for it
+            return True
+        truncated = fields[-1].end > len(head)
+        return 1 in numbers and len(fields) >= 2 and (bool(numbers & {7, 8}) or truncated)
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         walker = _Walker(WindowReader(stream, size), ctx)

@@ -202,6 +202,9 @@ class SavedModelHandler:
     name = "tf-savedmodel"
 
     def detect(self, head: bytes, size: int) -> bool:
+        first = pw.leading_fields(head, 1)
+        if not first or first[0].end > size:  # a field cannot run past the end of the file
+            return False
         return (
             tfd.is_saved_model(head)
             or tfd.is_graph_def(head)

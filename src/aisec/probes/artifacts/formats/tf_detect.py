@@ -17,13 +17,41 @@ NODE_NAME = re.compile(rb"^[A-Za-z0-9_.][A-Za-z0-9_./:>-]*$")
 
 
 def is_saved_model(head: bytes) -> bool:
-    fields = pw.leading_fields(head, 2)
+    """SavedModel: [schema version], then a MetaGraphDef opening with a plausible MetaInfoDef
+    (or with a GraphDef); nothing but fields 1 and 2 at the top level."""
+    fields = pw.leading_fields(head, 8)
     if fields and (fields[0].number, fields[0].wire) == (1, pw.VARINT) and fields[0].value <= 16:
         fields = fields[1:]  # saved_model_schema_version, absent when zero
     if not fields or (fields[0].number, fields[0].wire) != (2, pw.LEN):
         return False
-    inner = pw.leading_fields(head[fields[0].start :], 1)
-    return bool(inner) and inner[0].wire == pw.LEN and inner[0].number in (1, 2)
+    if any(f.number not in (1, 2) for f in fields):
+        return False
+    meta = head[fields[0].start : min(fields[0].end, len(head))]
+    inner = pw.leading_fields(meta, 1)
+    if not inner or inner[0].wire != pw.LEN or inner[0].number not in (1, 2):
+        return False
+    body = meta[inner[0].start : min(inner[0].end, len(meta))]
+    return is_graph_def(body) if inner[0].number == 2 else _meta_info_like(body)
+
+
+def _meta_info_like(body: bytes) -> bool:
+    """MetaInfoDef: version/tags/TF version strings (1, 4, 5, 6) printable, an op list (2)
+    whose first op has an identifier name, and nothing outside fields 1-8."""
+    parts = pw.leading_fields(body, 6)
+    if not parts:
+        return False
+    for p in parts:
+        value = body[p.start : min(p.end, len(body))]
+        if p.number in (1, 4, 5, 6):
+            if p.wire != pw.LEN or not pw.is_identifier_text(value, b"_./-:+ "):
+                return False
+        elif p.number == 2:
+            name = nested_name(value, (1, 1))
+            if p.wire != pw.LEN or name is None or not OP_NAME.match(name):
+                return False
+        elif not 1 <= p.number <= 8:
+            return False
+    return True
 
 
 def ambiguous(head: bytes) -> bool:
