@@ -140,7 +140,7 @@ def test_big_byte_payloads_are_skipped_not_copied(tmp_path: Path) -> None:
             "pickle.malformed",
             FileVerdict.MALICIOUS,
         ),
-        (wrap(b"N") + b"plain trailing text", "pickle.trailing-data", FileVerdict.SUSPICIOUS),
+        (wrap(b"N") + b"\x00\x01 trailing bytes", "pickle.trailing-data", FileVerdict.SUSPICIOUS),
         (proto(2) + b"N0" * 10, "pickle.malformed", FileVerdict.SUSPICIOUS),
         (
             wrap(b"N") + wrap(call(g("os", "system"), s("x"))),
@@ -174,3 +174,10 @@ def test_overlong_global_line_is_malformed_without_copying() -> None:
 def test_long_protocol0_literals_are_fine() -> None:
     data = pickle.dumps(["x" * 200_000, 10**4000, 1.5, "\u20ac" * 70_000], protocol=0)
     assert walk(data).pickles == 1
+
+
+def test_stacked_protocol0_pickles_are_all_walked(tmp_path: Path) -> None:
+    data = pickle.dumps({"a": 1}, protocol=0) + pickle.dumps([2], protocol=1)
+    assert scan_bytes(tmp_path, data).verdict is FileVerdict.CLEAN
+    evil = data + b"cos\nsystem\n(S'x'\ntR."
+    assert scan_bytes(tmp_path, evil).verdict is FileVerdict.MALICIOUS

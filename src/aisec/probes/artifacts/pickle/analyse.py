@@ -12,6 +12,7 @@ from typing import Any
 
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.pickle.policy import Status
+from aisec.probes.artifacts.pickle.state import FIRST_OPS
 from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Finding, Severity, Verdict
@@ -81,7 +82,7 @@ def _walk_all(buf: Any, start: int, end: int, st: WalkState, legacy: bool, add: 
         if legacy and st.pickles >= TORCH_LEGACY_PICKLES:
             st.skipped_bytes += end - pos
             return "legacy torch storages (raw tensor bytes) not parsed"
-        if buf[pos] != 0x80:
+        if buf[pos] != 0x80 and buf[pos] not in FIRST_OPS:  # another pickle may follow
             add(
                 Rule.PICKLE_TRAILING,
                 Verdict.SUSPICIOUS,

@@ -12,10 +12,9 @@ from typing import BinaryIO
 from aisec.probes.artifacts.blob import from_stream
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.pickle.analyse import analyse
+from aisec.probes.artifacts.pickle.state import FIRST_OPS
 from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
 
-# Opcodes a protocol 0/1 pickle can start with.
-_FIRST_OPS = frozenset(b"(cNIJKLMFGSTUVX]}lditgpo)")
 _MIN_OPS = 3
 _HEAD_MIN = 1024
 
@@ -26,7 +25,7 @@ def looks_like_pickle(head: bytes) -> bool:
         return False
     if head[0] == 0x80:
         return head[1] <= 5
-    if head[0] not in _FIRST_OPS:
+    if head[0] not in FIRST_OPS:
         return False
     st = WalkState(max_ops=len(head) + 1)
     try:

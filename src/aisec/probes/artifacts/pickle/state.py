@@ -58,6 +58,8 @@ def check_budget(st: WalkState) -> None:
         raise BudgetExceeded("time budget exhausted")
 
 
+# Opcodes a protocol 0/1 pickle (which has no PROTO) can start with.
+FIRST_OPS = frozenset(b"(cNIJKLMFGSTUVX]}lditgpo)")
 MAX_LINE = 65_536  # text arguments (GLOBAL names, protocol-0 literals) longer than this are hostile
 
 
