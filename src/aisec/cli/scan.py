@@ -73,38 +73,16 @@ def scan_command(
         )
     sig = (signature, public_key) if signature is not None and public_key is not None else None
     files = plan(paths)  # raises InputError for a missing path
-    progress_cb = None
-    bar = None
-    if err.is_terminal and (len(files) > 10 or sum(s for _, s in files) > 256 << 20):
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
-
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            console=err,
-            transient=True,
-        )
-        task = bar.add_task("scanning", total=sum(s for _, s in files) or 1)
-        done = [0]
-
-        def progress_cb(path: Path, size: int) -> None:
-            bar.update(task, completed=done[0], description=str(path.name)[:40])
-            done[0] += size
-
     try:
-        if bar is not None:
-            with bar:
-                result = scan_paths(
-                    paths,
-                    limits,
-                    manifest,
-                    progress=progress_cb,
-                    hash_files=not no_hash,
-                    signature=sig,
-                )
-        else:
-            result = scan_paths(paths, limits, manifest, hash_files=not no_hash, signature=sig)
+        with render.progress(files, err) as progress_cb:
+            result = scan_paths(
+                paths,
+                limits,
+                manifest,
+                progress=progress_cb,
+                hash_files=not no_hash,
+                signature=sig,
+            )
     except (OSError, MemoryError, RuntimeError) as exc:
         raise ProbeError(f"scan failed: {type(exc).__name__}: {exc}") from exc
     version = __version__

@@ -117,3 +117,22 @@ def test_report_section_escapes_and_counts(tmp_path: Path) -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "pickle.dangerous-callable" in html
     assert "malicious" in html and section.TITLE
+
+
+def test_progress_bar_only_on_a_terminal_for_big_jobs() -> None:
+    import io
+
+    from rich.console import Console
+
+    from aisec.probes.artifacts.console import progress
+
+    tty = Console(file=io.StringIO(), force_terminal=True)
+    many = [(Path(f"f{i}"), 10) for i in range(20)]
+    with progress(many, tty) as advance:
+        assert advance is not None
+        for path, size in many:
+            advance(path, size)
+    with progress([(Path("a"), 1)], tty) as advance:
+        assert advance is None
+    with progress(many, Console(file=io.StringIO(), force_terminal=False)) as advance:
+        assert advance is None

@@ -4,6 +4,10 @@ was skipped or failed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -64,3 +68,32 @@ def summary_line(result: ScanResult) -> Text:
     else:
         head = f"overall: {verdict.value}"
     return Text(f"{head} — {parts}", style=STYLE[verdict])
+
+
+@contextmanager
+def progress(
+    files: list[tuple[Path, int]], console: Console
+) -> Iterator[Callable[[Path, int], None] | None]:
+    """A byte-based progress bar for big or many files, only on a terminal (else None)."""
+    total = sum(size for _, size in files)
+    if not console.is_terminal or (len(files) <= 10 and total <= 256 << 20):
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("scanning", total=total or 1)
+    done = [0]
+
+    def advance(path: Path, size: int) -> None:
+        bar.update(task, completed=done[0], description=path.name[:40])
+        done[0] += size
+
+    with bar:
+        yield advance
