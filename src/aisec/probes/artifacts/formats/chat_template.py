@@ -114,6 +114,8 @@ class _Walker:
             value = self.fold(node.node)
             if value is not None:
                 self.folder.env[node.target.name] = value
+            else:  # reassigned to something not constant: forget the old value
+                self.folder.env.pop(node.target.name, None)
         if isinstance(node, nodes.Getattr):
             self._attr_name(node, node.attr, dynamic=False)
         elif isinstance(node, nodes.Getitem):
