@@ -115,7 +115,7 @@ def bench(name: str, s: Settings) -> None:
             lambda: art_hopskipjump(model, split.x_eval, split.y_eval, s),
         ),
         (
-            "membership (threshold+shadow)",
+            "membership (3 attacks vs ART shadow)",
             lambda: run_membership(target, split, s),
             lambda: art_shadow_mia(model, split, s),
         ),
