@@ -14,6 +14,7 @@ from types import ModuleType
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from aisec.cli import assess, catalog, crosswalk, mltest, probe, scan  # noqa: F401  (registers)
 from aisec.cli.app import app, state
@@ -63,12 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         code = int(ExitCode.INPUT_ERROR)
     except InputError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         code = int(ExitCode.INPUT_ERROR)
     except AisecError as exc:
         if state["verbose"]:
             traceback.print_exc()
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         code = int(ExitCode.INTERNAL_ERROR)
     else:
         code = int(result) if isinstance(result, int) else int(ExitCode.OK)
