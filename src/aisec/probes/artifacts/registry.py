@@ -13,6 +13,7 @@ from aisec.probes.artifacts.containers.tar import TarHandler
 from aisec.probes.artifacts.containers.zip import ZipHandler
 from aisec.probes.artifacts.formats.gguf import GgufHandler
 from aisec.probes.artifacts.formats.hdf5 import Hdf5Handler
+from aisec.probes.artifacts.formats.hf_config import HfConfigHandler
 from aisec.probes.artifacts.formats.keras import KerasConfigHandler
 from aisec.probes.artifacts.formats.onnx import OnnxHandler
 from aisec.probes.artifacts.formats.safetensors import SafetensorsHandler
@@ -37,6 +38,7 @@ def default_handlers() -> list[FormatHandler]:
         CompressedHandler(),
         SkopsSchemaHandler(),
         KerasConfigHandler(),
+        HfConfigHandler(),
         OnnxHandler(),
         SavedModelHandler(),
     ]
