@@ -161,12 +161,32 @@ def init_cmd(
 @app.command("demo")
 def demo_cmd(
     out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the reports."),
+    probes: bool = typer.Option(
+        True, "--probes/--no-probes", help="Run the bundled probes for evidence."
+    ),
 ) -> int:
-    """Assess every bundled example system and write its reports (the main job)."""
+    """Assess every bundled example system and write its reports (the main job).
+
+    With --probes (default), model files are scanned, the agent is probed against aisec's local
+    reference target and, if the ml extra is installed, the fraud model is tested; the evidence
+    is attached to each assessment.
+    """
+    from aisec.demo import demo_evidence
+    from aisec.system import load_system
+
     now = datetime.now(UTC)
     index = []
     for system_id, system_path, assessment_path in bundled_examples():
-        run = run_assessment(system_path, assessment_path, (), (), now)
+        evidence: list[Path] = []
+        if probes:
+            console.print(f"[bold]{system_id}[/]: collecting evidence")
+            evidence = demo_evidence(
+                load_system(system_path),
+                system_path,
+                out / "evidence",
+                lambda line: console.print(line, highlight=False),
+            )
+        run = run_assessment(system_path, assessment_path, evidence, (), now)
         written = write_reports(run.report, out, list(ReportFormat))
         index.append((system_id, run.result, written))
         t = run.result.totals

@@ -1,0 +1,103 @@
+"""Evidence for the bundled demo: what an ML/platform engineer's CI would feed back.
+
+For each example system, `aisec demo` runs the probes that fit it, offline and on this machine:
+the artifact scanner over the model files the system declares, the LLM probes against aisec's
+reference target (in its *guarded* mode: the vulnerable model behind a keyword filter, which is
+what the e-mail agent's assessment claims) for systems with tools, and the classic-ML tests on
+the fraud model when the `ml` extra is installed. Each run writes an EvidenceReport that the
+assessment then takes in, so the demo reports show claims checked against evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aisec import __version__
+from aisec.common.errors import MissingExtraError
+from aisec.common.fileio import atomic_write_text
+from aisec.probes.finding import EvidenceReport
+from aisec.system.schema import AISystem, ModelKind
+
+Say = Callable[[str], None]
+
+
+def _write(report: EvidenceReport, path: Path) -> Path:
+    atomic_write_text(path, report.model_dump_json(indent=2) + "\n")
+    return path
+
+
+def scan_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
+    """Scan the model files the system declares (paths relative to the system file)."""
+    from aisec.probes.artifacts.service import scan_paths
+
+    paths = [system_path.parent / a for m in system.models for a in m.artifacts]
+    if not paths:
+        return None
+    result = scan_paths(paths)
+    return _write(
+        result.to_evidence(datetime.now(UTC), __version__), out / f"{system.id}-scan.json"
+    )
+
+
+def llm_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
+    """Probe an agent-like system against the guarded reference target on 127.0.0.1."""
+    if not system.tools or not any(m.kind is ModelKind.GENAI for m in system.models):
+        return None
+    from aisec.probes.llm.evidence import to_evidence
+    from aisec.probes.llm.factory import TargetSettings, build_target
+    from aisec.probes.llm.families import load_families
+    from aisec.probes.llm.reference.server import start_reference_target
+    from aisec.probes.llm.runner import ProbeOptions, run_probes
+
+    url, stop = start_reference_target("guarded")
+    try:
+        target = build_target(TargetSettings(url=url, model="reference", api_key_env=None))
+        run = run_probes(target, load_families(), system, ProbeOptions(seed=7, concurrency=8))
+    finally:
+        stop()
+    return _write(to_evidence(run), out / f"{system.id}-probe.json")
+
+
+def ml_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
+    """Classic-ML tests of the bundled fraud model, when the `ml` extra is installed."""
+    models_dir = system_path.parent / "models"
+    model = models_dir / "fraud.skops"
+    if system.id != "fraud-classifier" or not model.exists():
+        return None
+    from aisec.probes.ml.deps import require_ml
+
+    require_ml()
+    from aisec.probes.ml.runner import run
+    from aisec.probes.ml.setup import Request, prepare
+
+    request = Request(
+        model=model,
+        data=models_dir / "fraud-train.csv",
+        test=models_dir / "fraud-test.csv",
+        label_column="is_fraud",
+    )
+    return _write(run(prepare(request)), out / f"{system.id}-mltest.json")
+
+
+PRODUCERS: dict[str, Callable[[AISystem, Path, Path], Path | None]] = {
+    "aisec scan": scan_evidence,
+    "aisec probe": llm_evidence,
+    "aisec mltest": ml_evidence,
+}
+
+
+def demo_evidence(system: AISystem, system_path: Path, out: Path, say: Say) -> list[Path]:
+    """Run every producer that fits; a missing optional extra is reported, not fatal."""
+    paths = []
+    for name, producer in PRODUCERS.items():
+        try:
+            path = producer(system, system_path, out)
+        except MissingExtraError as exc:
+            say(f"  {name}: skipped ({exc.message}; {exc.hint})")
+            continue
+        if path is not None:
+            say(f"  {name}: evidence {path}")
+            paths.append(path)
+    return paths

@@ -1,0 +1,47 @@
+"""`aisec demo`, the main job: five reports, a portfolio page, evidence that moves risk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aisec.cli import main
+from aisec.common.exitcodes import ExitCode
+
+SYSTEMS = ["email-agent", "fraud-classifier", "rag-assistant", "recommender", "vendor-finetune-api"]
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out)]) == ExitCode.OK
+    return out
+
+
+def test_every_example_gets_every_report(demo_out: Path) -> None:
+    for system in SYSTEMS:
+        for suffix in (".html", ".json", ".md", "-risk-register.csv"):
+            assert (demo_out / f"{system}{suffix}").stat().st_size > 1000, (system, suffix)
+    index = (demo_out / "index.html").read_text()
+    for system in SYSTEMS:
+        assert f'href="{system}.html"' in index
+
+
+def test_probe_evidence_is_attached_and_counts(demo_out: Path) -> None:
+    agent = json.loads((demo_out / "email-agent.json").read_text())
+    assert any(f.endswith("email-agent-probe.json") for f in agent["evidence_files"])
+    demonstrated = [r for r in agent["risks"] if r["demonstrated_by"]]
+    assert demonstrated, "the guarded reference target lets some attacks through"
+    assert all(r["residual_likelihood"] >= 4 for r in demonstrated)
+    html = (demo_out / "email-agent.html").read_text()
+    assert "aisec-probe" in html or "LLM" in html
+
+
+def test_scan_evidence_verifies_the_fraud_model_file(demo_out: Path) -> None:
+    fraud = json.loads((demo_out / "fraud-classifier.json").read_text())
+    assert any(f.endswith("fraud-classifier-scan.json") for f in fraud["evidence_files"])
+    scan = json.loads((demo_out / "evidence" / "fraud-classifier-scan.json").read_text())
+    assert scan["tool"] == "aisec-scan"
+    assert {f["verdict"] for f in scan["findings"]} == {"pass"}
