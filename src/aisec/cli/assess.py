@@ -184,7 +184,7 @@ def demo_cmd(
                 load_system(system_path),
                 system_path,
                 out / "evidence",
-                lambda line: console.print(line, highlight=False),
+                lambda line: console.print(line, highlight=False, markup=False),
             )
         run = run_assessment(system_path, assessment_path, evidence, (), now)
         written = write_reports(run.report, out, list(ReportFormat))
