@@ -16,6 +16,36 @@ from aisec.catalog import Catalog
 from aisec.system.assessment import RiskSettings
 
 
+def _gains(
+    catalog: Catalog, risk: RiskItem, like5: int, imp5: int, levels: int
+) -> list[tuple[str, int]]:
+    """Residual points each not-yet-full control would remove from this risk item."""
+    demonstrated = bool(risk.demonstrated_by)
+    # Likelihood factors multiply (see risk.reduce_likelihood): swapping one control's factor
+    # for its full-strength factor is a division and a product, not a recomputation.
+    factors = [1.0 - SHARE_PER_STEP * c.likelihood_reduction for c in risk.controls]
+    product = math.prod(factors)
+    impact_steps = sum(c.impact_reduction for c in risk.controls)
+    out = []
+    for contribution, factor in zip(risk.controls, factors, strict=True):
+        if contribution.effective_strength >= 1.0:
+            continue
+        effect = catalog.effect(contribution.control_id, risk.threat_id)
+        remaining = (like5 - 1) * product / factor * (1.0 - SHARE_PER_STEP * effect.likelihood)
+        rl = max(1, math.floor(1 + remaining + 0.5))
+        if demonstrated:
+            rl = max(rl, DEMONSTRATED_FLOOR)
+        ri = reduce(
+            imp5,
+            impact_steps - contribution.impact_reduction + effect.impact,
+            cap=MAX_IMPACT_REDUCTION,
+        )
+        gain = risk.residual - rescale(rl, levels) * rescale(ri, levels)
+        if gain > 0:
+            out.append((contribution.control_id, gain))
+    return out
+
+
 def roadmap(
     catalog: Catalog,
     views: list[ControlView],
@@ -29,32 +59,15 @@ def roadmap(
     levels = settings.levels
     gains: dict[str, int] = {}
     threats: dict[str, list[str]] = {}
+    memo: dict[tuple[str, int, int, bool, int], list[tuple[str, int]]] = {}
     for risk in risks:
         like5, imp5 = base_likelihood[(risk.threat_id, risk.component)]
-        demonstrated = bool(risk.demonstrated_by)
-        # Likelihood factors multiply (see risk.reduce_likelihood): swapping one control's factor
-        # for its full-strength factor is a division and a product, not a recomputation.
-        factors = [1.0 - SHARE_PER_STEP * c.likelihood_reduction for c in risk.controls]
-        product = math.prod(factors)
-        impact_steps = sum(c.impact_reduction for c in risk.controls)
-        for contribution, factor in zip(risk.controls, factors, strict=True):
-            if contribution.effective_strength >= 1.0:
-                continue
-            effect = catalog.effect(contribution.control_id, risk.threat_id)
-            remaining = (like5 - 1) * product / factor * (1.0 - SHARE_PER_STEP * effect.likelihood)
-            rl = max(1, math.floor(1 + remaining + 0.5))
-            if demonstrated:
-                rl = max(rl, DEMONSTRATED_FLOOR)
-            ri = reduce(
-                imp5,
-                impact_steps - contribution.impact_reduction + effect.impact,
-                cap=MAX_IMPACT_REDUCTION,
-            )
-            after = rescale(rl, levels) * rescale(ri, levels)
-            gain = risk.residual - after
-            if gain > 0:
-                gains[contribution.control_id] = gains.get(contribution.control_id, 0) + gain
-                threats.setdefault(contribution.control_id, []).append(risk.threat_id)
+        key = (risk.threat_id, like5, imp5, bool(risk.demonstrated_by), risk.residual)
+        if key not in memo:  # the same threat on several models usually scores alike
+            memo[key] = _gains(catalog, risk, like5, imp5, levels)
+        for control_id, gain in memo[key]:
+            gains[control_id] = gains.get(control_id, 0) + gain
+            threats.setdefault(control_id, []).append(risk.threat_id)
     ordered = sorted(gains.items(), key=lambda kv: (-kv[1], kv[0]))
     items = []
     for rank, (control_id, gain) in enumerate(ordered, start=1):

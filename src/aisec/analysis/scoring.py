@@ -38,6 +38,26 @@ def residual_for(
     return res_l, reduce(impact, i_red, cap=MAX_IMPACT_REDUCTION)
 
 
+def _contributions(
+    catalog: Catalog, by_id: dict[str, ControlView], threat_id: str
+) -> list[ControlContribution]:
+    out = []
+    for control_id in catalog.controls_for(threat_id):
+        view = by_id[control_id]
+        strength = _counted(view)
+        effect = catalog.effect(control_id, threat_id)
+        out.append(
+            ControlContribution(
+                control_id=control_id,
+                status=view.effective_status,
+                effective_strength=strength,
+                likelihood_reduction=effect.likelihood * strength,
+                impact_reduction=effect.impact * strength,
+            )
+        )
+    return out
+
+
 def _role(views: dict[str, ControlView], catalog: Catalog, threat_id: str) -> Role:
     weight: dict[Role, int] = defaultdict(int)
     for control_id in catalog.controls_for(threat_id):
@@ -68,6 +88,7 @@ def score_risks(
     by_id = {v.id: v for v in views}
     bases = impact_bases(system)
     items = []
+    per_threat: dict[str, tuple[list[ControlContribution], Role]] = {}
     levels = settings.levels
     for decision in decisions:
         if not decision.applicable:
@@ -77,20 +98,12 @@ def score_risks(
             threat.base_likelihood, len(decision.aggravating), len(decision.easing)
         )
         impact = impact_of(threat.impact, system, bases)
-        contributions = []
-        for control_id in catalog.controls_for(threat.id):
-            view = by_id[control_id]
-            strength = _counted(view)
-            effect = catalog.effect(control_id, threat.id)
-            contributions.append(
-                ControlContribution(
-                    control_id=control_id,
-                    status=view.effective_status,
-                    effective_strength=strength,
-                    likelihood_reduction=effect.likelihood * strength,
-                    impact_reduction=effect.impact * strength,
-                )
+        if threat.id not in per_threat:  # same controls for every component: compute once
+            per_threat[threat.id] = (
+                _contributions(catalog, by_id, threat.id),
+                _role(by_id, catalog, threat.id),
             )
+        contributions, role = per_threat[threat.id]
         base[(threat.id, decision.component)] = (likelihood5, impact.value)
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         res_l5, res_i5 = residual_for(
@@ -138,7 +151,7 @@ def score_risks(
                 treatment=treatment,
                 controls=[c for c in contributions if by_id[c.control_id].applicable],
                 owner=owner,
-                role=_role(by_id, catalog, threat.id),
+                role=role,
                 demonstrated_by=demonstrated,
                 impact_reason=impact.reason,
             )
