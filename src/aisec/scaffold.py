@@ -12,6 +12,7 @@ import json
 
 from aisec.analysis.derive import derive_threats
 from aisec.catalog import Catalog
+from aisec.catalog.schema import Control
 from aisec.system.schema import AISystem
 
 
@@ -34,7 +35,8 @@ def scaffold_assessment(catalog: Catalog, system: AISystem, today: str) -> str:
         "  acceptance: 8    # highest acceptable likelihood x impact",
         "controls:",
     ]
-    relevant, other = [], []
+    relevant: list[tuple[Control, list[str]]] = []
+    other: list[tuple[Control, list[str]]] = []
     for control in catalog.controls.values():
         threats = [e.threat for e in control.effects if e.threat in applicable]
         (relevant if threats else other).append((control, threats))

@@ -7,11 +7,12 @@ a user editing an overlay can fix it without reading our code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from aisec.catalog.schema import (
     ApplicabilityFile,
@@ -32,6 +33,7 @@ from aisec.common.errors import CatalogError
 from aisec.common.yamlio import LocatedYaml, load_yaml_file, load_yaml_text, validate_located
 
 DATA_PACKAGE = "aisec.catalog.data"
+R = TypeVar("R", Threat, Control, Practice)
 
 
 @dataclass(frozen=True)
@@ -85,21 +87,36 @@ def _record_error(
     )
 
 
-def _add_unique(
-    target: dict[str, object],
-    items: Iterable[tuple[str, object]],
-    kind: str,
+def _collect(
+    items: Sequence[R],
     located: LocatedYaml,
     key: str,
-    *,
-    replace: bool = False,
-) -> None:
-    for index, (item_id, item) in enumerate(items):
-        if item_id in target and not replace:
+    kind: str,
+    where: dict[str, tuple[LocatedYaml, str, int]],
+) -> dict[str, R]:
+    """Index records by id, refusing duplicates, and remember where each came from."""
+    out: dict[str, R] = {}
+    for index, item in enumerate(items):
+        if item.id in out:
             raise _record_error(
-                located, key, index, item_id, "id", f"duplicate {kind} id {item_id!r}"
+                located, key, index, item.id, "id", f"duplicate {kind} id {item.id!r}"
             )
-        target[item_id] = item
+        out[item.id] = item
+        where.setdefault(item.id, (located, key, index))
+    return out
+
+
+def _apply_overlay(
+    target: dict[str, R],
+    items: Sequence[R],
+    located: LocatedYaml,
+    key: str,
+    where: dict[str, tuple[LocatedYaml, str, int]],
+) -> None:
+    """Overlay records replace bundled ones with the same id: that is how a user adapts ours."""
+    for index, item in enumerate(items):
+        target[item.id] = item
+        where[item.id] = (located, key, index)
 
 
 def _cross_check(
@@ -147,19 +164,6 @@ def _cross_check(
                     )
 
 
-def _index(
-    items: Iterable[Threat | Control | Practice],
-    located: LocatedYaml,
-    key: str,
-    where: dict[str, tuple[LocatedYaml, str, int]],
-) -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = []
-    for index, item in enumerate(items):
-        out.append((item.id, item))
-        where.setdefault(item.id, (located, key, index))
-    return out
-
-
 def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
     """Load bundled data, apply overlays in order, validate every cross-reference."""
     where: dict[str, tuple[LocatedYaml, str, int]] = {}
@@ -188,30 +192,9 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
         rules[rule.threat] = rule
         rule_where[rule.threat] = (rules_y, index)
 
-    threats: dict[str, Threat] = {}
-    controls: dict[str, Control] = {}
-    practices: dict[str, Practice] = {}
-    _add_unique(
-        threats,
-        _index(threats_f.threats, threats_y, "threats", where),
-        "threat",  # type: ignore[arg-type]
-        threats_y,
-        "threats",
-    )
-    _add_unique(
-        controls,
-        _index(controls_f.controls, controls_y, "controls", where),
-        "control",  # type: ignore[arg-type]
-        controls_y,
-        "controls",
-    )
-    _add_unique(
-        practices,
-        _index(practices_f.practices, practices_y, "practices", where),  # type: ignore[arg-type]
-        "practice",
-        practices_y,
-        "practices",
-    )
+    threats = _collect(threats_f.threats, threats_y, "threats", "threat", where)
+    controls = _collect(controls_f.controls, controls_y, "controls", "control", where)
+    practices = _collect(practices_f.practices, practices_y, "practices", "practice", where)
     categories = {c.id.value: c for c in categories_f.categories}
     sources = [
         threats_y.source,
@@ -226,16 +209,9 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
         if located.data is None:
             raise CatalogError("overlay file is empty", source=str(path))
         overlay = validate_located(Overlay, located)
-        # Overlay records replace bundled ones with the same id: that is how a user adapts ours.
-        for kind, key, items, target in (
-            ("threat", "threats", overlay.threats, threats),
-            ("control", "controls", overlay.controls, controls),
-            ("practice", "practices", overlay.practices, practices),
-        ):
-            for index, item in enumerate(items):
-                target[item.id] = item  # type: ignore[assignment]
-                where[item.id] = (located, key, index)
-            del kind
+        _apply_overlay(threats, overlay.threats, located, "threats", where)
+        _apply_overlay(controls, overlay.controls, located, "controls", where)
+        _apply_overlay(practices, overlay.practices, located, "practices", where)
         for threat_id, ref in overlay.iso27090.items():
             if threat_id not in threats:
                 raise CatalogError(

@@ -56,12 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = app(args=args, standalone_mode=False, prog_name="aisec")
     except _EXIT as exc:
-        code = int(exc.exit_code)
+        code = int(getattr(exc, "exit_code", ExitCode.INPUT_ERROR))
     except _ABORT:
         err.print("[red]aborted[/red]")
         code = int(ExitCode.INPUT_ERROR)
     except _USAGE as exc:
-        exc.show()
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
         code = int(ExitCode.INPUT_ERROR)
     except InputError as exc:
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)

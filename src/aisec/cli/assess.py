@@ -207,11 +207,17 @@ def schema_cmd(which: str = typer.Argument(..., help="result | system | assessme
     """Print the JSON Schema of the result, system or assessment files."""
     import json
 
+    from pydantic import BaseModel
+
     from aisec.analysis.model import AssessmentResult
     from aisec.system.assessment import Assessment
     from aisec.system.schema import AISystem
 
-    models = {"result": AssessmentResult, "system": AISystem, "assessment": Assessment}
+    models: dict[str, type[BaseModel]] = {
+        "result": AssessmentResult,
+        "system": AISystem,
+        "assessment": Assessment,
+    }
     if which not in models:
         raise InputError(f"unknown schema {which!r}", hint="result | system | assessment")
     typer.echo(json.dumps(models[which].model_json_schema(), indent=2))

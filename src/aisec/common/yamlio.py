@@ -66,7 +66,7 @@ def _walk(
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise InputError(
                     "mapping keys must be plain scalars",
@@ -84,7 +84,7 @@ def _walk(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node, deep=True)
 
 
 def load_yaml_text(text: str, source: str) -> LocatedYaml:
@@ -112,7 +112,7 @@ def load_yaml_text(text: str, source: str) -> LocatedYaml:
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", source=source) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
 
 
 def load_yaml_file(path: Path) -> LocatedYaml:
