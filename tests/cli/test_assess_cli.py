@@ -167,7 +167,9 @@ def test_reports_carry_crosswalks_and_ai_act_obligations(tmp_path: Path) -> None
     iso = frameworks["iso42001"]
     assert iso["assessed"] is True and iso["counts"]["supported"] + iso["counts"]["partly"] > 0
     articles = {o["article"] for o in data["ai_act_obligations"]["obligations"]}
-    assert any(a.startswith("eu-ai-act:2024:Art.50") for a in articles)  # deployer, generated content
+    assert any(
+        a.startswith("eu-ai-act:2024:Art.50") for a in articles
+    )  # deployer, generated content
     html = (tmp_path / "rag-assistant.html").read_text()
     assert "EU AI Act obligations" in html and "iso42001" in html
 

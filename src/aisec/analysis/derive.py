@@ -29,7 +29,11 @@ def _facts(
                 cache[key] = evaluate(fact, system, m)
             results.append(cache[key])
         held = [r for r in results if r.holds]
-        out.append(FactResult(True, "; ".join(dict.fromkeys(r.because for r in held))) if held else results[0])
+        out.append(
+            FactResult(True, "; ".join(dict.fromkeys(r.because for r in held)))
+            if held
+            else results[0]
+        )
     return out
 
 
