@@ -100,3 +100,18 @@ def test_missing_field_and_empty_file(tmp_path: Path) -> None:
     path.write_text("")
     with pytest.raises(InputError, match="expected a mapping"):
         load_system(path)
+
+
+def test_unknown_field_lists_the_expected_ones(tmp_path: Path) -> None:
+    path = tmp_path / "sys.yaml"
+    path.write_text(
+        MINIMAL.replace("hosted_by: model-provider", "hosted_by: model-provider\n    colour: red")
+    )
+    with pytest.raises(InputError) as err:
+        load_system(path)
+    message = str(err.value)
+    assert "unknown field; expected one of:" in message
+    assert "hosted_by" in message and "trained_by" in message
+    path.write_text(MINIMAL + "data_flows:\n  - {from: m, to: m, data: x, via: y}\n")
+    with pytest.raises(InputError, match="expected one of: crosses_boundary, data, from, to"):
+        load_system(path)

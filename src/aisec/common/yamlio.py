@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -142,8 +142,44 @@ def format_loc(loc: Iterable[str | int]) -> str:
     return out
 
 
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The pydantic model that owns the last key of `loc` (walking lists, dicts and optionals)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _unwrap(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """list[X] / dict[K, X] / X | None -> X, so the walk can go on into X."""
+    for arg in reversed(get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        inner = _unwrap(arg)
+        if inner is not None:
+            return inner
+    return annotation if isinstance(annotation, type) else None
+
+
+def _unknown_field_message(model: type[BaseModel] | None, loc: Sequence[str | int]) -> str:
+    owner = _model_at(model, loc[:-1]) if model is not None else None
+    if owner is None:
+        return "unknown field (check its spelling)"
+    allowed = ", ".join(sorted(f.alias or name for name, f in owner.model_fields.items()))
+    return f"unknown field; expected one of: {allowed}"
+
+
 def validation_error_to_input_error(
-    exc: ValidationError, located: LocatedYaml, *, prefix: PathKey = ()
+    exc: ValidationError,
+    located: LocatedYaml,
+    *,
+    prefix: PathKey = (),
+    model: type[BaseModel] | None = None,
 ) -> InputError:
     """Turn the first pydantic error into an InputError naming file, line, field and expectation."""
     errors = exc.errors(include_url=False)
@@ -153,7 +189,7 @@ def validation_error_to_input_error(
     line = located.line_of(loc)
     msg = first["msg"]
     if first.get("type") == "extra_forbidden":
-        msg = "unknown field (check spelling; see the schema in docs/)"
+        msg = _unknown_field_message(model, [p for p in first["loc"] if isinstance(p, str | int)])
     elif first.get("type") == "missing":
         msg = "required field is missing"
     more = f" (+{len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
@@ -168,4 +204,4 @@ def validate_located(model: type[M], located: LocatedYaml, *, prefix: PathKey = 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise validation_error_to_input_error(exc, located, prefix=prefix) from None
+        raise validation_error_to_input_error(exc, located, prefix=prefix, model=model) from None
