@@ -37,3 +37,24 @@ def test_syntax_error_names_file_and_line() -> None:
 def test_python_tags_are_refused(payload: str) -> None:
     with pytest.raises(InputError):
         load_yaml_text(payload, "evil.yaml")
+
+
+def _laughs(levels: int) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_with_source() -> None:
+    with pytest.raises(InputError) as err:
+        load_yaml_text(_laughs(6), "bomb.yaml")  # 9**6 leaves, 0.5M nodes
+    assert str(err.value).startswith("bomb.yaml:")
+    assert "aliases expand" in str(err.value)
+
+
+def test_ordinary_aliases_and_merge_keys_still_work() -> None:
+    text = _laughs(3) + "base: &base {x: 1, y: 2}\nitems:\n  - {<<: *base, z: 3}\n  - *base\n"
+    data = load_yaml_text(text, "ok.yaml").data
+    assert len(data["l2"]) == 9 and data["l2"][0][0] == ["lol"] * 9
+    assert data["items"] == [{"x": 1, "y": 2, "z": 3}, {"x": 1, "y": 2}]

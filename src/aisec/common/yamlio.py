@@ -19,6 +19,9 @@ from pydantic import BaseModel, ValidationError
 from aisec.common.errors import InputError
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
+# Nodes reached again through aliases (`*name`, `<<: *name`). Each alias use copies its subtree,
+# so nested aliases grow exponentially ("billion laughs"); honest files stay far below this.
+MAX_ALIAS_EXPANSION = 100_000
 
 PathKey = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -54,9 +57,35 @@ class _UniqueKeySafeLoader(_BaseSafeLoader):  # type: ignore[misc,valid-type]
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
+@dataclass
+class _Budget:
+    """Counts nodes walked a second time (through an alias) to bound alias expansion."""
+
+    seen: set[int] = field(default_factory=set)
+    expanded: int = 0
+
+    def visit(self, node: yaml.Node) -> None:
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.expanded += 1
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise InputError(
+                f"aliases expand to more than {MAX_ALIAS_EXPANSION} extra nodes "
+                "(nested anchors/aliases, a 'billion laughs' pattern?)",
+                line=node.start_mark.line + 1,
+                hint="write the data out instead of nesting aliases",
+            )
+
+
 def _walk(
-    node: yaml.Node, path: PathKey, lines: dict[PathKey, int], loader: yaml.SafeLoader
+    node: yaml.Node,
+    path: PathKey,
+    lines: dict[PathKey, int],
+    loader: yaml.SafeLoader,
+    budget: _Budget,
 ) -> Any:
+    budget.visit(node)
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
         raise InputError(
@@ -79,11 +108,11 @@ def _walk(
                     hint="each key may appear once in a mapping",
                 )
             child = (*path, str(key))
-            result[key] = _walk(value_node, child, lines, loader)
+            result[key] = _walk(value_node, child, lines, loader, budget)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
+        return [_walk(item, (*path, i), lines, loader, budget) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 
@@ -98,7 +127,7 @@ def load_yaml_text(text: str, source: str) -> LocatedYaml:
             return LocatedYaml(data=None, source=source)
         lines: dict[PathKey, int] = {}
         try:
-            data = _walk(node, (), lines, loader)
+            data = _walk(node, (), lines, loader, _Budget())
         except InputError as exc:
             raise InputError(
                 exc.message.split(": ", 1)[-1], source=source, line=exc.line, hint=exc.hint
@@ -146,7 +175,9 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
     """The pydantic model that owns the last key of `loc` (walking lists, dicts and optionals)."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         info = current.model_fields.get(part)
         if info is None:
