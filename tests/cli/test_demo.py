@@ -45,3 +45,12 @@ def test_scan_evidence_verifies_the_fraud_model_file(demo_out: Path) -> None:
     scan = json.loads((demo_out / "evidence" / "fraud-classifier-scan.json").read_text())
     assert scan["tool"] == "aisec-scan"
     assert {f["verdict"] for f in scan["findings"]} == {"pass"}
+
+
+def test_roadmap_says_when_evidence_overturned_a_claim(demo_out: Path) -> None:
+    agent = json.loads((demo_out / "email-agent.json").read_text())
+    overturned = [i for i in agent["roadmap"] if i["evidence_failed"]]
+    assert overturned, "the guarded target defeats at least one control claimed in place"
+    assert all(i["claimed_status"] in {"partial", "implemented", "verified"} for i in overturned)
+    assert all(i["current_status"] == "not-implemented" for i in overturned)
+    assert "probe evidence failed" in (demo_out / "email-agent.html").read_text()

@@ -121,6 +121,10 @@ class RoadmapItem(Frozen):
     category: Category
     role: Role
     current_status: ControlStatus
+    claimed_status: ControlStatus | None = Field(
+        default=None, description="status in the assessment, before evidence"
+    )
+    evidence_failed: bool = False
     risk_reduction: int = Field(description="sum of residual risk points removed if implemented")
     threats: list[str]
     depends_on: list[str]

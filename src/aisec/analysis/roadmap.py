@@ -81,6 +81,10 @@ def roadmap(
                 category=control.category,
                 role=view.role,
                 current_status=view.effective_status,
+                claimed_status=view.status,
+                evidence_failed=bool(
+                    view.evidence_outcome and view.evidence_outcome.outcome == "failed"
+                ),
                 risk_reduction=gain,
                 threats=sorted(set(threats[control_id])),
                 depends_on=[
