@@ -49,7 +49,7 @@ def test_scan_evidence_verifies_the_fraud_model_file(demo_out: Path) -> None:
 
 def test_roadmap_says_when_evidence_overturned_a_claim(demo_out: Path) -> None:
     agent = json.loads((demo_out / "email-agent.json").read_text())
-    overturned = [i for i in agent["roadmap"] if i["evidence_failed"]]
+    overturned = [i for i in agent["roadmap"] if i["overturned_by_evidence"]]
     assert overturned, "the guarded target defeats at least one control claimed in place"
     assert all(i["claimed_status"] in {"partial", "implemented", "verified"} for i in overturned)
     assert all(i["current_status"] == "not-implemented" for i in overturned)

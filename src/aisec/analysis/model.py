@@ -124,7 +124,9 @@ class RoadmapItem(Frozen):
     claimed_status: ControlStatus | None = Field(
         default=None, description="status in the assessment, before evidence"
     )
-    evidence_failed: bool = False
+    overturned_by_evidence: bool = Field(
+        default=False, description="claimed (partly) in place, but probe evidence failed"
+    )
     risk_reduction: int = Field(description="sum of residual risk points removed if implemented")
     threats: list[str]
     depends_on: list[str]

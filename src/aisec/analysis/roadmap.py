@@ -82,8 +82,10 @@ def roadmap(
                 role=view.role,
                 current_status=view.effective_status,
                 claimed_status=view.status,
-                evidence_failed=bool(
-                    view.evidence_outcome and view.evidence_outcome.outcome == "failed"
+                overturned_by_evidence=bool(
+                    view.evidence_outcome
+                    and view.evidence_outcome.outcome == "failed"
+                    and view.status.strength > 0
                 ),
                 risk_reduction=gain,
                 threats=sorted(set(threats[control_id])),
