@@ -84,3 +84,12 @@ def test_bad_manifest_is_an_input_error(tmp_path: Path, text: str) -> None:
     man.write_bytes(text.encode("utf-8", "surrogateescape"))
     with pytest.raises(InputError):
         load_manifest(man)
+
+
+def test_hash_of_a_multi_chunk_file_matches_and_reaches_findings(tmp_path: Path) -> None:
+    data = b"\x80\x04K\x01." + bytes(range(256)) * (3 * 4096 + 1)  # > 3 MiB: several pread chunks
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    (result,) = scan_paths([path]).files
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.findings and all(f.sha256 == result.sha256 for f in result.findings)

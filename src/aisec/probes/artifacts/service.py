@@ -4,10 +4,12 @@ verifies a manifest when given, and returns a `ScanResult`."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aisec.common.errors import InputError
@@ -51,6 +53,19 @@ def _fail(path: Path, rule: Rule, verdict: Verdict, msg: str) -> Finding:
     return finding(rule, verdict, Severity.MEDIUM, str(path), msg)
 
 
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisec-sha256")
+
+
+def _sha256_of_fd(fd: int) -> str:
+    """SHA-256 of the open file itself (pread: no shared offset, same inode as the scan)."""
+    digest = hashlib.sha256()
+    offset = 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()
+
+
 def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult:
     """Hash and scan one file; I/O problems become findings, not exceptions."""
     t0 = time.perf_counter()
@@ -63,13 +78,20 @@ def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult
             f = _fail(path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file")
             return FileResult(str(path), 0, None, verdict_of([f]), (f,))
         with open(path, "rb") as fh:
-            digest = integrity.sha256_stream(fh) if hash_files else None
+            # Hash on a second handle in a thread while the engine walks the content: hashlib
+            # and file reads release the GIL, so a big file costs max(hash, scan), not the sum.
+            hashing = _HASHER.submit(_sha256_of_fd, fh.fileno()) if hash_files else None
             blob = blobs.from_file(fh)
             try:
-                findings = engine.scan_blob(blob, str(path), digest)
+                findings = engine.scan_blob(blob, str(path), None)
             finally:
                 blob.close()
             size = blob.size
+            digest = hashing.result() if hashing is not None else None
+        if digest is not None:
+            findings = [
+                f if f.sha256 else f.model_copy(update={"sha256": digest}) for f in findings
+            ]
     except OSError as exc:
         f = _fail(path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {exc.strerror}")
         return FileResult(str(path), 0, None, verdict_of([f]), (f,), time.perf_counter() - t0)
