@@ -1,15 +1,18 @@
-"""Benchmark: LLM-probe throughput (attempts/s) at concurrency 1, 8 and 32.
+"""Benchmark: LLM-probe throughput (attempts/s) at concurrency 1, 8 and 32, and garak beside it.
 
 The reference target runs in its own process (`aisec probe serve-target`) so client and server
-do not share an interpreter. When garak is installed, the same number of attempts is run through
-garak's OpenAI-compatible generator against the same target and the ratio is printed; otherwise
-the script says so. Run: `python bench/probe.py [--mode vulnerable|hardened] [--repeats N]`.
+do not share an interpreter. When garak is available (`--garak-python PATH`, a `garak` script on
+PATH, or this interpreter), the same number of attempts is run through garak's OpenAI-compatible
+generator against the same target in the same run, at parallel_attempts 1, 8 and 32, and the
+ratio of attempts/s is printed; then a detection comparison: garak's hit rate on its injection
+probes against aisec's attack success rate per family. Otherwise the script says why garak is
+not available. Run: `python bench/probe.py [--mode vulnerable|hardened] [--repeats N]
+[--garak-python /tmp/garak-venv/bin/python]`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -18,7 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import garak_compare
 from aisec.probes.llm import load_families, run_probes
+from aisec.probes.llm.results import ProbeRun
 from aisec.probes.llm.runner import ProbeOptions
 from aisec.probes.llm.target_openai import OpenAIChatTarget
 from aisec.system import load_system
@@ -48,7 +53,7 @@ def start_server(mode: str, latency_ms: float) -> tuple[str, subprocess.Popen[st
     return json.loads(line)["url"], proc
 
 
-def run_aisec(url: str, concurrency: int, repeats: int) -> tuple[int, float]:
+def run_aisec(url: str, concurrency: int, repeats: int) -> tuple[ProbeRun, float]:
     families = [f for f in load_families() if f.id != "resource-exhaustion"]
     system = load_system(SYSTEM) if SYSTEM.exists() else None
     target = OpenAIChatTarget(url, "reference", api_key_env=None)
@@ -56,58 +61,73 @@ def run_aisec(url: str, concurrency: int, repeats: int) -> tuple[int, float]:
     run = run_probes(
         target, families, system, ProbeOptions(seed=1, concurrency=concurrency, repeats=repeats)
     )
-    return len(run.attempts), time.perf_counter() - start
+    return run, time.perf_counter() - start
 
 
-def run_garak(url: str, attempts: int) -> float | None:
-    """Seconds garak needs for about `attempts` prompts, or None when garak is absent."""
-    if importlib.util.find_spec("garak") is None:
-        return None
-    probes = "promptinject.HijackHateHumans"  # a prompt-injection probe with many prompts
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "gen.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "openai": {
-                        "OpenAICompatible": {
-                            "uri": url,
-                            "model": "reference",
-                            "api_key": "unused",
-                            "suppressed_params": [],
-                        }
-                    }
-                }
+ROW = "  {:<6} {:<34} {:>4} {:>8} {:>8.2f} {:>10.1f} {:>8}"
+
+
+def print_asr(run: ProbeRun) -> None:
+    for family in run.families:
+        asr = family.asr
+        rate = f"{asr.successes}/{asr.n}" if asr.n else "n/a"
+        print(
+            f"  aisec  {family.family.id:<34} ASR {rate:>7}  "
+            f"(95 % CI {asr.low:.2f}-{asr.high:.2f}), verdict {family.verdict.value}"
+        )
+
+
+def print_garak_hits(results: tuple[garak_compare.ProbeResult, ...]) -> None:
+    for result in results:
+        for detector, (hits, evaluated) in result.hits.items():
+            print(f"  garak  {result.probe:<34} {detector}: hits {hits}/{evaluated}")
+        if result.example:
+            print(f"           example hit: {result.example}")
+
+
+def compare_garak(args: argparse.Namespace, url: str, n: int, rates: dict[int, float]) -> None:
+    """Same attempt count through garak, the throughput ratio, then its detection results."""
+    try:
+        garak = garak_compare.locate(args.garak_python)
+        with tempfile.TemporaryDirectory(prefix="aisec-garak-") as tmp:
+            garak_rates: dict[int, float] = {}
+            wall_rates: dict[int, float] = {}
+            for parallel in (1, 8, 32):
+                run = garak_compare.run(
+                    garak, url, [args.garak_probe], n, parallel, Path(tmp) / f"p{parallel}"
+                )
+                (result,) = run.probes
+                seconds = result.seconds if result.seconds is not None else run.wall_s
+                garak_rates[parallel] = result.attempts / seconds
+                wall_rates[parallel] = result.attempts / run.wall_s
+                print(
+                    ROW.format(
+                        "garak",
+                        result.probe,
+                        parallel,
+                        result.attempts,
+                        seconds,
+                        garak_rates[parallel],
+                        f"{run.wall_s:.2f}",
+                    )
+                )
+            detect = garak_compare.run(
+                garak, url, args.garak_detect.split(","), n, 1, Path(tmp) / "detect"
             )
-        )
-        env = {**os.environ, "OPENAICOMPATIBLE_API_KEY": "unused"}
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "garak",
-                "--model_type",
-                "openai.OpenAICompatible",
-                "--model_name",
-                "reference",
-                "--generator_option_file",
-                str(config),
-                "--probes",
-                probes,
-                "--generations",
-                "1",
-                "--parallel_attempts",
-                "8",
-                "--report_prefix",
-                str(Path(tmp) / "g"),
-            ],
-            env=env,
-            check=False,
-            capture_output=True,
-            timeout=1800,
-        )
-        return time.perf_counter() - start
+    except garak_compare.GarakUnavailable as exc:
+        print(f"garak not available: {exc}")
+        return
+    best_a = max(rates, key=rates.__getitem__)
+    best_g = max(garak_rates, key=garak_rates.__getitem__)
+    print(f"garak {garak.version} ({garak.python}); seconds = its probe phase, wall = process")
+    print(f"  ratio aisec/garak attempts/s at concurrency 1: {rates[1] / garak_rates[1]:.2f}")
+    print(
+        f"  ratio at each tool's best (aisec {best_a}, garak parallel_attempts {best_g}): "
+        f"{rates[best_a] / garak_rates[best_g]:.2f} "
+        f"(vs garak wall time incl. start-up: {rates[best_a] / max(wall_rates.values()):.2f})"
+    )
+    print(f"detection on the same target ({args.mode}), hits = outputs a detector flagged")
+    print_garak_hits(run.probes + detect.probes)
 
 
 def main() -> int:
@@ -120,6 +140,14 @@ def main() -> int:
         default=20.0,
         help="simulated model latency of the reference target",
     )
+    parser.add_argument("--garak-python", help="interpreter of a venv where garak is installed")
+    parser.add_argument("--garak-probe", default="encoding.InjectBase64", help="for throughput")
+    parser.add_argument(
+        "--garak-detect",
+        default="promptinject.HijackHateHumans,latentinjection.LatentInjectionReport",
+        help="garak probes (comma-separated) for the detection comparison",
+    )
+    parser.add_argument("--no-garak", action="store_true")
     args = parser.parse_args()
     url, proc = start_server(args.mode, args.latency_ms)
     try:
@@ -128,23 +156,24 @@ def main() -> int:
             f"aisec probe vs reference target ({args.mode}, separate process, "
             f"{args.latency_ms:g} ms simulated latency), {args.repeats} repeat(s) of every prompt"
         )
-        rates = {}
+        print(
+            "  {:<6} {:<34} {:>4} {:>8} {:>8} {:>10} {:>8}".format(
+                "tool", "probes", "conc", "attempts", "seconds", "attempts/s", "wall s"
+            )
+        )
+        rates: dict[int, float] = {}
+        runs: dict[int, ProbeRun] = {}
         for concurrency in (1, 8, 32):
-            n, seconds = run_aisec(url, concurrency, args.repeats)
+            runs[concurrency], seconds = run_aisec(url, concurrency, args.repeats)
+            n = len(runs[concurrency].attempts)
             rates[concurrency] = n / seconds
-            print(
-                f"  concurrency {concurrency:>2}: {n} attempts in {seconds:6.2f} s = "
-                f"{rates[concurrency]:7.1f} attempts/s"
-            )
-        garak_s = run_garak(url, n)
-        if garak_s is None:
-            print("garak not installed")
+            label = f"{len(runs[concurrency].families)} families"
+            print(ROW.format("aisec", label, concurrency, n, seconds, rates[concurrency], ""))
+        if args.no_garak:
+            print("garak not run (--no-garak)")
         else:
-            aisec_s = n / rates[8]
-            print(
-                f"  garak: {garak_s:.2f} s for about {n} attempts; ratio garak/aisec "
-                f"time at concurrency 8 = {garak_s / aisec_s:.1f}"
-            )
+            compare_garak(args, url, n, rates)
+        print_asr(runs[8])
         print(f"  (cpu count {os.cpu_count()}, python {sys.version.split()[0]})")
     finally:
         proc.terminate()
