@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
@@ -46,16 +47,16 @@ def _formats(value: str) -> list[ReportFormat]:
 
 def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untyped-def]
     result = run_result
-    table = Table(title=f"{result.system_name} - top risks (residual)", show_lines=False)
+    table = Table(title=f"{escape(result.system_name)} - top risks (residual)", show_lines=False)
     for col in ("threat", "component", "inherent", "residual", "treatment"):
         table.add_column(col)
     for risk in result.risks[:10]:
         table.add_row(
-            risk.threat_name,
-            risk.component,
+            escape(risk.threat_name),
+            escape(risk.component),
             f"[{_BAND_STYLE[risk.inherent_band]}]{risk.inherent} {risk.inherent_band}[/]",
             f"[{_BAND_STYLE[risk.residual_band]}]{risk.residual} {risk.residual_band}[/]",
-            risk.treatment,
+            escape(risk.treatment),
         )
     console.print(table)
     t = result.totals
@@ -63,10 +64,11 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
         f"{t.threats_applicable} threats apply ({t.threats_excluded} excluded with reasons), "
         f"{t.risks} risk items, {t.risks_above_acceptance} above acceptance ({result.acceptance}); "
         f"readiness {result.readiness.overall.score:.0f}% "
-        f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place)."
+        f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place).",
+        highlight=False,
     )
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 @app.command("assess")
@@ -116,7 +118,7 @@ def threats_cmd(
 ) -> int:
     """List the threats that apply to a system, each with the facts behind it."""
     sys_model, decisions = derive_for(system, overlay)
-    table = Table(title=f"Threats for {sys_model.name}", show_lines=True)
+    table = Table(title=f"Threats for {escape(sys_model.name)}", show_lines=True)
     table.add_column("threat")
     table.add_column("component")
     table.add_column("applies")
@@ -124,11 +126,14 @@ def threats_cmd(
     for d in decisions:
         if not d.applicable and not show_excluded:
             continue
-        why = "; ".join(d.rationale)
+        why = escape("; ".join(d.rationale))
         if d.aggravating:
-            why += "\n[red]aggravated:[/] " + "; ".join(d.aggravating)
+            why += "\n[red]aggravated:[/] " + escape("; ".join(d.aggravating))
         table.add_row(
-            d.threat_name, d.component, "[green]yes[/]" if d.applicable else "[dim]no[/]", why
+            escape(d.threat_name),
+            escape(d.component),
+            "[green]yes[/]" if d.applicable else "[dim]no[/]",
+            why,
         )
     console.print(table)
     return int(ExitCode.OK)
@@ -154,7 +159,7 @@ def init_cmd(
             "file exists; not overwriting your work", source=str(target), hint="use --force"
         )
     atomic_write_text(target, scaffold_assessment(catalog, sys_model, date.today().isoformat()))
-    console.print(f"wrote {target}")
+    console.print(f"wrote {target}", markup=False, highlight=False)
     return int(ExitCode.OK)
 
 
@@ -191,14 +196,18 @@ def demo_cmd(
         index.append((system_id, run.result, written))
         t = run.result.totals
         console.print(
-            f"[bold]{run.result.system_name}[/]: {t.threats_applicable} threats, "
+            f"[bold]{escape(run.result.system_name)}[/]: {t.threats_applicable} threats, "
             f"max residual {t.max_residual}, readiness {run.result.readiness.overall.score:.0f}%"
         )
     from aisec.reports.index_page import render_index
 
     index_path = out / "index.html"
     atomic_write_text(index_path, render_index([(sid, res) for sid, res, _ in index]))
-    console.print(f"\nReports written to {out.resolve()} - open {index_path.resolve()}")
+    console.print(
+        f"\nReports written to {out.resolve()} - open {index_path.resolve()}",
+        markup=False,
+        highlight=False,
+    )
     return int(ExitCode.OK)
 
 
