@@ -49,6 +49,13 @@ _ABORT = _exceptions("Abort", typer.Abort)
 _USAGE = _exceptions("ClickException")
 
 
+def _os_message(exc: OSError) -> str:
+    """'cannot use /proc/x: No such file or directory' naming both paths of a failed rename."""
+    reason = exc.strerror or str(exc)
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"cannot use {' -> '.join(names)}: {reason}" if names else f"file system error: {reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
     err = Console(stderr=True, soft_wrap=True)
@@ -72,6 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if state["verbose"]:
             traceback.print_exc()
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        code = int(ExitCode.INTERNAL_ERROR)
+    except OSError as exc:
+        # A path the user gave cannot be read or written (missing folder, file in the way,
+        # read-only or full file system): their input to fix, not a crash.
+        if state["verbose"]:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/bold red] {escape(_os_message(exc))}", highlight=False)
+        code = int(ExitCode.INPUT_ERROR)
+    except Exception as exc:  # noqa: BLE001  (last resort: a message, not a traceback)
+        if state["verbose"]:
+            traceback.print_exc()
+        err.print(
+            f"[bold red]internal error:[/bold red] {escape(type(exc).__name__)}: "
+            f"{escape(str(exc))}\n  hint: run 'aisec -v ...' for the traceback and report it",
+            highlight=False,
+        )
         code = int(ExitCode.INTERNAL_ERROR)
     else:
         code = int(result) if isinstance(result, int) else int(ExitCode.OK)

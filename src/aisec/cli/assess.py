@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
+from aisec.cli.outputs import check_output_dir, check_output_file
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.fileio import atomic_write_text
@@ -97,6 +98,7 @@ def assess_cmd(
             f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical"
         )
     formats = _formats(fmt)
+    check_output_dir(out, "--out")
     run = run_assessment(system, assessment, evidence, overlay)
     written = write_reports(run.report, out, formats)
     _summary(run.result, written)
@@ -154,6 +156,7 @@ def init_cmd(
     catalog = get_catalog()
     sys_model = load_system(system)
     target = out or system.with_name(system.stem + ".assessment.yaml")
+    check_output_file(target, "--out")
     if target.exists() and not force:
         raise InputError(
             "file exists; not overwriting your work", source=str(target), hint="use --force"
@@ -179,6 +182,7 @@ def demo_cmd(
     from aisec.demo import demo_evidence
     from aisec.system import load_system
 
+    check_output_dir(out, "--out")
     now = datetime.now(UTC)
     index = []
     for system_id, system_path, assessment_path in bundled_examples():

@@ -84,7 +84,9 @@ def crosswalk_cmd(
     assessment: Path | None = typer.Option(
         None, "--assessment", "-a", help="Assessment YAML with control states."
     ),
-    json_out: Path | None = typer.Option(None, "--json", help="Also write the result as JSON."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Also write the result as JSON ('-' for standard output)."
+    ),
     gaps: bool = typer.Option(False, "--gaps", help="Show only partly / not supported / unmapped."),
     list_: bool = typer.Option(False, "--list", help="List the frameworks and exit."),
 ) -> int:
@@ -95,13 +97,15 @@ def crosswalk_cmd(
     from aisec.catalog import default_catalog
     from aisec.catalog.crosswalk import default_crosswalks
     from aisec.catalog.frameworks import FRAMEWORK_KEYS, default_frameworks
-    from aisec.common.fileio import atomic_write_text
+    from aisec.cli.outputs import check_output_files, write_output
     from aisec.common.yamlio import load_yaml_file
     from aisec.system.assessment import load_assessment
     from aisec.system.loader import load_system
 
     if list_:
         return _list_frameworks()
+    # stdout carries the JSON when --json is '-'; the table then goes to stderr
+    out = Console(stderr=True) if check_output_files([("--json", json_out)]) else console
     if framework not in FRAMEWORK_KEYS:
         raise InputError(
             f"unknown framework {framework!r}" if framework else "name a framework",
@@ -147,11 +151,11 @@ def crosswalk_cmd(
             f"[{style}]{item.status.value}[/]",
             _controls_cell(item),
         )
-    console.print(table)
+    out.print(table)
     summary = ", ".join(f"{s.value} {n}" for s, n in result.counts.items() if n)
-    console.print(f"{len(result.items)} items: {summary}", highlight=False)
+    out.print(f"{len(result.items)} items: {summary}", highlight=False)
     if duties is not None:
-        console.print(
+        out.print(
             f"AI Act obligations for {duties.system}: "
             + (
                 ", ".join(
@@ -169,6 +173,6 @@ def crosswalk_cmd(
             "coverage": result.model_dump(mode="json"),
             "obligations": duties.model_dump(mode="json") if duties else None,
         }
-        atomic_write_text(json_out, json.dumps(payload, indent=2) + "\n")
-        console.print(f"wrote {json_out}")
+        if write_output(json_out, json.dumps(payload, indent=2) + "\n"):
+            out.print(f"wrote {json_out}", markup=False, highlight=False)
     return int(ExitCode.OK)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from aisec.cli.app import app
+from aisec.cli.outputs import check_output_files, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 
@@ -79,7 +80,8 @@ def mltest(
         Path | None, typer.Option("--thresholds", help="YAML pass/fail limits.")
     ] = None,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the EvidenceReport here.")
+        Path | None,
+        typer.Option("--json", help="Write the EvidenceReport here ('-' for standard output)."),
     ] = None,
 ) -> int:
     from aisec.probes.ml.data import BundledDataset
@@ -88,6 +90,7 @@ def mltest(
     from aisec.probes.ml.setup import DemoModel, Request
     from aisec.probes.ml.thresholds import load_thresholds
 
+    check_output_files([("--json", json_out)])
     try:
         chosen = tuple(MLTest(t.strip()) for t in tests.split(",") if t.strip())
         bundled = BundledDataset(dataset) if dataset else None
@@ -130,7 +133,6 @@ def _execute(req: object, json_out: Path | None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from aisec.common.fileio import atomic_write_text
     from aisec.probes.finding import Verdict
     from aisec.probes.ml.runner import run
     from aisec.probes.ml.setup import Request, prepare
@@ -138,7 +140,7 @@ def _execute(req: object, json_out: Path | None) -> int:
     assert isinstance(req, Request)
     report = run(prepare(req))
     if json_out is not None:
-        atomic_write_text(json_out, report.model_dump_json(indent=2, by_alias=True) + "\n")
+        write_output(json_out, report.model_dump_json(indent=2, by_alias=True) + "\n")
     table = Table(title=f"aisec mltest: {report.subject}")
     for col in ("test", "verdict", "result"):
         table.add_column(col)

@@ -13,12 +13,13 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
+from aisec.cli.outputs import check_output_files, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
-from aisec.common.fileio import atomic_write_text
 
 probe_app = typer.Typer(
     help="Probe a running LLM application (assistant, RAG, agent).",
@@ -93,7 +94,7 @@ def _judge(args: RunArgs, transport: Any) -> Any:
 
 
 def _table(run: Any) -> Table:
-    table = Table(title=f"aisec probe — {run.target} (seed {run.seed})")
+    table = Table(title=f"aisec probe — {escape(str(run.target))} (seed {run.seed})")
     table.add_column("family", no_wrap=True)
     for column in ("verdict", "n", "hits", "ASR", "95% CI", "FRR", "err"):
         table.add_column(column, justify="left" if column == "verdict" else "right")
@@ -101,7 +102,7 @@ def _table(run: Any) -> Table:
     for f in run.families:
         asr, frr = f.asr, f.false_refusal
         table.add_row(
-            f.family.id,
+            escape(f.family.id),
             f"[{style.get(f.verdict.value, 'yellow')}]{f.verdict.value}[/]",
             str(asr.n),
             str(asr.successes),
@@ -126,8 +127,13 @@ def execute(args: RunArgs) -> int:
         channel = ContentChannel(args.channel)
     except ValueError:
         raise InputError(
-            f"unknown content channel {args.channel!r}", field="--content-channel"
+            f"unknown content channel {args.channel!r}",
+            field="--content-channel",
+            hint="one of: " + ", ".join(c.value for c in ContentChannel),
         ) from None
+    to_stdout = check_output_files(
+        [("--attempts", args.attempts_out), ("--json", args.json_out), ("--sarif", args.sarif_out)]
+    )
     families = _families(args)
     system = load_system(args.system) if args.system else None
     transport = TransportOptions(timeout_s=args.timeout, retries=args.retries, rate_per_s=args.rate)
@@ -151,7 +157,7 @@ def execute(args: RunArgs) -> int:
         threshold=args.threshold,
         judge=judge,
     )
-    console = Console()
+    console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
     if args.progress:
         from rich.progress import Progress
 
@@ -169,7 +175,7 @@ def execute(args: RunArgs) -> int:
     console.print(_table(run))
     report = to_evidence(run)
     for line in report.skipped:
-        console.print(f"[yellow]not tested[/yellow] {line}", highlight=False)
+        console.print(f"[yellow]not tested[/yellow] {escape(line)}", highlight=False)
     if report.errors:
         console.print(f"[yellow]{len(report.errors)} attempt(s) failed[/yellow] (see --attempts)")
     renderers: list[tuple[Path | None, Callable[[], str]]] = [
@@ -178,9 +184,8 @@ def execute(args: RunArgs) -> int:
         (args.sarif_out, lambda: json.dumps(to_sarif(run), indent=2) + "\n"),
     ]
     for path, render in renderers:
-        if path:
-            atomic_write_text(path, render())
-            console.print(f"wrote {path}", highlight=False)
+        if path and write_output(path, render()):
+            console.print(f"wrote {path}", highlight=False, markup=False)
     if run.any_failed:
         return int(ExitCode.FINDINGS)
     if not any(f.asr.n for f in run.families):
@@ -282,10 +287,14 @@ def probe(
         help="Fail a family when its ASR is above this (default: per family).",
     ),
     attempts_out: Path | None = typer.Option(
-        None, "--attempts", help="Write every attempt as JSONL."
+        None, "--attempts", help="Write every attempt as JSONL ('-' for standard output)."
     ),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the EvidenceReport JSON."),
-    sarif_out: Path | None = typer.Option(None, "--sarif", help="Write SARIF 2.1.0."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write the EvidenceReport JSON ('-' for standard output)."
+    ),
+    sarif_out: Path | None = typer.Option(
+        None, "--sarif", help="Write SARIF 2.1.0 ('-' for standard output)."
+    ),
     judge: bool = typer.Option(
         False, "--judge", help="Also ask an LLM judge (needs --judge-target)."
     ),

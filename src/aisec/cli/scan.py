@@ -25,8 +25,12 @@ class FailOn(StrEnum):
 @app.command("scan")
 def scan_command(
     paths: list[Path] = typer.Argument(..., help="Files or folders to scan (recursively)."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the EvidenceReport JSON."),
-    sarif_out: Path | None = typer.Option(None, "--sarif", help="Write a SARIF 2.1.0 log."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write the EvidenceReport JSON ('-' for standard output)."
+    ),
+    sarif_out: Path | None = typer.Option(
+        None, "--sarif", help="Write a SARIF 2.1.0 log ('-' for standard output)."
+    ),
     manifest: Path | None = typer.Option(
         None, "--manifest", help="Verify files against expected SHA-256 (JSON or sha256sum)."
     ),
@@ -53,15 +57,18 @@ def scan_command(
     from rich.console import Console
 
     from aisec import __version__
+    from aisec.cli.outputs import check_output_file, check_output_files, write_output
     from aisec.common.errors import InputError, ProbeError
-    from aisec.common.fileio import atomic_write_text
     from aisec.probes.artifacts import console as render
     from aisec.probes.artifacts import integrity, sarif
     from aisec.probes.artifacts.interface import Limits
     from aisec.probes.artifacts.result import FileVerdict
     from aisec.probes.artifacts.service import plan, scan_paths
 
-    out = Console()
+    to_stdout = check_output_files([("--json", json_out), ("--sarif", sarif_out)])
+    if write_manifest is not None:
+        check_output_file(write_manifest, "--write-manifest")
+    out = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
     err = Console(stderr=True)
     limits = Limits(max_depth=max_depth, timeout_s=timeout)
     if no_hash and write_manifest is not None:
@@ -88,9 +95,9 @@ def scan_command(
     version = __version__
     if json_out is not None:
         report = result.to_evidence(datetime.now(UTC), version)
-        atomic_write_text(json_out, report.model_dump_json(indent=2))
+        write_output(json_out, report.model_dump_json(indent=2))
     if sarif_out is not None:
-        atomic_write_text(sarif_out, json.dumps(sarif.to_sarif(result, version), indent=2))
+        write_output(sarif_out, json.dumps(sarif.to_sarif(result, version), indent=2))
     if write_manifest is not None:
         integrity.write_manifest(
             write_manifest, [(Path(f.path), f.sha256) for f in result.files if f.sha256]

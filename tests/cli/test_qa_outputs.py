@@ -1,0 +1,118 @@
+"""Output options across commands: bad paths fail first (exit 2, option named, nothing written),
+'-' sends machine output to stdout with the human table on stderr, and no error is a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aisec.cli import main
+from aisec.common.exitcodes import ExitCode
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples"
+SYSTEM = str(EXAMPLES / "rag-assistant.yaml")
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
+
+
+@pytest.fixture()
+def blocker(tmp_path: Path) -> Path:
+    """A regular file standing where a folder is expected."""
+    path = tmp_path / "blocker"
+    path.write_text("x")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["assess", SYSTEM, "-f", "json", "-o", "{blocker}"], "--out"),
+        (["assess", SYSTEM, "-f", "json", "-o", "{blocker}/sub"], "--out"),
+        (["demo", "--no-probes", "-o", "{blocker}/demo"], "--out"),
+        (["init", SYSTEM, "-o", "{folder}"], "--out"),
+        (["init", SYSTEM, "-o", "{blocker}/a.yaml"], "--out"),
+        (["crosswalk", "atlas", "--json", "{folder}"], "--json"),
+        (["scan", SYSTEM, "--json", "{folder}"], "--json"),
+        (["scan", SYSTEM, "--sarif", "{blocker}/x.sarif"], "--sarif"),
+        (["scan", SYSTEM, "--write-manifest", "{folder}"], "--write-manifest"),
+        (["probe", "--target", "http://127.0.0.1:9/v1", "--json", "{folder}"], "--json"),
+        (["probe", "--target", "http://127.0.0.1:9/v1", "--attempts", "{folder}"], "--attempts"),
+        (["mltest", "--dataset", "iris", "--json", "{blocker}/e.json"], "--json"),
+    ],
+)
+def test_unwritable_output_fails_first_with_option_named(
+    argv: list[str],
+    option: str,
+    tmp_path: Path,
+    blocker: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    args = [a.format(blocker=blocker, folder=folder) for a in argv]
+    assert main(args) == ExitCode.INPUT_ERROR
+    captured = capsys.readouterr()
+    assert option in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""  # refused before any work
+    assert list(folder.iterdir()) == [] and _leftovers(tmp_path) == []
+
+
+def test_two_outputs_cannot_share_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", SYSTEM, "--json", "-", "--sarif", "-"]) == ExitCode.INPUT_ERROR
+    assert "--json, --sarif" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "key"),
+    [
+        (["scan", SYSTEM, "--json", "-"], "findings"),
+        (["scan", SYSTEM, "--sarif", "-"], "runs"),
+        (["crosswalk", "owasp-llm", "--json", "-"], "coverage"),
+    ],
+)
+def test_dash_writes_machine_output_to_stdout_only(
+    argv: list[str],
+    key: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) in (ExitCode.OK, ExitCode.FINDINGS)
+    captured = capsys.readouterr()
+    assert key in json.loads(captured.out)  # stdout is pure JSON
+    assert captured.err.strip()  # the human summary went to stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_os_error_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import aisec.cli.assess as cli
+
+    def refuse(*_: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "r.json"))
+
+    monkeypatch.setattr(cli, "write_reports", refuse)
+    assert main(["assess", SYSTEM, "-o", str(tmp_path), "-f", "json"]) == ExitCode.INPUT_ERROR
+    err = capsys.readouterr().err
+    assert f"cannot use {tmp_path / 'r.json'}: Permission denied" in err
+    assert "Traceback" not in err
+
+
+def test_unexpected_exception_exits_3_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import aisec.cli.assess as cli
+
+    def crash(*_: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(cli, "run_assessment", crash)
+    assert main(["assess", SYSTEM, "-f", "json"]) == ExitCode.INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert "internal error: KeyError" in err and "aisec -v" in err and "Traceback" not in err
