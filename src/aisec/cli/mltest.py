@@ -7,8 +7,9 @@ print a table, and map verdicts to an exit code (0 all pass, 1 a test failed its
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -16,6 +17,8 @@ from aisec.cli.app import app
 from aisec.cli.outputs import check_output_files, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+
+E = TypeVar("E", bound=Enum)
 
 HELP = """Measure a classifier's robustness and privacy and write the results as evidence.
 
@@ -35,6 +38,14 @@ def _floats(text: str, name: str) -> tuple[float, ...]:
         return tuple(float(v) for v in text.split(",") if v.strip())
     except ValueError:
         raise InputError(f"expected comma-separated numbers, got {text!r}", field=name) from None
+
+
+def _choice(enum: type[E], value: str, name: str) -> E:
+    try:
+        return enum(value.strip())
+    except ValueError:
+        known = ", ".join(str(m.value) for m in enum)
+        raise InputError(f"unknown value {value!r}", field=name, hint=f"one of: {known}") from None
 
 
 def _ints(text: str, name: str) -> tuple[int, ...]:
@@ -75,7 +86,9 @@ def mltest(
     ),
     labels_only: bool = typer.Option(False, "--labels-only", help="Expose labels only."),
     query_budget: int | None = typer.Option(None, "--query-budget", min=1),
-    rate_limit: float | None = typer.Option(None, "--rate-limit", help="Requests/s (HTTP)."),
+    rate_limit: float | None = typer.Option(
+        None, "--rate-limit", min=0.01, help="Requests/s (HTTP)."
+    ),
     thresholds: Annotated[
         Path | None, typer.Option("--thresholds", help="YAML pass/fail limits.")
     ] = None,
@@ -91,23 +104,22 @@ def mltest(
     from aisec.probes.ml.thresholds import load_thresholds
 
     check_output_files([("--json", json_out)])
-    try:
-        chosen = tuple(MLTest(t.strip()) for t in tests.split(",") if t.strip())
-        bundled = BundledDataset(dataset) if dataset else None
-        demo = DemoModel(demo_model)
-    except ValueError as exc:
-        raise InputError(str(exc), source="arguments") from None
+    chosen = tuple(_choice(MLTest, t, "--tests") for t in tests.split(",") if t.strip())
+    bundled = _choice(BundledDataset, dataset, "--dataset") if dataset else None
+    demo = _choice(DemoModel, demo_model, "--demo-model")
     if not chosen:
         raise InputError("no tests selected", field="--tests")
+    eps_values, budget_values = _floats(eps, "--eps"), _ints(budgets, "--budgets")
     try:
         settings = Settings(
             seed=seed,
-            eps=_floats(eps, "--eps"),
-            extraction_budgets=_ints(budgets, "--budgets"),
+            eps=eps_values,
+            extraction_budgets=budget_values,
             evasion_samples=evasion_samples,
         )
     except ValueError as exc:
-        raise InputError(str(exc), source="arguments") from None
+        field = "--eps" if "eps" in str(exc) else "--budgets" if "budget" in str(exc) else None
+        raise InputError(str(exc), field=field, source=None if field else "arguments") from None
     req = Request(
         model=model,
         model_entrypoint=model_entrypoint,

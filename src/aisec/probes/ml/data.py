@@ -86,54 +86,64 @@ def _need_label(label_column: str | None, source: str) -> str:
 
 
 def _read_csv(path: Path, label_column: str) -> Table:
-    import numpy as np
-
+    """Parse the CSV; undecodable bytes and malformed records are located input errors."""
     source = str(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header:
-            raise InputError("empty CSV (no header row)", source=source, line=1)
-        header = [h.strip() for h in header]
-        if label_column not in header:
+        try:
+            return _parse_csv(reader, label_column, source)
+        except UnicodeDecodeError:
+            raise InputError("file is not UTF-8 text", source=source) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", source=source, line=reader.line_num) from None
+
+
+def _parse_csv(reader: Any, label_column: str, source: str) -> Table:
+    import numpy as np
+
+    header = next(reader, None)
+    if not header:
+        raise InputError("empty CSV (no header row)", source=source, line=1)
+    header = [h.strip() for h in header]
+    if label_column not in header:
+        raise InputError(
+            f"label column {label_column!r} not in header",
+            source=source,
+            line=1,
+            hint="columns: " + ", ".join(header[:20]),
+        )
+    label_at = header.index(label_column)
+    rows: list[list[float]] = []
+    labels: list[str] = []
+    for line, record in enumerate(reader, start=2):
+        if not record:
+            continue
+        if len(record) != len(header):
             raise InputError(
-                f"label column {label_column!r} not in header",
-                source=source,
-                line=1,
-                hint="columns: " + ", ".join(header[:20]),
+                f"expected {len(header)} fields, found {len(record)}", source=source, line=line
             )
-        label_at = header.index(label_column)
-        rows: list[list[float]] = []
-        labels: list[str] = []
-        for line, record in enumerate(reader, start=2):
-            if not record:
+        if len(rows) >= MAX_ROWS:
+            raise InputError(f"more than {MAX_ROWS} rows", source=source, line=line)
+        values: list[float] = []
+        for col, cell in enumerate(record):
+            if col == label_at:
                 continue
-            if len(record) != len(header):
+            try:
+                value = float(cell)
+            except ValueError:
                 raise InputError(
-                    f"expected {len(header)} fields, found {len(record)}", source=source, line=line
+                    f"non-numeric value {cell[:30]!r}",
+                    source=source,
+                    line=line,
+                    field=header[col],
+                ) from None
+            if not math.isfinite(value):
+                raise InputError(
+                    "missing or infinite value", source=source, line=line, field=header[col]
                 )
-            if len(rows) >= MAX_ROWS:
-                raise InputError(f"more than {MAX_ROWS} rows", source=source, line=line)
-            values: list[float] = []
-            for col, cell in enumerate(record):
-                if col == label_at:
-                    continue
-                try:
-                    value = float(cell)
-                except ValueError:
-                    raise InputError(
-                        f"non-numeric value {cell[:30]!r}",
-                        source=source,
-                        line=line,
-                        field=header[col],
-                    ) from None
-                if not math.isfinite(value):
-                    raise InputError(
-                        "missing or infinite value", source=source, line=line, field=header[col]
-                    )
-                values.append(value)
-            rows.append(values)
-            labels.append(record[label_at].strip())
+            values.append(value)
+        rows.append(values)
+        labels.append(record[label_at].strip())
     names = tuple(h for i, h in enumerate(header) if i != label_at)
     x = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
     return Table(x, _labels_array(labels), names, source)
@@ -171,17 +181,25 @@ def _read_parquet(path: Path, label_column: str) -> Table:
 
 
 def _read_npz(path: Path) -> Table:
+    import zipfile
+
     import numpy as np
 
+    if not zipfile.is_zipfile(path):
+        raise InputError("not an .npz archive (expected numpy.savez output)", source=str(path))
     try:
         with np.load(path, allow_pickle=False) as archive:
             keys = {k.lower(): k for k in archive.files}
             if "x" not in keys or "y" not in keys:
                 raise InputError("an .npz file needs arrays named 'x' and 'y'", source=str(path))
-            x = np.asarray(archive[keys["x"]], dtype=np.float64)
+            raw_x = archive[keys["x"]]
             y = np.asarray(archive[keys["y"]])
-    except ValueError as exc:
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read .npz without pickle: {exc}", source=str(path)) from exc
+    try:
+        x = np.asarray(raw_x, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError("array 'x' must be numeric", source=str(path)) from None
     if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
         raise InputError("x must be 2-D and y 1-D with one label per row", source=str(path))
     return Table(x, y, tuple(f"f{i}" for i in range(x.shape[1])), str(path))

@@ -94,14 +94,22 @@ def load_entrypoint(spec: str) -> EstimatorTarget:
     module_name, _, attr = spec.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
+    except Exception as exc:  # the user's module may fail in any way while importing
         raise InputError(
-            f"cannot import {module_name!r}: {exc}", source="--model-entrypoint"
+            f"cannot import {module_name!r}: {type(exc).__name__}: {exc}",
+            source="--model-entrypoint",
         ) from exc
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise InputError(
             f"{attr!r} is not a callable in {module_name}", source="--model-entrypoint"
         )
-    model: Any = factory()
+    try:
+        model: Any = factory()
+    except Exception as exc:  # the user's factory, same
+        raise InputError(
+            f"{spec}() raised {type(exc).__name__}: {exc}",
+            source="--model-entrypoint",
+            hint="the factory takes no arguments and returns a fitted classifier",
+        ) from exc
     return EstimatorTarget(model, description=spec)

@@ -7,6 +7,7 @@ and seed give identical results.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 DEFAULT_EPS = (0.05, 0.1, 0.25, 0.5, 1.0)
 DEFAULT_BUDGETS = (50, 200, 1000, 5000)
+MAX_BUDGET = 1_000_000  # queries per extraction run; the surrogate's training set lives in memory
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,12 @@ class Settings:
     poisoning_top_k: int = 25
 
     def __post_init__(self) -> None:
-        if not self.eps or any(e <= 0 for e in self.eps):
-            raise ValueError("eps values must be positive")
-        if not self.extraction_budgets or any(b <= 0 for b in self.extraction_budgets):
-            raise ValueError("extraction budgets must be positive")
+        if not self.eps or any(not math.isfinite(e) or e <= 0 for e in self.eps):
+            raise ValueError("eps values must be positive finite numbers")
+        if not self.extraction_budgets or any(
+            not 0 < b <= MAX_BUDGET for b in self.extraction_budgets
+        ):
+            raise ValueError(f"extraction budgets must be between 1 and {MAX_BUDGET}")
         if self.evasion_samples <= 0 or self.mia_max_samples <= 0 or self.shadow_models <= 0:
             raise ValueError("sample sizes must be positive")
 
