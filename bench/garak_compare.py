@@ -87,7 +87,8 @@ def locate(garak_python: str | None) -> Garak:
             continue
         if done.returncode == 0:
             return Garak(python, done.stdout.strip())
-        reasons.append(f"{python}: {done.stderr.strip().splitlines()[-1:] or 'import failed'}")
+        lines = done.stderr.strip().splitlines()
+        reasons.append(f"{python}: {lines[-1] if lines else 'import failed'}")
     raise GarakUnavailable("; ".join(reasons))
 
 

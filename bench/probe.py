@@ -122,11 +122,14 @@ def compare_garak(args: argparse.Namespace, url: str, n: int, rates: dict[int, f
     print(f"garak {garak.version} ({garak.python}); seconds = its probe phase, wall = process")
     print(f"  ratio aisec/garak attempts/s at concurrency 1: {rates[1] / garak_rates[1]:.2f}")
     print(
-        f"  ratio at each tool's best (aisec {best_a}, garak parallel_attempts {best_g}): "
-        f"{rates[best_a] / garak_rates[best_g]:.2f} "
-        f"(vs garak wall time incl. start-up: {rates[best_a] / max(wall_rates.values()):.2f})"
+        f"  ratio at each tool's best (aisec concurrency {best_a}, garak parallel_attempts "
+        f"{best_g}): {rates[best_a] / garak_rates[best_g]:.2f} on garak's probe phase, "
+        f"{rates[best_a] / max(wall_rates.values()):.2f} on its whole process time"
     )
-    print(f"detection on the same target ({args.mode}), hits = outputs a detector flagged")
+    print(
+        f"detection on the same target ({args.mode}): garak hits = outputs its detector "
+        "flagged (judge the example by eye); aisec = attack success rate per family"
+    )
     print_garak_hits(run.probes + detect.probes)
 
 
