@@ -43,6 +43,8 @@ def load_manifest(path: Path) -> dict[Path, str]:
             raise InputError(
                 f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno
             ) from None
+        except RecursionError:
+            raise InputError("invalid JSON: nested too deep", source=str(path)) from None
         if isinstance(data, dict) and isinstance(data.get("files"), dict | list):
             data = data["files"]
         if isinstance(data, list):

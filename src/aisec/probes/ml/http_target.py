@@ -112,8 +112,8 @@ class HttpTarget:
             raise ProbeError(f"{self.url}: response above {MAX_RESPONSE_BYTES} bytes")
         try:
             body = json.loads(resp.content)
-        except ValueError as exc:
-            raise ProbeError(f"{self.url}: response is not JSON") from exc
+        except (ValueError, RecursionError) as exc:
+            raise ProbeError(f"{self.url}: response is not JSON (or nested too deep)") from exc
         if isinstance(body, dict) and "probabilities" in body:
             proba = np.asarray(body["probabilities"], dtype=np.float64)
             if proba.shape != (len(rows), self.n_classes) or not np.all(np.isfinite(proba)):
