@@ -116,7 +116,9 @@ def threats_cmd(
     show_excluded: bool = typer.Option(
         True, "--excluded/--no-excluded", help="List excluded threats with reasons."
     ),
-    overlay: list[Path] = typer.Option([], "--overlay"),
+    overlay: list[Path] = typer.Option(
+        [], "--overlay", help="Catalogue overlay YAML (repeatable)."
+    ),
 ) -> int:
     """List the threats that apply to a system, each with the facts behind it."""
     sys_model, decisions = derive_for(system, overlay)

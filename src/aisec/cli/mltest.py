@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from aisec.cli.app import app
-from aisec.cli.outputs import check_output_files, write_output
+from aisec.cli.outputs import check_output_files, is_stdout, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 
@@ -143,6 +143,7 @@ def mltest(
 
 def _execute(req: object, json_out: Path | None) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from aisec.probes.finding import Verdict
@@ -153,12 +154,13 @@ def _execute(req: object, json_out: Path | None) -> int:
     report = run(prepare(req))
     if json_out is not None:
         write_output(json_out, report.model_dump_json(indent=2, by_alias=True) + "\n")
-    table = Table(title=f"aisec mltest: {report.subject}")
+    table = Table(title=f"aisec mltest: {escape(report.subject)}")
     for col in ("test", "verdict", "result"):
         table.add_column(col)
-    for f in report.findings:
-        table.add_row(f.rule_id, f.verdict.value, f.message)
-    Console(stderr=True).print(table)
+    for f in report.findings:  # messages quote the model's name and error texts: no markup
+        table.add_row(escape(f.rule_id), f.verdict.value, escape(f.message))
+    # the table goes where scan and probe put theirs: stdout, unless stdout carries the JSON
+    Console(stderr=is_stdout(json_out)).print(table)
     verdicts = [f.verdict for f in report.findings]
     if any(v.is_problem for v in verdicts):
         return int(ExitCode.FINDINGS)

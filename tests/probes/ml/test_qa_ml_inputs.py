@@ -84,3 +84,15 @@ def test_bad_data_files_are_input_errors(
     make(path)
     err = _run(["--data", str(path), "--label-column", "label", *FAST], capsys)
     assert expected in err and name in err
+
+
+def test_table_on_stdout_and_model_name_printed_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = Path(__file__).resolve().parents[3] / "src" / "aisec" / "examples" / "models"
+    model = tmp_path / "[bold]fraud.skops"
+    model.write_bytes((models / "fraud.skops").read_bytes())
+    data = ["--data", str(models / "fraud-train.csv"), "--label-column", "is_fraud"]
+    assert main(["mltest", "--model", str(model), *data, *FAST]) in (ExitCode.OK, 1)
+    out = capsys.readouterr().out
+    assert "aisec mltest: [bold]fraud.skops" in out and "mltest.evasion" in out
