@@ -116,3 +116,21 @@ def test_unexpected_exception_exits_3_without_traceback(
     assert main(["assess", SYSTEM, "-f", "json"]) == ExitCode.INTERNAL_ERROR
     err = capsys.readouterr().err
     assert "internal error: KeyError" in err and "aisec -v" in err and "Traceback" not in err
+
+
+def test_crosswalk_takes_overlays_like_assess(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        'version: "1"\ncontrols:\n  - id: egress-proxy\n    name: Egress proxy\n'
+        "    summary: Agents reach the internet through a proxy.\n    category: AGT\n"
+        "    kind: technical\n    phases: [operation]\n    role: integrator\n"
+        "    effects:\n      - {threat: indirect-prompt-injection, likelihood: 1}\n"
+    )
+    assessment = tmp_path / "a.yaml"
+    assessment.write_text("system: email-agent\ncontrols:\n  egress-proxy: {status: implemented}\n")
+    argv = ["crosswalk", "atlas", str(EXAMPLES / "email-agent.yaml"), "-a", str(assessment)]
+    assert main(argv) == ExitCode.INPUT_ERROR  # the control exists only in the overlay
+    assert "unknown control 'egress-proxy'" in capsys.readouterr().err
+    assert main([*argv, "--overlay", str(overlay)]) == ExitCode.OK

@@ -89,12 +89,15 @@ def crosswalk_cmd(
     ),
     gaps: bool = typer.Option(False, "--gaps", help="Show only partly / not supported / unmapped."),
     list_: bool = typer.Option(False, "--list", help="List the frameworks and exit."),
+    overlay: list[Path] = typer.Option(
+        [], "--overlay", help="Catalogue overlay YAML (repeatable), as for assess."
+    ),
 ) -> int:
     """Coverage of a framework by aisec controls; with an assessment, per-item support."""
     from aisec.analysis.coverage import coverage, states_from_assessment
     from aisec.analysis.derive import derive_threats
     from aisec.analysis.obligations import obligations
-    from aisec.catalog import default_catalog
+    from aisec.catalog import build_catalog, default_catalog
     from aisec.catalog.crosswalk import default_crosswalks
     from aisec.catalog.frameworks import FRAMEWORK_KEYS, default_frameworks
     from aisec.cli.outputs import check_output_files, write_output
@@ -114,7 +117,7 @@ def crosswalk_cmd(
         )
     if assessment is not None and system is None:
         raise InputError("--assessment needs the SYSTEM.yaml it assesses", field="SYSTEM")
-    catalog = default_catalog()
+    catalog = build_catalog(overlay) if overlay else default_catalog()
     crosswalks = default_crosswalks()
     states = applicable = sys_model = None
     if system is not None:
