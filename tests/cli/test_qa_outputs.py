@@ -127,6 +127,7 @@ def test_crosswalk_takes_overlays_like_assess(
         "    summary: Agents reach the internet through a proxy.\n    category: AGT\n"
         "    kind: technical\n    phases: [operation]\n    role: integrator\n"
         "    effects:\n      - {threat: indirect-prompt-injection, likelihood: 1}\n"
+        "    evidence: [Proxy allow-list]\n"
     )
     assessment = tmp_path / "a.yaml"
     assessment.write_text("system: email-agent\ncontrols:\n  egress-proxy: {status: implemented}\n")
