@@ -110,4 +110,8 @@ def scan_command(
         return int(ExitCode.NOTHING_ASSESSED)
     threshold = FileVerdict(fail_on.value).rank
     sys.stdout.flush()
-    return int(ExitCode.FINDINGS if result.verdict.rank <= threshold else ExitCode.OK)
+    if result.verdict.rank <= threshold:
+        return int(ExitCode.FINDINGS)
+    if any(f.verdict is FileVerdict.ERROR for f in result.files):
+        return int(ExitCode.INTERNAL_ERROR)  # a file could not be examined: not a pass
+    return int(ExitCode.OK)

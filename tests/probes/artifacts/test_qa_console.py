@@ -31,3 +31,14 @@ def test_newline_in_a_file_name_is_escaped(
     out = capsys.readouterr().out
     assert "model.pkl\\nclean.bin" in out
     assert not any(line.lstrip("│ ").startswith("clean.bin") for line in out.splitlines())
+
+
+def test_a_file_the_scanner_could_not_examine_exits_3_unless_it_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.safetensors"
+    header = b'{"a":' * 5000 + b"1" + b"}" * 5000  # nested deeper than the parser recurses
+    broken.write_bytes(len(header).to_bytes(8, "little") + header)
+    assert main(["scan", str(broken)]) == ExitCode.INTERNAL_ERROR
+    assert "overall: error" in capsys.readouterr().out
+    assert main(["scan", str(broken), "--fail-on", "error"]) == ExitCode.FINDINGS
