@@ -135,3 +135,24 @@ def test_crosswalk_takes_overlays_like_assess(
     assert main(argv) == ExitCode.INPUT_ERROR  # the control exists only in the overlay
     assert "unknown control 'egress-proxy'" in capsys.readouterr().err
     assert main([*argv, "--overlay", str(overlay)]) == ExitCode.OK
+
+
+def test_long_paths_and_ids_print_whole_when_piped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aisec.probes.llm.reference import Mode, start_reference_target
+
+    deep = tmp_path.joinpath(*[f"a-rather-long-folder-name-{i}" for i in range(4)])
+    assert main(["assess", SYSTEM, "-o", str(deep), "-f", "json"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert f"wrote {deep / 'rag-assistant.json'}\n" in out
+    assert "…" not in out  # control ids in the treatment column wrap, never cut
+    url, stop = start_reference_target(Mode.HARDENED, 0, 0.0)
+    try:
+        argv = ["probe", "--target", url, "--only", "prompt-injection", "--max-attacks", "1"]
+        assert main([*argv, "--json", str(deep / "probe.json")]) in (ExitCode.OK, 1)
+    finally:
+        stop()
+    assert f"wrote {deep / 'probe.json'}\n" in capsys.readouterr().out
+    assert main(["crosswalk", "atlas", "--json", str(deep / "cw.json")]) == ExitCode.OK
+    assert f"wrote {deep / 'cw.json'}\n" in capsys.readouterr().out

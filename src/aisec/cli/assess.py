@@ -50,7 +50,7 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
     result = run_result
     table = Table(title=f"{escape(result.system_name)} - top risks (residual)", show_lines=False)
     for col in ("threat", "component", "inherent", "residual", "treatment"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # ids wrap whole, never cut to "…"
     for risk in result.risks[:10]:
         table.add_row(
             escape(risk.threat_name),

@@ -177,5 +177,5 @@ def crosswalk_cmd(
             "obligations": duties.model_dump(mode="json") if duties else None,
         }
         if write_output(json_out, json.dumps(payload, indent=2) + "\n"):
-            out.print(f"wrote {json_out}", markup=False, highlight=False)
+            out.print(f"wrote {json_out}", markup=False, highlight=False, soft_wrap=True)
     return int(ExitCode.OK)

@@ -185,7 +185,7 @@ def execute(args: RunArgs) -> int:
     ]
     for path, render in renderers:
         if path and write_output(path, render()):
-            console.print(f"wrote {path}", highlight=False, markup=False)
+            console.print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
     if run.any_failed:
         return int(ExitCode.FINDINGS)
     if not any(f.asr.n for f in run.families):
