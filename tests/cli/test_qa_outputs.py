@@ -156,3 +156,10 @@ def test_long_paths_and_ids_print_whole_when_piped(
     assert f"wrote {deep / 'probe.json'}\n" in capsys.readouterr().out
     assert main(["crosswalk", "atlas", "--json", str(deep / "cw.json")]) == ExitCode.OK
     assert f"wrote {deep / 'cw.json'}\n" in capsys.readouterr().out
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    from aisec import __version__
+
+    assert main(["--version"]) == ExitCode.OK
+    assert capsys.readouterr().out == f"aisec {__version__}\n"
