@@ -38,3 +38,19 @@ def test_markup_in_names_prints_literally(
     captured = capsys.readouterr()
     assert "[bold red]x[/] [/] <script>" in captured.out
     assert "Error" not in captured.err and "error" not in captured.err
+
+
+@pytest.mark.parametrize("command", ["assess", "threats", "init"])
+def test_billion_laughs_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 7)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    assert main(
+        [command, str(bomb), "-o", str(tmp_path / "out")][: 2 if command == "threats" else 4]
+    ) == (ExitCode.INPUT_ERROR)
+    err = capsys.readouterr().err
+    assert "bomb.yaml:" in err and "aliases expand" in err
+    assert not (tmp_path / "out").exists()
