@@ -163,3 +163,20 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["--version"]) == ExitCode.OK
     assert capsys.readouterr().out == f"aisec {__version__}\n"
+
+
+def test_init_takes_overlays_like_assess(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        'version: "1"\ncontrols:\n  - id: egress-proxy\n    name: Egress proxy\n'
+        "    summary: Agents reach the internet through a proxy.\n    category: AGT\n"
+        "    kind: technical\n    phases: [operation]\n    role: integrator\n"
+        "    effects:\n      - {threat: indirect-prompt-injection, likelihood: 1}\n"
+        "    evidence: [Proxy allow-list]\n"
+    )
+    target = tmp_path / "a.yaml"
+    system = str(EXAMPLES / "email-agent.yaml")
+    assert main(["init", system, "-o", str(target), "--overlay", str(overlay)]) == ExitCode.OK
+    assert "egress-proxy:" in target.read_text()
+    argv = ["assess", system, "-a", str(target), "--overlay", str(overlay), "-o", str(tmp_path)]
+    assert main([*argv, "-f", "json"]) == ExitCode.OK

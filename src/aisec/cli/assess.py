@@ -150,12 +150,15 @@ def init_cmd(
         None, "--out", "-o", help="Where to write (default: SYSTEM.assessment.yaml)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    overlay: list[Path] = typer.Option(
+        [], "--overlay", help="Catalogue overlay YAML (repeatable): its controls are listed too."
+    ),
 ) -> int:
     """Scaffold an assessment file from the threats that apply to the system."""
     from aisec.scaffold import scaffold_assessment
     from aisec.system import load_system
 
-    catalog = get_catalog()
+    catalog = get_catalog(overlay)
     sys_model = load_system(system)
     target = out or system.with_name(system.stem + ".assessment.yaml")
     check_output_file(target, "--out")
