@@ -180,3 +180,15 @@ def test_init_takes_overlays_like_assess(tmp_path: Path) -> None:
     assert "egress-proxy:" in target.read_text()
     argv = ["assess", system, "-a", str(target), "--overlay", str(overlay), "-o", str(tmp_path)]
     assert main([*argv, "-f", "json"]) == ExitCode.OK
+
+
+def test_serve_target_on_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        argv = ["probe", "serve-target", "--port", str(port), "--seconds", "0.1"]
+        assert main(argv) == ExitCode.INPUT_ERROR
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

@@ -53,7 +53,7 @@ def _os_message(exc: OSError) -> str:
     """'cannot use /proc/x: No such file or directory' naming both paths of a failed rename."""
     reason = exc.strerror or str(exc)
     names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
-    return f"cannot use {' -> '.join(names)}: {reason}" if names else f"file system error: {reason}"
+    return f"cannot use {' -> '.join(names)}: {reason}" if names else f"system error: {reason}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

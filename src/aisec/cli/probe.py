@@ -370,7 +370,12 @@ def serve_target(
         raise InputError(
             f"unknown mode {mode!r} (vulnerable | guarded | hardened)", field="--mode"
         ) from None
-    url, stop = start_reference_target(chosen, port, latency_ms / 1000)
+    try:
+        url, stop = start_reference_target(chosen, port, latency_ms / 1000)
+    except OSError as exc:
+        raise InputError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", field="--port"
+        ) from None
     print(json.dumps({"url": url, "mode": chosen.value}), flush=True)
     try:
         deadline = time.monotonic() + seconds if seconds else None
