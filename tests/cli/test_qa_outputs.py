@@ -192,3 +192,10 @@ def test_serve_target_on_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None
         argv = ["probe", "serve-target", "--port", str(port), "--seconds", "0.1"]
         assert main(argv) == ExitCode.INPUT_ERROR
     assert f"--port: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_crosswalk_table_never_cuts_control_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    assessment = str(EXAMPLES / "rag-assistant.assessment.yaml")
+    assert main(["crosswalk", "iso42001", SYSTEM, "-a", assessment]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "augmentation-data-confid" in out and "…" not in out

@@ -142,7 +142,7 @@ def crosswalk_cmd(
     table = Table(title=title, show_lines=True)
     table.add_column("item", no_wrap=True)
     for column in ("title", "status", "aisec controls (relationship; status)"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # control ids wrap whole, never cut to "…"
     namespace = default_frameworks()[framework].namespace
     for item in result.items:
         if gaps and item.status.value not in GAPS:
