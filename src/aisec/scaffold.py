@@ -16,6 +16,11 @@ from aisec.catalog.schema import Control
 from aisec.system.schema import AISystem
 
 
+def _flat(text: str) -> str:
+    """One line, no control characters: user text goes into a YAML comment."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
@@ -24,7 +29,7 @@ def scaffold_assessment(catalog: Catalog, system: AISystem, today: str) -> str:
     decisions = derive_threats(catalog, system)
     applicable = {d.threat_id for d in decisions if d.applicable}
     lines = [
-        f"# Assessment of {system.name} ({system.id}), scaffolded by aisec init on {today}.",
+        f"# Assessment of {_flat(system.name)} ({system.id}), scaffolded by aisec init on {today}.",
         "# status: not-implemented | planned | partial | implemented | verified",
         "# A control that does not apply needs 'applicable: false' and a justification.",
         f"system: {system.id}",
@@ -43,7 +48,7 @@ def scaffold_assessment(catalog: Catalog, system: AISystem, today: str) -> str:
     relevant.sort(key=lambda ct: (ct[0].category.value, ct[0].id))
     for control, threats in relevant:
         lines += [
-            f"  # [{control.category.value}] {control.name} - answers: {', '.join(threats)}",
+            f"  # [{control.category.value}] {_flat(control.name)} - answers: {', '.join(threats)}",
             f"  {control.id}:",
             "    status: not-implemented",
             "    owner: null",

@@ -177,3 +177,71 @@ def test_reports_carry_crosswalks_and_ai_act_obligations(tmp_path: Path) -> None
 def test_report_files_are_readable_by_others(tmp_path: Path) -> None:
     main(["assess", str(EXAMPLES / "recommender.yaml"), "-o", str(tmp_path), "-f", "json"])
     assert (tmp_path / "recommender.json").stat().st_mode & 0o044
+
+
+def test_system_file_given_as_assessment_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    system = str(EXAMPLES / "recommender.yaml")
+    assert main(["assess", system, "-a", system, "-o", str(tmp_path)]) == ExitCode.INPUT_ERROR
+    assert "system description, not an assessment" in capsys.readouterr().err
+
+
+def test_init_keeps_user_text_inside_comments(tmp_path: Path) -> None:
+    src = (EXAMPLES / "recommender.yaml").read_text()
+    hostile = tmp_path / "sys.yaml"
+    hostile.write_text(
+        src.replace("name: Storefront product recommender", 'name: "Shop\\nsystem: evil"', 1)
+    )
+    target = tmp_path / "a.yaml"
+    assert main(["init", str(hostile), "-o", str(target)]) == ExitCode.OK
+    assert main(["assess", str(hostile), "-a", str(target), "-o", str(tmp_path), "-f", "json"]) == 0
+
+
+def test_evidence_for_threats_that_do_not_apply_is_flagged(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from aisec.probes.finding import EvidenceReport, Finding, Severity, Verdict
+
+    report = EvidenceReport(
+        tool="aisec-probe",
+        tool_version="t",
+        generated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        subject="elsewhere",
+        findings=[
+            Finding(
+                tool="aisec-probe",
+                rule_id="r",
+                verdict=Verdict.FAIL,
+                severity=Severity.HIGH,
+                location="x",
+                message="m",
+                threat_ids=["agent-escape"],
+                control_ids=["tool-allow-listing"],
+            )
+        ],
+    )
+    ev = tmp_path / "ev.json"
+    ev.write_text(report.model_dump_json())
+    assert (
+        main(
+            [
+                "assess",
+                str(EXAMPLES / "recommender.yaml"),
+                "-e",
+                str(ev),
+                "-o",
+                str(tmp_path),
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
+    notes = json.loads((tmp_path / "recommender.json").read_text())["notes"]
+    assert any("agent-escape" in n and "belong to this system" in n for n in notes)
+
+
+def test_fail_on_is_case_insensitive(tmp_path: Path) -> None:
+    args = ["assess", str(EXAMPLES / "email-agent.yaml"), "-o", str(tmp_path), "-f", "json"]
+    assert main([*args, "--fail-on", "CRITICAL"]) == ExitCode.FINDINGS

@@ -58,3 +58,18 @@ def test_ordinary_aliases_and_merge_keys_still_work() -> None:
     data = load_yaml_text(text, "ok.yaml").data
     assert len(data["l2"]) == 9 and data["l2"][0][0] == ["lol"] * 9
     assert data["items"] == [{"x": 1, "y": 2, "z": 3}, {"x": 1, "y": 2}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["date: 2026-13-45\n", "date: 2026-02-30\n", "name: !!int abc\n", "x: !!float nope\n"],
+)
+def test_unconvertible_values_are_located_input_errors(text: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_yaml_text(text, "v.yaml")
+    assert str(err.value).startswith("v.yaml:1:")
+
+
+def test_deep_nesting_is_refused() -> None:
+    with pytest.raises(InputError, match="nesting deeper"):
+        load_yaml_text("a: " + "[" * 600 + "]" * 600 + "\n", "deep.yaml")

@@ -81,3 +81,10 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read evidence"):
         load_evidence(tmp_path / "absent.json")
     json.dumps({})  # keep import used for readers
+
+
+def test_deeply_nested_json_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="nested too deeply"):
+        load_evidence(path)

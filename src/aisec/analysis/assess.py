@@ -45,6 +45,14 @@ def assess(
             "No assessment file was given: every control counts as not implemented, so "
             "residual risk equals inherent risk. Run 'aisec init' to create one."
         )
+    applicable = {d.threat_id for d in decisions if d.applicable}
+    foreign = sorted(set(evidence.demonstrated) - applicable)
+    if foreign:
+        notes.append(
+            "Evidence demonstrates threats that do not apply to this system ("
+            + ", ".join(foreign)
+            + "): check that the evidence files belong to this system."
+        )
     if evidence.unknown_ids:
         notes.append(
             "Evidence named ids unknown to the catalogue (ignored): "

@@ -93,6 +93,7 @@ def assess_cmd(
     ),
 ) -> int:
     """Derive threats, score inherent and residual risk, and write the reports."""
+    fail_on = fail_on.lower() if fail_on else None
     if fail_on is not None and fail_on not in BAND_ORDER:
         raise InputError(
             f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from aisec.common.errors import InputError
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64  # far beyond any real system description; keeps recursion bounded
 # Nodes reached again through aliases (`*name`, `<<: *name`). Each alias use copies its subtree,
 # so nested aliases grow exponentially ("billion laughs"); honest files stay far below this.
 MAX_ALIAS_EXPANSION = 100_000
@@ -86,6 +87,8 @@ def _walk(
     budget: _Budget,
 ) -> Any:
     budget.visit(node)
+    if len(path) > MAX_DEPTH:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", line=node.start_mark.line + 1)
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
         raise InputError(
@@ -95,7 +98,7 @@ def _walk(
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise InputError(
                     "mapping keys must be plain scalars",
@@ -113,7 +116,20 @@ def _walk(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), lines, loader, budget) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Construct a scalar; values the resolver cannot convert (2026-13-45 as a date, `!!int abc`)
+    are input errors at their line, not crashes."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        raise InputError(
+            f"cannot read value {node.value!r}: {exc}", line=node.start_mark.line + 1
+        ) from None
 
 
 def load_yaml_text(text: str, source: str) -> LocatedYaml:

@@ -26,6 +26,10 @@ def load_evidence(path: Path) -> EvidenceReport:
         raise InputError(f"cannot read evidence: {exc.strerror}", source=str(path)) from None
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply to be an evidence file", source=str(path)
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(f"not valid JSON: {exc}", source=str(path), line=line) from None

@@ -110,6 +110,13 @@ def load_assessment(path: Path, known_controls: set[str] | None = None) -> Asses
         raise InputError(
             "expected a mapping with 'system' and 'controls'", source=str(path), line=1
         )
+    if "system" not in located.data and {"models", "owner"} <= set(located.data):
+        raise InputError(
+            "this is a system description, not an assessment",
+            source=str(path),
+            line=1,
+            hint="pass it as the SYSTEM argument; create an assessment with 'aisec init SYSTEM.yaml'",
+        )
     assessment = validate_located(Assessment, located)
     if known_controls is not None:
         for control_id in assessment.controls:
