@@ -115,3 +115,14 @@ def test_unknown_field_lists_the_expected_ones(tmp_path: Path) -> None:
     path.write_text(MINIMAL + "data_flows:\n  - {from: m, to: m, data: x, via: y}\n")
     with pytest.raises(InputError, match="expected one of: crosses_boundary, data, from, to"):
         load_system(path)
+
+
+def test_several_problems_are_listed_with_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "sys.yaml"
+    text = MINIMAL.replace("organisation_role: integrator", "organisation_role: reseller")
+    path.write_text(text.replace("confidentiality: 3", "confidentiality: 9"))
+    with pytest.raises(InputError) as err:
+        load_system(path)
+    first, second = str(err.value).splitlines()[:2]
+    assert first.startswith(f"{path}:4: organisation_role")
+    assert second.strip().startswith(f"also {path}:6: business_impact.confidentiality")

@@ -228,19 +228,31 @@ def validation_error_to_input_error(
     prefix: PathKey = (),
     model: type[BaseModel] | None = None,
 ) -> InputError:
-    """Turn the first pydantic error into an InputError naming file, line, field and expectation."""
+    """Turn pydantic errors into one InputError: the first names file, line, field and what was
+    expected; up to `MAX_LISTED` more follow on their own lines, so one run shows most fixes."""
     errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = (*prefix, *(p for p in first["loc"] if isinstance(p, str | int)))
-    # pydantic puts union/tag names in loc; drop parts that are not real YAML keys for the line.
-    line = located.line_of(loc)
-    msg = first["msg"]
-    if first.get("type") == "extra_forbidden":
-        msg = _unknown_field_message(model, [p for p in first["loc"] if isinstance(p, str | int)])
-    elif first.get("type") == "missing":
+    described = [_describe(e, located, prefix, model) for e in errors]
+    (line, field, msg), rest = described[0], described[1 : 1 + MAX_LISTED]
+    extra = "".join(f"\n  also {located.source}:{ln}: {fld}: {m}" for ln, fld, m in rest)
+    if len(errors) > 1 + MAX_LISTED:
+        extra += f"\n  ... and {len(errors) - 1 - MAX_LISTED} more problem(s)"
+    return InputError(msg + extra, source=located.source, line=line, field=field)
+
+
+MAX_LISTED = 9
+
+
+def _describe(
+    error: Any, located: LocatedYaml, prefix: PathKey, model: type[BaseModel] | None
+) -> tuple[int | None, str | None, str]:
+    raw = [p for p in error["loc"] if isinstance(p, str | int)]
+    loc = (*prefix, *raw)
+    msg = error["msg"]
+    if error.get("type") == "extra_forbidden":
+        msg = _unknown_field_message(model, raw)
+    elif error.get("type") == "missing":
         msg = "required field is missing"
-    more = f" (+{len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    return InputError(msg + more, source=located.source, line=line, field=format_loc(loc) or None)
+    return located.line_of(loc), format_loc(loc) or None, msg
 
 
 def validate_located(model: type[M], located: LocatedYaml, *, prefix: PathKey = ()) -> M:
