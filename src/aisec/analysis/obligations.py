@@ -239,7 +239,16 @@ def obligations(
         "provider and deployer",
         [f"{who}; AI literacy applies to every provider and deployer"],
     )
-    _high_risk(b, provider, deployer, high_risk, basis, area, reg.public_body_or_public_service)
+    _high_risk(
+        b,
+        provider,
+        deployer,
+        high_risk,
+        basis,
+        area,
+        reg.public_body_or_public_service,
+        reg.credit_or_insurance_pricing,
+    )
     _transparency(b, provider, deployer, reg.interacts_with_people, reg.generates_synthetic_content)
     _gpai(b, provider, reg.general_purpose_model, reg.systemic_risk_gpai)
     return _result(system, role, high_risk, basis, b)
@@ -253,6 +262,7 @@ def _high_risk(
     basis: list[str],
     area: AnnexIIIArea | None,
     public: bool,
+    credit_or_insurance: bool | None = None,
 ) -> None:
     if not high_risk:
         for article in (*_HIGH_RISK_PROVIDER, "Art.26", "Art.27"):
@@ -283,12 +293,21 @@ def _high_risk(
             "deployer",
             [f"{facts}; you deploy it as a public body or a provider of public services"],
         )
-    elif area is AnnexIIIArea.ESSENTIAL_SERVICES:
+    elif area is AnnexIIIArea.ESSENTIAL_SERVICES and credit_or_insurance is None:
         b.add(
             "Art.27",
             "deployer",
             [f"{facts}; you deploy it", _ART27_CONFIRM],
             Applicability.TO_CONFIRM,
+        )
+    elif area is AnnexIIIArea.ESSENTIAL_SERVICES and credit_or_insurance:
+        b.add(
+            "Art.27",
+            "deployer",
+            [
+                f"{facts}; you deploy it for credit scoring or life/health insurance pricing "
+                "(Annex III 5(b)/5(c))"
+            ],
         )
     else:
         b.skip(

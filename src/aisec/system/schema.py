@@ -274,6 +274,11 @@ class Regulatory(Strict):
         max_length=60,
         description="Annex III high-risk area key, e.g. 'employment', 'essential-services'",
     )
+    credit_or_insurance_pricing: bool | None = Field(
+        default=None,
+        description="Annex III 5(b) credit scoring or 5(c) life/health insurance pricing; "
+        "null when not known (decides Art. 27 for private deployers)",
+    )
     safety_component: bool = Field(
         default=False, description="safety component of an Annex I product"
     )
