@@ -10,6 +10,7 @@ assessment then takes in, so the demo reports show claims checked against eviden
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,11 +61,28 @@ def llm_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
     return _write(to_evidence(run), out / f"{system.id}-probe.json")
 
 
+def _paired_data(model_file: Path) -> tuple[Path, Path, str] | None:
+    """`<stem>-train.csv` and `<stem>-test.csv` beside a model file, label in the last column."""
+    train = model_file.with_name(f"{model_file.stem}-train.csv")
+    test = model_file.with_name(f"{model_file.stem}-test.csv")
+    if not (train.is_file() and test.is_file()):
+        return None
+    with train.open(encoding="utf-8") as handle:
+        header = next(csv.reader([handle.readline()]), [])
+    return (train, test, header[-1]) if header else None
+
+
 def ml_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
-    """Classic-ML tests of the bundled fraud model, when the `ml` extra is installed."""
-    models_dir = system_path.parent / "models"
-    model = models_dir / "fraud.skops"
-    if system.id != "fraud-classifier" or not model.exists():
+    """Classic-ML tests of each predictive model shipped as .skops with its data beside it,
+    when the `ml` extra is installed."""
+    jobs = [
+        (model_file, data)
+        for m in system.models
+        if m.kind is ModelKind.PREDICTIVE
+        for model_file in (system_path.parent / a for a in m.artifacts if a.endswith(".skops"))
+        if model_file.is_file() and (data := _paired_data(model_file)) is not None
+    ]
+    if not jobs:
         return None
     from aisec.probes.ml.deps import require_ml
 
@@ -72,12 +90,8 @@ def ml_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
     from aisec.probes.ml.runner import run
     from aisec.probes.ml.setup import Request, prepare
 
-    request = Request(
-        model=model,
-        data=models_dir / "fraud-train.csv",
-        test=models_dir / "fraud-test.csv",
-        label_column="is_fraud",
-    )
+    model_file, (train, test, label) = jobs[0]  # one evidence file per system in the demo
+    request = Request(model=model_file, data=train, test=test, label_column=label)
     return _write(run(prepare(request)), out / f"{system.id}-mltest.json")
 
 

@@ -54,3 +54,11 @@ def test_roadmap_says_when_evidence_overturned_a_claim(demo_out: Path) -> None:
     assert all(i["claimed_status"] in {"partial", "implemented", "verified"} for i in overturned)
     assert all(i["current_status"] == "not-implemented" for i in overturned)
     assert "probe evidence failed" in (demo_out / "email-agent.html").read_text()
+
+
+def test_ml_evidence_moves_the_fraud_model_risk(demo_out: Path) -> None:
+    pytest.importorskip("art", reason="the ml extra is not installed")
+    fraud = json.loads((demo_out / "fraud-classifier.json").read_text())
+    assert any(f.endswith("fraud-classifier-mltest.json") for f in fraud["evidence_files"])
+    mia = next(r for r in fraud["risks"] if r["threat_id"] == "membership-inference")
+    assert mia["demonstrated_by"], "the bundled model leaks membership beyond the default limits"
