@@ -80,7 +80,7 @@ def assess(
         risks=risks,
         controls=views,
         readiness=readiness(catalog, views, risks),
-        roadmap=roadmap(catalog, views, risks, settings, base_likelihood=base),
+        roadmap=roadmap(catalog, views, risks, settings, inherent_1to5=base),
         interactions=interactions(catalog, system, views),
         practices=practice_answers(catalog, views),
         totals=Totals(

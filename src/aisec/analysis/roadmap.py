@@ -52,16 +52,16 @@ def roadmap(
     risks: list[RiskItem],
     settings: RiskSettings,
     *,
-    base_likelihood: dict[tuple[str, str], tuple[int, int]],
+    inherent_1to5: dict[tuple[str, str], tuple[int, int]],
 ) -> list[RoadmapItem]:
-    """`base_likelihood` maps (threat, component) to the inherent (likelihood, impact) on 1-5."""
+    """`inherent_1to5` maps (threat, component) to the inherent (likelihood, impact) on 1-5."""
     by_id = {v.id: v for v in views}
     levels = settings.levels
     gains: dict[str, int] = {}
     threats: dict[str, list[str]] = {}
     memo: dict[tuple[str, int, int, bool, int], list[tuple[str, int]]] = {}
     for risk in risks:
-        like5, imp5 = base_likelihood[(risk.threat_id, risk.component)]
+        like5, imp5 = inherent_1to5[(risk.threat_id, risk.component)]
         key = (risk.threat_id, like5, imp5, bool(risk.demonstrated_by), risk.residual)
         if key not in memo:  # the same threat on several models usually scores alike
             memo[key] = _gains(catalog, risk, like5, imp5, levels)
