@@ -7,9 +7,12 @@ and controls for the same check, so `aisec assess --evidence` can rely on it.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aisec.probes.finding import Finding, Severity, Verdict
+
+if TYPE_CHECKING:
+    from aisec.probes.artifacts.interface import ScanContext
 
 TOOL = "aisec-scan"
 
@@ -95,3 +98,32 @@ def finding(
         sha256=sha256,
         details=details or {},
     )
+
+
+class MemberReporter(Protocol):
+    def __call__(
+        self,
+        rule: Rule,
+        verdict: Verdict,
+        sev: Severity,
+        msg: str,
+        where: str = "",
+        **details: object,
+    ) -> None: ...
+
+
+def member_reporter(ctx: ScanContext) -> MemberReporter:
+    """Report findings about a container or one of its members (`where`) into `ctx`."""
+
+    def add(
+        rule: Rule,
+        verdict: Verdict,
+        sev: Severity,
+        msg: str,
+        where: str = "",
+        **details: object,
+    ) -> None:
+        loc = f"{ctx.location}!{where}" if where else ctx.location
+        ctx.add(finding(rule, verdict, sev, loc, msg, sha256=ctx.sha256, details=details))
+
+    return add

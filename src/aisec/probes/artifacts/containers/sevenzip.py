@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
 from aisec.probes.artifacts.containers.zip import _suspicious_path
 from aisec.probes.artifacts.interface import ScanContext
-from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.artifacts.rules import Rule, member_reporter
 from aisec.probes.finding import Severity, Verdict
 
 MAGIC = b"7z\xbc\xaf\x27\x1c"
@@ -24,9 +24,7 @@ class SevenZipHandler:
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
 
-        def add(rule: Rule, verdict: Verdict, sev: Severity, msg: str, where: str = "") -> None:
-            loc = f"{ctx.location}!{where}" if where else ctx.location
-            ctx.add(finding(rule, verdict, sev, loc, msg, sha256=ctx.sha256))
+        add = member_reporter(ctx)
 
         try:
             import py7zr

@@ -10,7 +10,7 @@ from aisec.probes.artifacts.blob import as_stream, from_stream
 from aisec.probes.artifacts.containers.zip import _suspicious_path
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.limits import out_of_time
-from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.artifacts.rules import Rule, member_reporter
 from aisec.probes.finding import Severity, Verdict
 
 # Legacy torch (v0.1.1) tar: 'storages' and 'tensors' interleave small pickles with raw bytes.
@@ -38,16 +38,7 @@ class TarHandler:
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
 
-        def add(
-            rule: Rule,
-            verdict: Verdict,
-            sev: Severity,
-            msg: str,
-            where: str = "",
-            **details: object,
-        ) -> None:
-            loc = f"{ctx.location}!{where}" if where else ctx.location
-            ctx.add(finding(rule, verdict, sev, loc, msg, sha256=ctx.sha256, details=details))
+        add = member_reporter(ctx)
 
         members: list[tarfile.TarInfo] = []
         problems = 0

@@ -16,7 +16,7 @@ from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompre
 from aisec.probes.artifacts.containers.zipread import ZipEntry, ZipError, read_index
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.limits import out_of_time
-from aisec.probes.artifacts.rules import Rule, finding
+from aisec.probes.artifacts.rules import Rule, member_reporter
 from aisec.probes.finding import Severity, Verdict
 
 _METHODS = {8: "deflate", 12: "bz2", 14: "lzma-raw"}
@@ -80,16 +80,7 @@ class ZipHandler:
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
         lim = ctx.limits
 
-        def add(
-            rule: Rule,
-            verdict: Verdict,
-            sev: Severity,
-            msg: str,
-            where: str = "",
-            **details: object,
-        ) -> None:
-            loc = f"{ctx.location}!{where}" if where else ctx.location
-            ctx.add(finding(rule, verdict, sev, loc, msg, sha256=ctx.sha256, details=details))
+        add = member_reporter(ctx)
 
         try:
             index = read_index(blob, lim.max_members)
