@@ -23,12 +23,14 @@ class Verdict(StrEnum):
     FAIL = "fail"
     SUSPICIOUS = "suspicious"
     ERROR = "error"
+    INCONCLUSIVE = "inconclusive"  # ran, but too little valid signal to say pass or fail
     NOT_SCANNED = "not-scanned"
     PASS = "pass"  # noqa: S105 (a verdict, not a password)
 
     @property
     def is_problem(self) -> bool:
-        """A verdict that shows the control does not hold (errors/not-scanned are not proof)."""
+        """A verdict that shows the control does not hold (errors, inconclusive and not-scanned
+        are not proof either way: they never verify a control)."""
         return self in (Verdict.MALICIOUS, Verdict.FAIL, Verdict.SUSPICIOUS)
 
 
