@@ -2,51 +2,75 @@
 
 Each command family lives in its own module and registers on the shared `app`; errors from
 aisec are caught once here.
+
+Registering a command (start-up stays fast because modules load lazily):
+  1. write `src/aisec/cli/<name>.py` with `from aisec.cli.app import app` and
+     `@app.command("<name>")` (or `app.add_typer(sub_app, name="<name>")` for a group); import
+     heavy libraries (fastapi, sqlalchemy, numpy, ...) inside the command function only;
+  2. add one line to `COMMANDS` below: `"<name>": Entry("aisec.cli.<name>", "One-line help.")`.
+  tests/cli/test_lazy_cli.py checks that both agree and that start-up imports stay light.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
-from types import ModuleType
+from typing import NamedTuple
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from aisec.cli import assess, catalog, crosswalk, mltest, probe, scan  # noqa: F401  (registers)
 from aisec.cli.app import app, state
 from aisec.common.errors import AisecError, InputError
 from aisec.common.exitcodes import ExitCode
 
+
+class Entry(NamedTuple):
+    """Where a command lives and the line `aisec --help` shows for it (without importing it)."""
+
+    module: str
+    help: str
+    hidden: bool = False
+
+
+COMMANDS: dict[str, Entry] = {
+    "assess": Entry("aisec.cli.assess", "Derive threats, score risk and write the reports."),
+    "threats": Entry("aisec.cli.assess", "List the threats that apply to a system, and why."),
+    "init": Entry("aisec.cli.assess", "Scaffold an assessment file for a system."),
+    "demo": Entry("aisec.cli.assess", "Assess every bundled example system (the main job)."),
+    "schema": Entry("aisec.cli.assess", "Print the JSON Schema of result, system or assessment."),
+    "catalog": Entry("aisec.cli.catalog", "Browse and validate the catalogue and overlays."),
+    "crosswalk": Entry("aisec.cli.crosswalk", "Map aisec controls to another framework."),
+    "scan": Entry("aisec.cli.scan", "Scan model artifacts for code execution and tampering."),
+    "probe": Entry("aisec.cli.probe", "Probe a running LLM application (assistant, RAG, agent)."),
+    "mltest": Entry("aisec.cli.mltest", "Test a predictive model: evasion, extraction, privacy."),
+}
+
 __all__ = ["app", "main"]
 
 
-def _click_modules() -> list[ModuleType]:
+def _click_exceptions(name: str, *extra: type[BaseException]) -> tuple[type[BaseException], ...]:
     """Typer >= 0.2x ships its own copy of click (typer._click); older ones use click itself.
-    Usage errors may come from either, so both are caught."""
-    found = []
-    for name in ("typer._click", "click"):
-        try:
-            found.append(importlib.import_module(name))
-        except ImportError:
-            continue
-    return found
-
-
-_CLICKS = _click_modules()
-
-
-def _exceptions(name: str, *extra: type[BaseException]) -> tuple[type[BaseException], ...]:
-    found = [getattr(m.exceptions, name, None) for m in _CLICKS] + list(extra)
+    Errors may come from either; plain click is only consulted when something imported it."""
+    modules = [importlib.import_module("typer._click")]
+    if "click" in sys.modules:
+        modules.append(sys.modules["click"])
+    found = [getattr(getattr(m, "exceptions", None), name, None) for m in modules] + list(extra)
     return tuple(dict.fromkeys(e for e in found if isinstance(e, type)))
 
 
-_EXIT = _exceptions("Exit", typer.Exit)
-_ABORT = _exceptions("Abort", typer.Abort)
-_USAGE = _exceptions("ClickException")
+def _quiet_stdout() -> None:
+    """The reader went away (`aisec ... | head`): send the rest to /dev/null, exit 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _os_message(exc: OSError) -> str:
@@ -60,8 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
     err = Console(stderr=True, soft_wrap=True)
     args = list(sys.argv[1:] if argv is None else argv)
+    _EXIT = _click_exceptions("Exit", typer.Exit)  # noqa: N806
+    _ABORT = _click_exceptions("Abort", typer.Abort)  # noqa: N806
+    _USAGE = _click_exceptions("ClickException")  # noqa: N806
     try:
         result = app(args=args, standalone_mode=False, prog_name="aisec")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        code = int(ExitCode.OK)
     except _EXIT as exc:
         code = int(getattr(exc, "exit_code", ExitCode.INPUT_ERROR))
     except _ABORT:
@@ -81,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         code = int(ExitCode.INTERNAL_ERROR)
     except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            _quiet_stdout()
+            return _finish(int(ExitCode.OK), argv)
         # A path the user gave cannot be read or written (missing folder, file in the way,
         # read-only or full file system): their input to fix, not a crash.
         if state["verbose"]:
@@ -98,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(ExitCode.INTERNAL_ERROR)
     else:
         code = int(result) if isinstance(result, int) else int(ExitCode.OK)
+    return _finish(code, argv)
+
+
+def _finish(code: int, argv: Sequence[str] | None) -> int:
     if argv is None:
         sys.exit(code)
     return code

@@ -1,11 +1,65 @@
-"""The Typer application object that every command module registers on."""
+"""The Typer application object that every command module registers on.
+
+Command modules are imported only when their command runs (or its help is shown): the root
+group (`LazyGroup`) knows each command's name, module and one-line help from the registry
+`aisec.cli.COMMANDS`, so `aisec --help` and `aisec threats` do not pay for fastapi, sqlalchemy,
+numpy or the other heavy dependencies of commands that are not running.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+from aisec.cli.options import expand_multi_value
+
+
+class LazyGroup(TyperGroup):
+    """Root command group that imports a command's module on first use."""
+
+    _listing = False  # True while the root help is rendered: list commands without importing
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from aisec.cli import COMMANDS
+
+        return list(dict.fromkeys([*COMMANDS, *self.commands]))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from aisec.cli import COMMANDS
+
+        found = self.commands.get(cmd_name)
+        if found is not None or cmd_name not in COMMANDS:
+            return found
+        entry = COMMANDS[cmd_name]
+        if self._listing:
+            return TyperCommand(name=cmd_name, help=entry.help, hidden=entry.hidden)
+        importlib.import_module(entry.module)  # registers on `app`
+        built = typer.main.get_group(app).commands.get(cmd_name)
+        if built is None:
+            raise RuntimeError(f"{entry.module} did not register command {cmd_name!r}")
+        self.commands[cmd_name] = built
+        return built
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and rest:
+            rest = expand_multi_value(cmd.params, list(rest))
+        return name, cmd, rest
+
 
 app = typer.Typer(
     name="aisec",
+    cls=LazyGroup,
     help="Secure AI systems in alignment with ISO/IEC 27090 guidance (alignment, not certification).",
     no_args_is_help=True,
     add_completion=False,
