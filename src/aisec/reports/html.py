@@ -111,6 +111,11 @@ def compliance_partials(report: ReportInput) -> list[Markup]:
 
 
 def render_html(report: ReportInput) -> str:
+    return html_env().get_template("report.html.j2").render(**html_context(report))
+
+
+def html_context(report: ReportInput) -> dict[str, Any]:
+    """What the report templates need; the web app's system page renders the same partials."""
     result = report.result
     view = build_view(result)
     levels = view.levels
@@ -126,14 +131,10 @@ def render_html(report: ReportInput) -> str:
             view.residual_counts, levels, result.bands, "Residual risk heat map"
         ),
     }
-    return (
-        html_env()
-        .get_template("report.html.j2")
-        .render(
-            r=result,
-            v=view,
-            fig=figures,
-            evidence=evidence_sections(report.evidence),
-            compliance=compliance_partials(report),
-        )
-    )
+    return {
+        "r": result,
+        "v": view,
+        "fig": figures,
+        "evidence": evidence_sections(report.evidence),
+        "compliance": compliance_partials(report),
+    }
