@@ -114,7 +114,7 @@ def test_exclusion_reason_names_the_missing_fact() -> None:
     ds = decisions("email-agent")
     (evasion,) = ds["evasion"]
     assert not evasion.applicable
-    assert "generative, not a predictive" in evasion.rationale[0]
+    assert "no decision or filter is built on its output" in evasion.rationale[0]
     ds = decisions("fraud-classifier")
     assert "built in-house" in ds["supply-model-poisoning"][0].rationale[0]
 

@@ -113,7 +113,7 @@ def test_unknown_field_lists_the_expected_ones(tmp_path: Path) -> None:
     assert "unknown field; expected one of:" in message
     assert "hosted_by" in message and "trained_by" in message
     path.write_text(MINIMAL + "data_flows:\n  - {from: m, to: m, data: x, via: y}\n")
-    with pytest.raises(InputError, match="expected one of: crosses_boundary, data, from, to"):
+    with pytest.raises(InputError, match="expected one of: crosses_boundary, data, from, kind, to"):
         load_system(path)
 
 

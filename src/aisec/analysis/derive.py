@@ -7,34 +7,12 @@ excluded one names the missing fact.
 
 from __future__ import annotations
 
-from aisec.analysis.facts import FactResult, evaluate
+from aisec.analysis.facts import FactCache, evaluate_all
+from aisec.analysis.likelihood import reach
 from aisec.analysis.model import ThreatDecision
 from aisec.catalog import Catalog
-from aisec.catalog.schema import ApplicabilityRule, Fact, RuleScope
+from aisec.catalog.schema import ApplicabilityRule, RuleScope, Threat
 from aisec.system.schema import AISystem, Model
-
-FactCache = dict[tuple[Fact, str], FactResult]
-
-
-def _facts(
-    facts: list[Fact], system: AISystem, models: list[Model], cache: FactCache
-) -> list[FactResult]:
-    """Evaluate facts for one model, or for the system (a fact holds if any model has it)."""
-    out = []
-    for fact in facts:
-        results = []
-        for m in models:
-            key = (fact, m.id)
-            if key not in cache:
-                cache[key] = evaluate(fact, system, m)
-            results.append(cache[key])
-        held = [r for r in results if r.holds]
-        out.append(
-            FactResult(True, "; ".join(dict.fromkeys(r.because for r in held)))
-            if held
-            else results[0]
-        )
-    return out
 
 
 def decide(
@@ -44,10 +22,11 @@ def decide(
     models: list[Model],
     component: str,
     cache: FactCache | None = None,
+    threat: Threat | None = None,
 ) -> ThreatDecision:
     cache = {} if cache is None else cache
-    when = _facts(rule.when, system, models, cache)
-    any_of = _facts(rule.any_of, system, models, cache)
+    when = evaluate_all(rule.when, system, models, cache)
+    any_of = evaluate_all(rule.any_of, system, models, cache)
     missing = [r for r in when if not r.holds]
     rationale: list[str]
     if missing:
@@ -62,9 +41,15 @@ def decide(
     aggravating = easing = []
     if applicable:
         aggravating = [
-            r.because for r in _facts(rule.aggravated_by, system, models, cache) if r.holds
+            r.because for r in evaluate_all(rule.aggravated_by, system, models, cache) if r.holds
         ]
-        easing = [r.because for r in _facts(rule.eased_by, system, models, cache) if r.holds]
+        easing = [r.because for r in evaluate_all(rule.eased_by, system, models, cache) if r.holds]
+        if threat is not None:  # who can attempt it, shown with the other likelihood factors
+            value, held = reach(threat, system, models, cache)
+            if held is not None and value > 0:
+                aggravating = [held.because, *aggravating]
+            elif held is not None:
+                easing = [held.because, *easing]
     return ThreatDecision(
         threat_id=rule.threat,
         threat_name=threat_name,
@@ -88,10 +73,12 @@ def derive_threats(catalog: Catalog, system: AISystem) -> list[ThreatDecision]:
         rule = catalog.rules[threat_id]
         if rule.scope is RuleScope.SYSTEM:
             decisions.append(
-                decide(rule, threat.name, system, list(system.models), "system", cache)
+                decide(rule, threat.name, system, list(system.models), "system", cache, threat)
             )
             continue
-        per_model = [decide(rule, threat.name, system, [m], m.id, cache) for m in system.models]
+        per_model = [
+            decide(rule, threat.name, system, [m], m.id, cache, threat) for m in system.models
+        ]
         applicable = [d for d in per_model if d.applicable]
         if applicable:
             decisions.extend(applicable)

@@ -9,11 +9,13 @@ content into prompts of chat-llm").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from aisec.analysis import facts_deployment as dep
+from aisec.analysis.facts_base import FactResult, interfaces_of, stores_of, tools_of
 from aisec.catalog.schema import Fact
 from aisec.system.schema import (
     AISystem,
+    Deployment,
     Exposure,
     Host,
     Model,
@@ -21,30 +23,21 @@ from aisec.system.schema import (
     ModelSource,
     Party,
     Rendering,
+    Returns,
+    Tool,
     ToolEffect,
 )
 
-
-@dataclass(frozen=True)
-class FactResult:
-    holds: bool
-    because: str
+__all__ = ["FACTS", "FactCache", "FactResult", "evaluate", "evaluate_all"]
 
 
 def _names(items: list[str]) -> str:
     return ", ".join(items)
 
 
-def _interfaces(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
-    return [i for i in system.interfaces if model.id in i.models]
-
-
-def _stores(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
-    return [s for s in system.augmentation if model.id in s.feeds]
-
-
-def _tools(system: AISystem, model: Model) -> list:  # type: ignore[type-arg]
-    return [t for t in system.tools if model.id in t.used_by]
+_interfaces = interfaces_of
+_stores = stores_of
+_tools = tools_of
 
 
 def _always(system: AISystem, model: Model) -> FactResult:
@@ -114,6 +107,7 @@ def _untrusted_content(system: AISystem, model: Model) -> FactResult:
     for tool in _tools(system, model):
         if tool.returns_untrusted_content:
             parts.append(f"tool {tool.id} returns untrusted content")
+    parts += dep.carried_content(system, model)
     if parts:
         return FactResult(True, f"{'; '.join(parts)} into prompts of model {model.id}")
     return FactResult(False, f"no untrusted content is inserted into prompts of model {model.id}")
@@ -176,6 +170,12 @@ def _third_party_weights(system: AISystem, model: Model) -> FactResult:
 
 def _self_hosted(system: AISystem, model: Model) -> FactResult:
     if model.hosted_by is Host.US:
+        if model.deployment is not Deployment.SERVICE:
+            return FactResult(
+                True,
+                f"the organisation runs model {model.id} on {model.deployment.value} "
+                "installations it does not physically control",
+            )
         return FactResult(True, f"the organisation runs model {model.id} on its own infrastructure")
     return FactResult(
         False, f"model {model.id} runs at {model.hosted_by.value}, not on own infrastructure"
@@ -229,7 +229,12 @@ def _untrusted_training(system: AISystem, model: Model) -> FactResult:
 
 def _input_sensitive(system: AISystem, model: Model) -> FactResult:
     reasons = [f"augmentation {s.id}" for s in _stores(system, model) if s.sensitivity.is_sensitive]
-    reasons += [f"tool {t.id}" for t in _tools(system, model) if t.reaches_sensitive_data]
+    reasons += [f"tool {t.id}" for t in _tools(system, model) if _tool_is_sensitive(t)]
+    reasons += [
+        f"requests through {i.id} ({i.request_sensitivity.value})"
+        for i in _interfaces(system, model)
+        if i.request_sensitivity is not None and i.request_sensitivity.is_sensitive
+    ]
     if system.business_impact.confidentiality >= 4 and _interfaces(system, model):
         reasons.append(
             f"inputs of a system rated confidentiality {system.business_impact.confidentiality}/5"
@@ -242,6 +247,19 @@ def _input_sensitive(system: AISystem, model: Model) -> FactResult:
 
 
 def _confidence(system: AISystem, model: Model) -> FactResult:
+    interfaces = _interfaces(system, model)
+    if interfaces:
+        scored = [
+            i.id
+            for i in interfaces
+            if dep.effective_returns(i, model) is Returns.SCORES
+            or (model.outputs_confidence and dep.effective_returns(i, model) is Returns.FULL_OUTPUT)
+        ]
+        if scored:
+            return FactResult(
+                True, f"model {model.id} returns confidence scores through {_names(scored)}"
+            )
+        return FactResult(False, f"interfaces of model {model.id} return no confidence scores")
     if model.outputs_confidence:
         return FactResult(True, f"model {model.id} returns confidence scores to callers")
     return FactResult(False, f"model {model.id} does not return confidence scores")
@@ -272,15 +290,25 @@ def _unapproved(system: AISystem, model: Model) -> FactResult:
     tools = [
         t.id
         for t in _tools(system, model)
-        if _CONSEQUENTIAL & set(t.effects) and not t.requires_approval
+        if _CONSEQUENTIAL & set(t.effects) and (not t.requires_approval or t.approval_threshold)
     ]
     if tools:
-        return FactResult(True, f"tools {_names(tools)} act without human approval")
+        below = [
+            f"{t.id} below {t.approval_threshold}"
+            for t in _tools(system, model)
+            if t.id in tools and t.requires_approval and t.approval_threshold
+        ]
+        extra = f" (approval only above a threshold: {_names(below)})" if below else ""
+        return FactResult(True, f"tools {_names(tools)} act without human approval{extra}")
     return FactResult(False, f"every consequential tool of model {model.id} needs human approval")
 
 
+def _tool_is_sensitive(tool: Tool) -> bool:
+    return tool.reaches_sensitive_data or bool(tool.sensitivity and tool.sensitivity.is_sensitive)
+
+
 def _tools_sensitive(system: AISystem, model: Model) -> FactResult:
-    tools = [t.id for t in _tools(system, model) if t.reaches_sensitive_data]
+    tools = [t.id for t in _tools(system, model) if _tool_is_sensitive(t)]
     if tools:
         return FactResult(True, f"tools {_names(tools)} reach sensitive data")
     return FactResult(False, f"no tool of model {model.id} reaches sensitive data")
@@ -299,7 +327,7 @@ def _exfil_channels(system: AISystem, model: Model) -> list[str]:
 def _lethal_trifecta(system: AISystem, model: Model) -> FactResult:
     untrusted = _untrusted_content(system, model)
     sensitive = [s.id for s in _stores(system, model) if s.sensitivity.is_sensitive]
-    sensitive += [t.id for t in _tools(system, model) if t.reaches_sensitive_data]
+    sensitive += [t.id for t in _tools(system, model) if _tool_is_sensitive(t)]
     channels = _exfil_channels(system, model)
     if untrusted.holds and sensitive and channels:
         return FactResult(
@@ -385,8 +413,50 @@ FACTS: dict[Fact, Callable[[AISystem, Model], FactResult]] = {
     Fact.DRIVES_DECISIONS: _drives_decisions,
     Fact.CONTINUOUS_LEARNING: _continuous_learning,
     Fact.INTERNAL_ONLY_INPUT: _internal_only,
+    Fact.ANONYMOUS_INPUT: dep.anonymous_input,
+    Fact.INSTRUCTION_FOLLOWING: dep.instruction_following,
+    Fact.QUERYABLE: dep.queryable,
+    Fact.PHYSICAL_INPUT: dep.physical_input,
+    Fact.DECIDES_OR_FILTERS: dep.decides_or_filters,
+    Fact.HUMAN_REVIEWS_OUTPUT: dep.human_reviews_output,
+    Fact.OUTPUT_SEEN_BY_OTHERS: dep.output_seen_by_others,
+    Fact.WEIGHTS_OFF_PREMISES: dep.weights_off_premises,
+    Fact.WEIGHTS_DISTRIBUTED: dep.weights_distributed,
+    Fact.WEIGHTS_WORTH_STEALING: dep.weights_worth_stealing,
+    Fact.RUNS_SERVICE: dep.runs_service,
+    Fact.TRAINING_DATA_SHARED: dep.training_data_shared,
+    Fact.HOLDS_SECRETS_CONFIG: dep.holds_secrets_config,
+    Fact.SOFTWARE_STACK: dep.software_stack,
+    Fact.ANONYMOUS_TRIGGER: dep.anonymous_trigger,
+    Fact.CROSS_USER_TOOLS: dep.cross_user_tools,
+    Fact.AGENT_MESSAGES: dep.agent_messages,
+    Fact.RECORDS_SENSITIVE: dep.records_sensitive,
 }
 
 
 def evaluate(fact: Fact, system: AISystem, model: Model) -> FactResult:
     return FACTS[fact](system, model)
+
+
+FactCache = dict[tuple[Fact, str], FactResult]
+
+
+def evaluate_all(
+    facts: list[Fact], system: AISystem, models: list[Model], cache: FactCache
+) -> list[FactResult]:
+    """Evaluate facts for one model, or for the system (a fact holds if any model has it)."""
+    out = []
+    for fact in facts:
+        results = []
+        for m in models:
+            key = (fact, m.id)
+            if key not in cache:
+                cache[key] = evaluate(fact, system, m)
+            results.append(cache[key])
+        held = [r for r in results if r.holds]
+        out.append(
+            FactResult(True, "; ".join(dict.fromkeys(r.because for r in held)))
+            if held
+            else results[0]
+        )
+    return out

@@ -277,6 +277,24 @@ class Fact(StrEnum):
     DRIVES_DECISIONS = "drives-decisions"
     CONTINUOUS_LEARNING = "continuous-learning"
     INTERNAL_ONLY_INPUT = "internal-only-input"  # every sender is authenticated and internal
+    ANONYMOUS_INPUT = "anonymous-input"  # a public interface without authentication
+    INSTRUCTION_FOLLOWING = "instruction-following"  # generative and obeys its input
+    QUERYABLE = "queryable"  # senders observe the model's answers (extraction, inference)
+    PHYSICAL_INPUT = "physical-input"  # camera / sensor input from the physical world
+    DECIDES_OR_FILTERS = "decides-or-filters"  # predictive, or output drives a decision
+    HUMAN_REVIEWS_OUTPUT = "human-reviews-output"  # every output is reviewed before effect
+    OUTPUT_SEEN_BY_OTHERS = "output-seen-by-others"  # other users, staff, public see it
+    WEIGHTS_OFF_PREMISES = "weights-off-premises"  # devices, edge, customer sites
+    WEIGHTS_DISTRIBUTED = "weights-distributed"  # others hold a copy of the weights
+    WEIGHTS_WORTH_STEALING = "weights-worth-stealing"  # IP, or embed sensitive data
+    RUNS_SERVICE = "runs-service"  # the organisation operates the model for others
+    TRAINING_DATA_SHARED = "training-data-shared"  # sensitive data sent to a supplier
+    HOLDS_SECRETS_CONFIG = "holds-secrets-config"  # prompts, keys, agent config, code
+    SOFTWARE_STACK = "software-stack"  # third-party libraries, SDKs and hosting in use
+    ANONYMOUS_TRIGGER = "anonymous-trigger"  # anonymous users can make it call a tool
+    CROSS_USER_TOOLS = "cross-user-tools"  # tools acting beyond the caller's own records
+    AGENT_MESSAGES = "agent-messages"  # exchanges messages with other agents
+    RECORDS_SENSITIVE = "records-sensitive"  # logs / transcripts holding sensitive data
 
 
 class RuleScope(StrEnum):

@@ -12,7 +12,15 @@ from aisec.common.errors import InputError
 from aisec.common.yamlio import LocatedYaml, load_yaml_file, load_yaml_text, validate_located
 from aisec.system.schema import AISystem
 
-_COMPONENT_LISTS = ("datasets", "models", "augmentation", "tools", "interfaces", "outputs")
+_COMPONENT_LISTS = (
+    "datasets",
+    "models",
+    "augmentation",
+    "tools",
+    "interfaces",
+    "outputs",
+    "records",
+)
 
 
 def _check_references(system: AISystem, located: LocatedYaml) -> None:
@@ -50,6 +58,8 @@ def _check_references(system: AISystem, located: LocatedYaml) -> None:
         need(interface.models, models, ("interfaces", index, "models"), "model")
     for index, output in enumerate(system.outputs):
         need(output.models, models, ("outputs", index, "models"), "model")
+    for index, record in enumerate(system.records):
+        need(record.models, models, ("records", index, "models"), "model")
     need(system.continuous_learning.models, models, ("continuous_learning", "models"), "model")
     for index, flow in enumerate(system.data_flows):
         need([flow.source], set(seen), ("data_flows", index, "from"), "component")

@@ -109,6 +109,8 @@ class ContentSource(StrEnum):
     EMAIL = "email"
     PARTNER = "partner"
     DEVELOPERS = "developers"
+    FEEDBACK = "feedback-signals"  # clicks, ratings, purchases used as labels
+    DOCUMENTS = "documents"  # files, PDFs, images a user forwards or a pipeline ingests
 
     @property
     def is_untrusted(self) -> bool:
@@ -117,6 +119,8 @@ class ContentSource(StrEnum):
             ContentSource.USER_UPLOADS,
             ContentSource.EMAIL,
             ContentSource.PARTNER,
+            ContentSource.FEEDBACK,
+            ContentSource.DOCUMENTS,
         )
 
 
@@ -126,6 +130,76 @@ class ToolEffect(StrEnum):
     SEND = "send"  # can move data outside the system (mail, HTTP, messages)
     EXECUTE = "execute"  # runs code or commands
     PAY = "pay"  # financial or otherwise irreversible business action
+
+
+class Deployment(StrEnum):
+    """Where the model's weights run, which decides who can physically reach them."""
+
+    SERVICE = "service"  # a data centre or cloud service the operator controls
+    DEVICE = "device"  # phones, vehicles, appliances in the hands of users
+    EDGE = "edge"  # gateways, cameras, field equipment outside the data centre
+    CUSTOMER_PREMISES = "customer-premises"  # installed on-prem at customers
+
+
+class WeightsDistribution(StrEnum):
+    """Who receives a copy of the weights: anyone holding them can attack them white-box."""
+
+    NONE = "none"
+    CUSTOMERS = "customers"  # shipped inside apps, devices or on-prem installs
+    PUBLIC = "public"  # published on a public hub
+
+
+class InputKind(StrEnum):
+    QUERY = "query"  # an API or chat: senders choose the input freely
+    DOCUMENT = "document"  # files or messages processed by a pipeline
+    SENSOR = "sensor"  # camera, microphone, telemetry: physical-world input
+
+
+class Returns(StrEnum):
+    """What a sender of input can observe of the model's answer."""
+
+    FULL_OUTPUT = "full-output"  # the generated text or full prediction
+    SCORES = "scores"  # probabilities or confidence values
+    LABEL_ONLY = "label-only"  # a label or decision without scores
+    NOTHING = "nothing"  # the sender sees no answer (e.g. sensor input)
+
+    @property
+    def observable(self) -> bool:
+        return self is not Returns.NOTHING
+
+
+class TriggeredBy(StrEnum):
+    ANONYMOUS = "anonymous"  # anyone who can reach a public interface
+    AUTHENTICATED = "authenticated-users"
+    STAFF = "staff"
+    SYSTEM = "system"  # only scheduled or internal automation
+
+
+class ToolScope(StrEnum):
+    OWN_RECORDS = "own-records"  # only the calling user's own data
+    CROSS_USER = "cross-user"  # records of any user (confused-deputy risk)
+    SYSTEM_WIDE = "system-wide"  # configuration or infrastructure
+
+
+class Audience(StrEnum):
+    REQUESTER = "requester"
+    OTHER_USERS = "other-users"
+    STAFF = "staff"
+    DOWNSTREAM_SYSTEM = "downstream-system"
+    PUBLIC = "public"
+
+
+class RecordKind(StrEnum):
+    PROMPT_LOG = "prompt-log"
+    TRANSCRIPT = "transcript"
+    TELEMETRY = "telemetry"
+    AUDIT_LOG = "audit-log"
+
+
+class FlowKind(StrEnum):
+    DATA = "data"
+    AGENT_MESSAGE = "agent-message"  # one agent instructs or answers another
+    APPROVAL = "approval"  # a request for, or grant of, human approval
 
 
 class Exposure(StrEnum):
@@ -156,6 +230,9 @@ class Dataset(Strict):
     provenance: Provenance
     supplier: str | None = Field(default=None, max_length=200)
     records: int | None = Field(default=None, ge=0)
+    shared_with_supplier: bool = Field(
+        default=False, description="sent to a supplier, e.g. for fine-tuning by the provider"
+    )
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -169,12 +246,31 @@ class Model(Strict):
     trained_by: Party
     fine_tuned_by: Party = Party.NOBODY
     hosted_by: Host
+    deployment: Deployment = Field(
+        default=Deployment.SERVICE, description="where the weights run: service, device, edge..."
+    )
+    weights_distributed: WeightsDistribution = Field(
+        default=WeightsDistribution.NONE, description="who else receives a copy of the weights"
+    )
+    follows_instructions: bool = Field(
+        default=True,
+        description="generative model that obeys instructions in its input (false for plain "
+        "next-word or code completion models)",
+    )
     is_ip: bool = Field(
         default=False, description="the parameters are valuable intellectual property"
+    )
+    weights_embed_sensitive_data: bool = Field(
+        default=False, description="fine-tuned or trained so that the weights hold personal data"
     )
     outputs_confidence: bool = Field(default=False, description="API returns scores/probabilities")
     training_data: list[Ref] = Field(default_factory=list)
     artifacts: list[str] = Field(default_factory=list, description="model files, for aisec scan")
+    endpoints: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list,
+        description="URLs (or aisec-reference:MODE) through which the model is probed; "
+        "probe evidence counts only for a declared endpoint",
+    )
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -197,6 +293,20 @@ class Tool(Strict):
     reaches_sensitive_data: bool = False
     returns_untrusted_content: bool = Field(default=False, description="e.g. web pages, e-mails")
     requires_approval: bool = Field(default=False, description="a person confirms each call")
+    approval_threshold: str | None = Field(
+        default=None,
+        max_length=100,
+        description="approval only above this (e.g. 'EUR 200'); calls below it run unapproved",
+    )
+    scope: ToolScope | None = Field(
+        default=None, description="whose records it acts on: own-records, cross-user, system-wide"
+    )
+    triggered_by: TriggeredBy | None = Field(
+        default=None, description="least trusted party that can make the model call it"
+    )
+    sensitivity: Sensitivity | None = Field(
+        default=None, description="sensitivity of the data it reaches (drives impact)"
+    )
     used_by: list[Ref] = Field(min_length=1)
 
 
@@ -207,6 +317,24 @@ class Interface(Strict):
     authenticated: bool
     users: list[Label] = Field(min_length=1, description="who can send input")
     models: list[Ref] = Field(min_length=1)
+    input_kind: InputKind = Field(
+        default=InputKind.QUERY, description="query (API/chat), document, or sensor input"
+    )
+    returns: Returns | None = Field(
+        default=None,
+        description="what senders observe: full-output, scores, label-only, nothing "
+        "(unset: full output, with scores if the model outputs confidence)",
+    )
+    rate_limit_per_day: int | None = Field(
+        default=None, ge=0, description="queries one sender may make per day"
+    )
+    carries_content: list[ContentSource] = Field(
+        default_factory=list,
+        description="third-party content arriving through this channel (documents, e-mail, web)",
+    )
+    request_sensitivity: Sensitivity | None = Field(
+        default=None, description="sensitivity of what users send (e.g. patient data in prompts)"
+    )
 
 
 class OutputConsumer(Strict):
@@ -215,6 +343,24 @@ class OutputConsumer(Strict):
     rendering: Rendering
     models: list[Ref] = Field(min_length=1)
     downstream: str | None = Field(default=None, max_length=200)
+    human_review: bool = Field(
+        default=False, description="a person reviews each output before it takes effect"
+    )
+    audience: list[Audience] = Field(
+        default_factory=list, description="who sees the output (unset: the requester)"
+    )
+
+
+class RecordStore(Strict):
+    """Logs, transcripts and telemetry kept about the system's use."""
+
+    id: Ref
+    name: Label
+    kind: RecordKind
+    sensitivity: Sensitivity
+    retention_days: int | None = Field(default=None, ge=0)
+    models: list[Ref] = Field(min_length=1, description="models whose traffic it records")
+    readers: list[Label] = Field(default_factory=list, description="who can read it")
 
 
 class DataFlow(Strict):
@@ -222,6 +368,7 @@ class DataFlow(Strict):
     target: Ref = Field(alias="to")
     data: Label
     crosses_boundary: bool = False
+    kind: FlowKind = FlowKind.DATA
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -316,6 +463,7 @@ class AISystem(Strict):
     tools: list[Tool] = Field(default_factory=list)
     interfaces: list[Interface] = Field(default_factory=list)
     outputs: list[OutputConsumer] = Field(default_factory=list)
+    records: list[RecordStore] = Field(default_factory=list)
     data_flows: list[DataFlow] = Field(default_factory=list)
     continuous_learning: ContinuousLearning = Field(default_factory=ContinuousLearning)
     regulatory: Regulatory = Field(default_factory=Regulatory)
