@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from aisec.cli.app import app, state
+from aisec.cli.outputs import make_console
 from aisec.common.errors import AisecError, InputError
 from aisec.common.exitcodes import ExitCode
+from aisec.common.textsafe import markup_safe as escape
 
 
 class Entry(NamedTuple):
@@ -82,7 +82,7 @@ def _os_message(exc: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
-    err = Console(stderr=True, soft_wrap=True)
+    err = make_console(stderr=True, soft_wrap=True)
     args = list(sys.argv[1:] if argv is None else argv)
     _EXIT = _click_exceptions("Exit", typer.Exit)  # noqa: N806
     _ABORT = _click_exceptions("Abort", typer.Abort)  # noqa: N806

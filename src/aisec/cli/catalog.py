@@ -17,24 +17,42 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from aisec.catalog import Catalog, build_catalog, default_catalog
 from aisec.catalog.schema import CategoryInfo, Control, Practice, Threat
 from aisec.cli.app import app
+from aisec.cli.options import deprecated
+from aisec.cli.outputs import check_output_files, make_console, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+from aisec.common.textsafe import markup_safe as escape
+
+
+class _CatalogGroup(TyperGroup):
+    """`--json` used to be a switch here; for one release a bare `--json` still means stdout."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        rest = list(rest)
+        for i, word in enumerate(rest):
+            if word == "--json" and (i + 1 == len(rest) or rest[i + 1].startswith("--")):
+                deprecated("--json (as a switch)", "--json -")
+                rest.insert(i + 1, "-")
+                break
+        return name, cmd, rest
+
 
 catalog_app = typer.Typer(
+    cls=_CatalogGroup,
     name="catalog",
     help="Browse and validate the threat and control catalogue (and your overlays).",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
 
-console = Console()
+console = make_console()
 
 OverlayOption = Annotated[
     list[Path] | None,
@@ -67,8 +85,20 @@ def _load(overlays: Sequence[Path] | None) -> Catalog:
     return build_catalog(overlays) if overlays else default_catalog()
 
 
-def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+# `--json PATH|-` like every command; a bare `--json` (the old switch) still means stdout.
+JsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--json",
+        metavar="PATH|-",
+        help="Write JSON to PATH ('-' = standard output).",
+    ),
+]
+
+
+def _emit_json(data: Any, target: Path) -> None:
+    check_output_files([("--json", target)])
+    write_output(target, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _records(catalog: Catalog, kind: Kind) -> list[Threat | Control | CategoryInfo | Practice]:
@@ -122,13 +152,13 @@ def list_records(
         str, typer.Argument(metavar="KIND", help="threats, controls, categories or practices.")
     ],
     overlay: OverlayOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = None,
 ) -> int:
     """List threats, controls, categories or practices."""
     kind = _kind(kind_name)
     catalog = _load(overlay)
-    if as_json:
-        _emit_json([r.model_dump(mode="json") for r in _records(catalog, kind)])
+    if as_json is not None:
+        _emit_json([r.model_dump(mode="json") for r in _records(catalog, kind)], as_json)
     else:
         console.print(_list_table(catalog, kind))
     return int(ExitCode.OK)
@@ -286,13 +316,13 @@ def show(
         str, typer.Argument(metavar="ID", help="Threat, control, category or practice id.")
     ],
     overlay: OverlayOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = None,
 ) -> int:
     """Show one record in full; for a threat, the controls that mitigate it."""
     catalog = _load(overlay)
     record = _find(catalog, record_id.strip())
-    if as_json:
-        _emit_json(_as_json(catalog, record))
+    if as_json is not None:
+        _emit_json(_as_json(catalog, record), as_json)
     elif isinstance(record, Threat):
         _show_threat(catalog, record)
     elif isinstance(record, Control):
@@ -308,11 +338,16 @@ def show(
 def validate(
     overlays: Annotated[
         list[Path] | None,
-        typer.Argument(metavar="[OVERLAY]...", help="Overlay files to check with the catalogue."),
+        typer.Argument(
+            metavar="[OVERLAY]...", help="Deprecated: use --overlay (positional still works)."
+        ),
     ] = None,
+    overlay: OverlayOption = None,
 ) -> int:
     """Load the bundled catalogue plus overlays and check every cross-reference."""
-    paths = list(overlays or [])
+    if overlays:
+        deprecated("aisec catalog validate OVERLAY", "aisec catalog validate --overlay OVERLAY")
+    paths = [*(overlay or []), *(overlays or [])]
     catalog = build_catalog(paths)
     console.print(
         f"{len(catalog.threats)} threats, {len(catalog.controls)} controls, "

@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from aisec.cli.app import app
+from aisec.cli.options import JsonOut, deprecated_option, fail_on_option, fails
 from aisec.cli.outputs import check_output_files, is_stdout, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
@@ -22,8 +23,8 @@ E = TypeVar("E", bound=Enum)
 
 HELP = """Measure a classifier's robustness and privacy and write the results as evidence.
 
-Model (one of): --model FILE.skops (types checked against an allow-list; pickle is refused),
---model FILE.onnx (needs the onnx extra), --model-entrypoint pkg.module:factory (RUNS YOUR OWN CODE:
+Model (one of): MODEL.skops (types checked against an allow-list; pickle is refused),
+MODEL.onnx (needs the onnx extra), --model-entrypoint pkg.module:factory (RUNS YOUR OWN CODE:
 factory() must return a fitted classifier), --endpoint URL (POST {"instances": [[...]]}, reply
 {"probabilities": [[...]]} or {"labels": [...]}). Without a model, a demo model is trained.
 
@@ -57,8 +58,14 @@ def _ints(text: str, name: str) -> tuple[int, ...]:
 
 @app.command("mltest", help=HELP)
 def mltest(
+    model_file: Annotated[
+        Path | None, typer.Argument(metavar="[MODEL]", help="Model file: .skops or .onnx.")
+    ] = None,
     model: Annotated[
-        Path | None, typer.Option("--model", help="Model file: .skops or .onnx.")
+        Path | None,
+        typer.Option(
+            "--model", hidden=True, callback=deprecated_option("--model FILE", "aisec mltest FILE")
+        ),
     ] = None,
     model_entrypoint: str | None = typer.Option(
         None, "--model-entrypoint", help="package.module:factory (executes your code)."
@@ -92,10 +99,8 @@ def mltest(
     thresholds: Annotated[
         Path | None, typer.Option("--thresholds", help="YAML pass/fail limits.")
     ] = None,
-    json_out: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write the EvidenceReport here ('-' for standard output)."),
-    ] = None,
+    json_out: JsonOut = None,
+    fail_on: str | None = fail_on_option("info", what="a failed test's severity"),
 ) -> int:
     from aisec.probes.ml.data import BundledDataset
     from aisec.probes.ml.interface import MLTest
@@ -103,6 +108,9 @@ def mltest(
     from aisec.probes.ml.setup import DemoModel, Request
     from aisec.probes.ml.thresholds import load_thresholds
 
+    if model_file is not None and model is not None:
+        raise InputError("give the model once (positional MODEL)", field="--model")
+    model = model_file if model_file is not None else model
     check_output_files([("--json", json_out)])
     chosen = tuple(_choice(MLTest, t, "--tests") for t in tests.split(",") if t.strip())
     bundled = _choice(BundledDataset, dataset, "--dataset") if dataset else None
@@ -138,14 +146,14 @@ def mltest(
         settings=settings,
         thresholds=load_thresholds(thresholds),
     )
-    return _execute(req, json_out)
+    return _execute(req, json_out, fail_on)
 
 
-def _execute(req: object, json_out: Path | None) -> int:
-    from rich.console import Console
-    from rich.markup import escape
+def _execute(req: object, json_out: Path | None, fail_on: str | None = "info") -> int:
     from rich.table import Table
 
+    from aisec.cli.outputs import make_console
+    from aisec.common.textsafe import markup_safe as escape
     from aisec.probes.finding import Verdict
     from aisec.probes.ml.runner import run
     from aisec.probes.ml.setup import Request, prepare
@@ -160,9 +168,9 @@ def _execute(req: object, json_out: Path | None) -> int:
     for f in report.findings:  # messages quote the model's name and error texts: no markup
         table.add_row(escape(f.rule_id), f.verdict.value, escape(f.message))
     # the table goes where scan and probe put theirs: stdout, unless stdout carries the JSON
-    Console(stderr=is_stdout(json_out)).print(table)
+    make_console(stderr=is_stdout(json_out)).print(table)
     verdicts = [f.verdict for f in report.findings]
-    if any(v.is_problem for v in verdicts):
+    if fails([f.severity.rank for f in report.findings if f.verdict.is_problem], fail_on):
         return int(ExitCode.FINDINGS)
     if Verdict.ERROR in verdicts:
         return int(ExitCode.INTERNAL_ERROR)

@@ -12,11 +12,24 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aisec.common.errors import InputError
 from aisec.common.fileio import atomic_write_text
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 STDOUT = "-"
+
+
+def make_console(*, stderr: bool = False, **options: Any) -> Console:
+    """The console every command prints with: no emoji codes (`:100:` in a file name stays
+    text), no auto-highlighting of numbers and paths (CI parsers read plain locations).
+    Outside text still goes through `aisec.common.textsafe.markup_safe` or a `Text`."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, emoji=False, highlight=False, **options)
 
 
 def is_stdout(path: Path | None) -> bool:

@@ -6,6 +6,8 @@ the web app can catch it once and print something actionable instead of a traceb
 
 from __future__ import annotations
 
+from aisec.common.textsafe import one_line
+
 
 class AisecError(Exception):
     """Root of every expected aisec failure; `hint` tells the user what to do next."""
@@ -31,11 +33,13 @@ class InputError(AisecError):
         field: str | None = None,
         hint: str | None = None,
     ) -> None:
-        where = source or ""
+        # Locations are outside text (a file name may hold ESC, newlines or markup): one line,
+        # controls visible, so a CI parser reading "file:line: field" cannot be fooled.
+        where = one_line(source) if source else ""
         if line is not None:
             where = f"{where}:{line}" if where else f"line {line}"
         if field:
-            where = f"{where}: {field}" if where else field
+            where = f"{where}: {one_line(field)}" if where else one_line(field)
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
         self.source = source
         self.line = line

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from aisec.common.errors import InputError
+from aisec.common.inputs import read_input_text
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real system description; keeps recursion bounded
@@ -123,13 +124,21 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     """Construct a scalar; values the resolver cannot convert (2026-13-45 as a date, `!!int abc`)
     are input errors at their line, not crashes."""
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.YAMLError:
         raise
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         raise InputError(
             f"cannot read value {node.value!r}: {exc}", line=node.start_mark.line + 1
         ) from None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(
+                "text contains a lone surrogate, not valid Unicode", line=node.start_mark.line + 1
+            ) from None
+    return value
 
 
 def load_yaml_text(text: str, source: str) -> LocatedYaml:
@@ -161,18 +170,8 @@ def load_yaml_text(text: str, source: str) -> LocatedYaml:
 
 
 def load_yaml_file(path: Path) -> LocatedYaml:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
-    if size > MAX_YAML_BYTES:
-        raise InputError(f"file larger than {MAX_YAML_BYTES} bytes", source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", source=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from None
+    """Read one YAML file: regular files only (never a device or FIFO), at most MAX_YAML_BYTES."""
+    text = read_input_text(path, max_bytes=MAX_YAML_BYTES, what="file")
     return load_yaml_text(text, str(path))
 
 
