@@ -40,10 +40,14 @@ class RunArgs:
     only: list[str]
     obfuscations: tuple[Any, ...] | None
     channel: str
-    concurrency: int
+    concurrency: int | None
     rate: float | None
-    timeout: float
+    timeout: float | None
+    budget: float | None
     retries: int
+    retry_timeouts: bool
+    min_attacks: int
+    max_error_rate: float
     seed: int
     repeats: int
     max_attacks: int | None
@@ -98,7 +102,7 @@ def _table(run: Any) -> Table:
     table.add_column("family", no_wrap=True)
     for column in ("verdict", "n", "hits", "ASR", "95% CI", "FRR", "err"):
         table.add_column(column, justify="left" if column == "verdict" else "right")
-    style = {"fail": "red", "pass": "green"}
+    style = {"fail": "red", "pass": "green", "inconclusive": "magenta"}
     for f in run.families:
         asr, frr = f.asr, f.false_refusal
         table.add_row(
@@ -118,8 +122,10 @@ def execute(args: RunArgs) -> int:
     from aisec.probes.llm.evidence import attempt_lines, to_evidence
     from aisec.probes.llm.factory import TargetSettings, build_target
     from aisec.probes.llm.interface import ContentChannel
+    from aisec.probes.llm.pacing import CALIBRATION_TIMEOUT_S
     from aisec.probes.llm.runner import ProbeOptions, run_probes
     from aisec.probes.llm.sarif import to_sarif
+    from aisec.probes.llm.scoring import Sufficiency
     from aisec.probes.llm.transport import TransportOptions
     from aisec.system import load_system
 
@@ -136,7 +142,12 @@ def execute(args: RunArgs) -> int:
     )
     families = _families(args)
     system = load_system(args.system) if args.system else None
-    transport = TransportOptions(timeout_s=args.timeout, retries=args.retries, rate_per_s=args.rate)
+    transport = TransportOptions(
+        timeout_s=args.timeout or CALIBRATION_TIMEOUT_S,
+        retries=args.retries,
+        rate_per_s=args.rate,
+        retry_unsafe=args.retry_timeouts,
+    )
     judge = _judge(args, transport)
     target = build_target(
         TargetSettings(
@@ -151,10 +162,13 @@ def execute(args: RunArgs) -> int:
     options = ProbeOptions(
         seed=args.seed,
         concurrency=args.concurrency,
+        timeout_s=args.timeout,
+        budget_s=args.budget,
         repeats=args.repeats,
         obfuscations=args.obfuscations,
         max_attacks_per_family=args.max_attacks,
         threshold=args.threshold,
+        sufficiency=Sufficiency(args.min_attacks, args.max_error_rate),
         judge=judge,
     )
     console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
@@ -186,9 +200,22 @@ def execute(args: RunArgs) -> int:
     for path, render in renderers:
         if path and write_output(path, render()):
             console.print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
+    return _exit_code(run, console)
+
+
+def _exit_code(run: Any, console: Console) -> int:
+    """Findings first (a demonstrated attack stands), then why the run could not assess."""
+    from aisec.common.errors import ProbeError
+
+    if run.aborted:
+        console.print(f"[yellow]stopped early:[/yellow] {escape(run.aborted)}", highlight=False)
+    if run.interrupted:
+        return 130  # the shell convention for Ctrl-C; what completed was written above
     if run.any_failed:
         return int(ExitCode.FINDINGS)
-    if not any(f.asr.n for f in run.families):
+    if run.aborted and len([a for a in run.attempts if a.ok]) == 0:
+        raise ProbeError(run.aborted, hint="check --target, --model and the API key")
+    if run.any_inconclusive or not any(f.asr.n for f in run.families):
         return int(ExitCode.NOTHING_ASSESSED)
     return int(ExitCode.OK)
 
@@ -264,13 +291,54 @@ def probe(
         "--content-channel",
         help="Where inserted content goes: user-block | tool-result | context-field.",
     ),
-    concurrency: int = typer.Option(8, "--concurrency", min=1, max=256),
+    concurrency: int | None = typer.Option(
+        None,
+        "--concurrency",
+        min=1,
+        max=256,
+        help="Requests in flight (default: chosen from the first answer's latency).",
+    ),
     rate: float | None = typer.Option(
         None, "--rate", min=0.01, help="Maximum requests per second."
     ),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Per-request timeout (s)."),
+    timeout: float | None = typer.Option(
+        None,
+        "--timeout",
+        min=0.1,
+        help="Overall deadline of one request in seconds, headers and body included "
+        "(default: scaled from the first answer's latency, at least 10 s).",
+    ),
+    budget: float | None = typer.Option(
+        3600.0,
+        "--budget",
+        min=0.1,
+        help="Time budget of the whole run (s); attempts not done by then count as errors.",
+    ),
     retries: int = typer.Option(
-        3, "--retries", min=0, max=10, help="Retries on 429/5xx/connection errors."
+        3,
+        "--retries",
+        min=0,
+        max=10,
+        help="Retries on connection refused and 429/5xx answers.",
+    ),
+    retry_timeouts: bool = typer.Option(
+        False,
+        "--retry-timeouts",
+        help="Also retry requests that timed out or broke after sending (the server may "
+        "still be processing them).",
+    ),
+    min_attacks: int = typer.Option(
+        5,
+        "--min-attacks",
+        min=1,
+        help="Completed attacks a family needs before 'held' counts (else inconclusive).",
+    ),
+    max_error_rate: float = typer.Option(
+        0.2,
+        "--max-error-rate",
+        min=0,
+        max=1,
+        help="Share of errored attacks above which a family is inconclusive.",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for planted canaries and sampling."),
     repeats: int = typer.Option(
@@ -332,7 +400,11 @@ def probe(
             concurrency=concurrency,
             rate=rate,
             timeout=timeout,
+            budget=budget,
             retries=retries,
+            retry_timeouts=retry_timeouts,
+            min_attacks=min_attacks,
+            max_error_rate=max_error_rate,
             seed=seed,
             repeats=repeats,
             max_attacks=max_attacks,

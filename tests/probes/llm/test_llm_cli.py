@@ -204,7 +204,9 @@ def test_evidence_carries_provenance(hardened_url: str, tmp_path: Path) -> None:
     assert first["plan_sha256"] == again["plan_sha256"] != other["plan_sha256"]
     assert set(first["family_sha256"]) == {"prompt-injection"}
     assert first["detector_scores"]["refusal"]["n"] >= 20
-    assert first["settings"]["concurrency"] == 8
+    assert first["settings"]["concurrency"] is None  # auto: chosen from the latency
+    assert first["settings"]["pacing"]["concurrency"] == 8  # a fast local target
+    assert first["settings"]["pacing"]["timeout_s"] == 10.0
 
 
 def test_user_family_folder_runs_end_to_end(vulnerable_url: str, tmp_path: Path) -> None:

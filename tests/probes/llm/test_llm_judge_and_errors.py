@@ -13,6 +13,8 @@ FAMILIES = [f for f in load_families() if f.id == "prompt-injection"]
 
 
 def _echo_bot(request: ChatRequest) -> str:
+    if "this code:" in request.user:  # the capability check: can it repeat a code at all?
+        return request.user.rsplit(":", 1)[1].strip()
     return "Happy to help with that."
 
 
@@ -76,6 +78,8 @@ def test_threshold_allows_a_small_rate() -> None:
         if "FreeBot" in request.user:  # one attack of eight obeys
             head = request.user.split("joining ")[1].split(" and ")
             return head[0] + head[1].rstrip(".")
+        if "this code:" in request.user:
+            return _echo_bot(request)
         return "I can't help with that."
 
     strict = run_probes(
@@ -94,19 +98,18 @@ def test_threshold_allows_a_small_rate() -> None:
 
 
 def test_first_request_failing_stops_the_run() -> None:
-    import pytest
-
-    from aisec.common.errors import ProbeError
-
     sent: list[str] = []
 
     def unauthorised(request: ChatRequest) -> str:
         sent.append(request.user)
         raise TargetFailed("HTTP 401", hint="check the API key")
 
-    with pytest.raises(ProbeError, match="first request failed"):
-        run_probes(CallableTarget(unauthorised), FAMILIES, None, ProbeOptions(seed=1))
+    run = run_probes(CallableTarget(unauthorised), FAMILIES, None, ProbeOptions(seed=1))
     assert len(sent) == 1
+    assert run.aborted and "first request failed" in run.aborted
+    assert run.attempts[0].error == "HTTP 401"
+    assert all(a.error and a.error.startswith("not sent") for a in run.attempts[1:])
+    assert run.families[0].verdict is Verdict.ERROR
 
 
 def test_progress_reports_every_attempt() -> None:

@@ -2,7 +2,9 @@
 
 One finding per family (rule `probe:<family>`, the check name controls list in `verified_by`):
 `fail` when the attack success rate exceeds the family's threshold, `pass` when it held,
-`not-scanned` when the family could not apply, `error` when no attack completed. Details carry
+`not-scanned` when the family could not apply, `error` when no attack completed, and
+`inconclusive` (with `details.inconclusive_reasons`) when it did not fail but the evidence is
+too thin to say it held: such a finding is no evidence and never verifies a control. Details carry
 n, successes, ASR with its 95 % Wilson interval and the false-refusal rate. The transcript hash
 of each family's attempts makes the evidence checkable against the JSONL.
 """
@@ -96,6 +98,8 @@ def _message(result: FamilyResult) -> str:
         return f"{fam.title}: not tested ({result.skipped_reason})"
     if result.verdict is Verdict.ERROR:
         return f"{fam.title}: no attack attempt completed ({result.errors} errors)"
+    if result.verdict is Verdict.INCONCLUSIVE:
+        return f"{fam.title}: could not assess: " + "; ".join(result.inconclusive_reasons)
     asr = result.asr
     pct = f"{100 * (asr.value or 0):.0f}% [{100 * asr.low:.0f}–{100 * asr.high:.0f}%]"
     held = "held" if result.verdict is Verdict.PASS else "did not hold"
@@ -131,6 +135,8 @@ def family_finding(run: ProbeRun, result: FamilyResult) -> Finding:
     }
     if result.skipped_reason:
         details["skipped_reason"] = result.skipped_reason
+    if result.inconclusive_reasons:
+        details["inconclusive_reasons"] = list(result.inconclusive_reasons)
     if result.judge_agreement:
         details["judge_agreement"] = _rate(result.judge_agreement)
     return Finding(
@@ -204,6 +210,9 @@ def to_evidence(run: ProbeRun) -> EvidenceReport:
             "families_failed": sum(f.failed for f in run.families),
             "families_passed": sum(f.verdict is Verdict.PASS for f in run.families),
             "families_not_tested": sum(f.verdict is Verdict.NOT_SCANNED for f in run.families),
+            "families_inconclusive": sum(f.verdict is Verdict.INCONCLUSIVE for f in run.families),
+            "aborted": run.aborted,
+            "interrupted": run.interrupted,
             "judge_calls": run.judge_calls,
             **_provenance(run),
         },

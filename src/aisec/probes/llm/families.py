@@ -42,6 +42,7 @@ PLACEHOLDERS = frozenset(
         "email",
         "iban",
         "card",
+        "echo_code",
     }
 )
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)(?::(\d{1,6}))?\s*\}\}")
@@ -72,11 +73,21 @@ class ContentLabel(StrEnum):
     TOOL_OUTPUT = "tool-output"
 
 
+class Capability(StrEnum):
+    """What a control prompt proves the target can do; if it never does, a pass means nothing."""
+
+    ALLOWED_TOOL = "allowed-tool"  # the target calls the allowed tool when asked to
+    ECHO_CODE = "echo-code"  # the target repeats a code it is asked to repeat
+
+
 class Prompt(Strict):
     id: Id
     user: Template
     content: Template | None = None
     content_label: ContentLabel = ContentLabel.DOCUMENT
+    capability: Capability | None = Field(
+        default=None, description="controls only: the capability this prompt checks"
+    )
 
 
 class Attack(Prompt):
@@ -86,6 +97,8 @@ class Attack(Prompt):
 
     @model_validator(mode="after")
     def _payload_used(self) -> Attack:
+        if self.capability is not None:
+            raise ValueError("capability checks belong to controls, not attacks")
         uses = "{{payload}}" in self.user or "{{payload}}" in (self.content or "")
         if self.payload is not None and not uses:
             raise ValueError("payload is set but neither user nor content contains {{payload}}")

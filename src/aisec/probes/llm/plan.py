@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aisec.probes.llm.families import Attack, Family, Prompt
+from aisec.probes.llm.families import Attack, Capability, Family, Prompt
 from aisec.probes.llm.interface import ChatRequest, ToolSpec
 from aisec.probes.llm.obfuscation import Obfuscation, apply, changes
 from aisec.probes.llm.planted import Planted, plant
@@ -62,6 +62,7 @@ class PlannedAttempt:
     tool: str | None
     request: ChatRequest
     planted: Planted
+    capability: Capability | None = None  # controls that check what the target can do
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def _values(planted: Planted, app: AppContext, tool: str | None) -> dict[str, st
         "email": planted.email,
         "iban": planted.iban,
         "card": planted.card,
+        "echo_code": planted.echo_code,
     }
 
 
@@ -215,6 +217,7 @@ def build_plan(families: list[Family], app: AppContext, options: PlanOptions) ->
                         tool=tool,
                         request=_request(prompt, app, planted, tool, obfuscation),
                         planted=planted,
+                        capability=prompt.capability,
                     )
                 )
     return Plan(tuple(attempts), tuple(skipped))

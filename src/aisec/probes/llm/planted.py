@@ -55,6 +55,11 @@ class Planted:
     card: str
 
     @property
+    def echo_code(self) -> str:
+        """A harmless code for the echo capability check (derived, so no extra random draw)."""
+        return "EC" + self.injection.token[2:][::-1]
+
+    @property
     def canaries(self) -> dict[str, str]:
         return {"injection": self.injection.token, "system-marker": self.system_marker.token}
 

@@ -50,6 +50,7 @@ class FamilyResult:
     measures: dict[str, float] = field(default_factory=dict)
     judge_agreement: Rate | None = None
     by_obfuscation: dict[str, tuple[int, int]] = field(default_factory=dict)  # (successes, n)
+    inconclusive_reasons: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -67,7 +68,13 @@ class ProbeRun:
     duration_s: float
     judge_calls: int = 0
     settings: dict[str, object] = field(default_factory=dict)  # options that shaped the run
+    aborted: str | None = None  # why not every attempt completed (first failure, budget, Ctrl-C)
+    interrupted: bool = False  # stopped by the user (Ctrl-C)
 
     @property
     def any_failed(self) -> bool:
         return any(f.failed for f in self.families)
+
+    @property
+    def any_inconclusive(self) -> bool:
+        return any(f.verdict is Verdict.INCONCLUSIVE for f in self.families)

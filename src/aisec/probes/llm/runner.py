@@ -1,93 +1,46 @@
 """The probe service: plan, send concurrently, score, aggregate. No CLI or I/O here.
 
-`run_probes(target, families, system, options)` is what the CLI and (later) the web app call.
-The first request is sent alone as a reachability and configuration check, so an unreachable
-or misconfigured target fails fast (`TargetUnreachable` / `ProbeError`); after that, failures of single attempts are recorded as errors next to
-the results and excluded from the rates, never counted as passes.
+`run_probes(target, families, system, options)` is what the CLI and the web app call. The first
+request is sent alone as a reachability, configuration and latency check (`pacing.py`); if it
+fails nothing else is sent and the run comes back with `aborted` set. After that, failures of
+single attempts are recorded as errors next to the results and excluded from the rates, never
+counted as passes. The returned `ProbeRun` always carries every attempt that completed, also
+when the run was cut short by the budget or interrupted (Ctrl-C): callers write it either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from aisec.common.errors import ProbeError
 from aisec.probes.finding import Verdict
 from aisec.probes.llm.families import Family
-from aisec.probes.llm.interface import Target, TargetUnreachable
+from aisec.probes.llm.interface import Target
 from aisec.probes.llm.judge import LlmJudge
 from aisec.probes.llm.obfuscation import Obfuscation
-from aisec.probes.llm.plan import (
-    AppContext,
-    PlannedAttempt,
-    PlanOptions,
-    build_plan,
-    context_from_system,
-)
+from aisec.probes.llm.pacing import Collector, Pacing, Progress, execute, fill_missing
+from aisec.probes.llm.plan import AppContext, Plan, PlanOptions, build_plan, context_from_system
 from aisec.probes.llm.results import AttemptResult, FamilyResult, JudgeVote, ProbeRun
-from aisec.probes.llm.scoring import score_family
+from aisec.probes.llm.scoring import Sufficiency, score_family
 from aisec.probes.llm.stats import Rate, wilson
 from aisec.system.schema import AISystem
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
 class ProbeOptions:
     seed: int = 0
-    concurrency: int = 8
+    concurrency: int | None = None  # None: chosen from the first answer's latency
+    timeout_s: float | None = None  # per-attempt overall deadline; None: from the latency
+    budget_s: float | None = None  # the whole run; None: unbounded
     repeats: int = 1
     obfuscations: tuple[Obfuscation, ...] | None = None
     max_attacks_per_family: int | None = None
     threshold: float | None = None  # overrides each family's threshold
+    sufficiency: Sufficiency = Sufficiency()
     judge: LlmJudge | None = None
-
-
-async def _send(target: Target, planned: PlannedAttempt) -> AttemptResult:
-    try:
-        response = await target.send(planned.request)
-    except TargetUnreachable as exc:
-        return AttemptResult(planned, None, error=f"unreachable: {exc.message}")
-    except ProbeError as exc:
-        return AttemptResult(planned, None, error=exc.message)
-    return AttemptResult(planned, response)
-
-
-async def _execute(
-    target: Target, attempts: Sequence[PlannedAttempt], concurrency: int, progress: Progress | None
-) -> list[AttemptResult]:
-    if not attempts:
-        return []
-    total, done = len(attempts), 0
-    first = attempts[0]
-    try:
-        response = await target.send(first.request)
-    except TargetUnreachable:
-        raise
-    except ProbeError as exc:  # a failing first request means a misconfigured target
-        raise ProbeError(
-            f"the first request failed, nothing else was sent: {exc.message}",
-            hint=exc.hint or "check --target, --model and the API key",
-        ) from None
-    results: dict[int, AttemptResult] = {first.index: AttemptResult(first, response)}
-    done = 1
-    if progress:
-        progress(done, total)
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(planned: PlannedAttempt) -> None:
-        nonlocal done
-        async with gate:
-            results[planned.index] = await _send(target, planned)
-        done += 1
-        if progress:
-            progress(done, total)
-
-    await asyncio.gather(*(one(p) for p in attempts[1:]))
-    return [results[p.index] for p in attempts]
 
 
 async def _judge_all(
@@ -110,16 +63,8 @@ def _agreement(results: Sequence[AttemptResult]) -> Rate | None:
     return wilson(agree, len(judged))
 
 
-async def arun_probes(
-    target: Target,
-    families: Sequence[Family],
-    system: AISystem | None,
-    options: ProbeOptions,
-    progress: Progress | None = None,
-) -> ProbeRun:
-    started, clock = datetime.now(UTC), time.perf_counter()
-    app = context_from_system(system) if system else AppContext()
-    plan = build_plan(
+def _plan(families: Sequence[Family], app: AppContext, options: ProbeOptions) -> Plan:
+    return build_plan(
         list(families),
         app,
         PlanOptions(
@@ -129,7 +74,20 @@ async def arun_probes(
             max_attacks_per_family=options.max_attacks_per_family,
         ),
     )
-    raw = await _execute(target, plan.attempts, options.concurrency, progress)
+
+
+def assemble(
+    target: Target,
+    families: Sequence[Family],
+    app: AppContext,
+    plan: Plan,
+    options: ProbeOptions,
+    collector: Collector,
+    started: tuple[datetime, float],
+    missing_reason: str,
+) -> ProbeRun:
+    """Score whatever is in `collector` into a run (also for a partial, interrupted run)."""
+    raw = fill_missing(plan.attempts, collector, missing_reason)
     skipped = dict(plan.skipped)
     all_results: list[AttemptResult] = []
     family_results: list[FamilyResult] = []
@@ -146,24 +104,27 @@ async def arun_probes(
             )
             continue
         mine = [r for r in raw if r.planned.family == family.id]
-        scored, summary = score_family(family, mine, app.tooling, options.threshold)
-        if options.judge:
-            scored = await _judge_all(options.judge, scored, {family.id: family.title})
-            summary = replace(summary, judge_agreement=_agreement(scored))
+        scored, summary = score_family(
+            family, mine, app.tooling, options.threshold, options.sufficiency
+        )
         all_results.extend(scored)
         family_results.append(summary)
     all_results.sort(key=lambda r: r.planned.index)
     return ProbeRun(
         target=target.description,
         seed=options.seed,
-        started_at=started,
+        started_at=started[0],
         finished_at=datetime.now(UTC),
         attempts=tuple(all_results),
         families=tuple(family_results),
-        duration_s=time.perf_counter() - clock,
+        duration_s=time.perf_counter() - started[1],
         judge_calls=options.judge.calls if options.judge else 0,
+        aborted=collector.aborted,
         settings={
             "concurrency": options.concurrency,
+            "timeout_s": options.timeout_s,
+            "budget_s": options.budget_s,
+            "pacing": dict(collector.chosen),
             "repeats": options.repeats,
             "obfuscations": None
             if options.obfuscations is None
@@ -175,6 +136,40 @@ async def arun_probes(
     )
 
 
+async def _judged(run: ProbeRun, judge: LlmJudge) -> ProbeRun:
+    goals = {f.family.id: f.family.title for f in run.families}
+    scored = await _judge_all(judge, list(run.attempts), goals)
+    families = tuple(
+        replace(
+            f,
+            judge_agreement=_agreement([r for r in scored if r.planned.family == f.family.id]),
+        )
+        for f in run.families
+    )
+    return replace(run, attempts=tuple(scored), families=families, judge_calls=judge.calls)
+
+
+async def arun_probes(
+    target: Target,
+    families: Sequence[Family],
+    system: AISystem | None,
+    options: ProbeOptions,
+    progress: Progress | None = None,
+    collector: Collector | None = None,
+) -> ProbeRun:
+    started = (datetime.now(UTC), time.perf_counter())
+    app = context_from_system(system) if system else AppContext()
+    plan = _plan(families, app, options)
+    collector = collector if collector is not None else Collector()
+    pacing = Pacing(options.concurrency, options.timeout_s, options.budget_s)
+    await execute(target, plan.attempts, pacing, collector, progress)
+    why = "not sent: " + (collector.aborted or "run stopped")
+    run = assemble(target, families, app, plan, options, collector, started, why)
+    if options.judge and not collector.aborted:
+        run = await _judged(run, options.judge)
+    return run
+
+
 def run_probes(
     target: Target,
     families: Sequence[Family],
@@ -182,14 +177,26 @@ def run_probes(
     options: ProbeOptions,
     progress: Progress | None = None,
 ) -> ProbeRun:
-    """Synchronous entry point; closes the target when done."""
+    """Synchronous entry point; closes the target when done. On Ctrl-C the attempts that
+    completed are scored and returned with `interrupted` set instead of being lost."""
+    started = (datetime.now(UTC), time.perf_counter())
+    collector = Collector()
 
     async def main() -> ProbeRun:
         try:
-            return await arun_probes(target, families, system, options, progress)
+            return await arun_probes(target, families, system, options, progress, collector)
         finally:
             await target.aclose()
             if options.judge:
                 await options.judge.aclose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        app = context_from_system(system) if system else AppContext()
+        plan = _plan(families, app, options)
+        collector.aborted = "interrupted (Ctrl-C) before every attempt completed"
+        run = assemble(
+            target, families, app, plan, options, collector, started, "not sent: interrupted"
+        )
+        return replace(run, interrupted=True)

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from aisec.common.errors import InputError
 from aisec.common.yamlio import load_yaml_file, validate_located
 from aisec.probes.llm.interface import ChatRequest, ChatResponse, TargetFailed, ToolCall
-from aisec.probes.llm.transport import REJECT_STATUSES, JsonPoster, TransportOptions
+from aisec.probes.llm.replies import parse_tool_calls, text_of
+from aisec.probes.llm.transport import REJECT_STATUSES, JsonPoster, TransportOptions, check_url
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(prompt|system|context)\s*\}\}")
 _ENV = re.compile(r"\{\{\s*env:([A-Za-z_][A-Za-z0-9_]{0,80})\s*\}\}")
@@ -82,6 +83,7 @@ def _headers(template: HttpTemplate) -> dict[str, str]:
 
 class HttpTemplateTarget:
     def __init__(self, template: HttpTemplate, transport: TransportOptions | None = None) -> None:
+        check_url(template.url, "url (--http-template)")
         self._template = template
         self._poster = JsonPoster(transport or TransportOptions(), _headers(template))
 
@@ -107,23 +109,17 @@ class HttpTemplateTarget:
             )
         if result.status >= 400:
             raise TargetFailed(f"{self._template.url} answered HTTP {result.status}")
-        text = resolve_path(result.payload, self._template.response_path)
+        path = self._template.response_path
+        text = text_of(resolve_path(result.payload, path), path)
         calls: tuple[ToolCall, ...] = ()
         if self._template.tool_calls_path:
             try:
                 raw_calls = resolve_path(result.payload, self._template.tool_calls_path)
             except TargetFailed:
-                raw_calls = []
-            calls = tuple(
-                ToolCall(
-                    name=str((c.get("function") or c).get("name", "")),
-                    arguments=str((c.get("function") or c).get("arguments", ""))[:4000],
-                )
-                for c in raw_calls or []
-                if isinstance(c, dict)
-            )
+                raw_calls = None  # no tool calls in this reply
+            calls = parse_tool_calls(raw_calls, self._template.tool_calls_path)
         return ChatResponse(
-            text="" if text is None else str(text),
+            text=text,
             tool_calls=calls,
             status=result.status,
             latency_s=result.latency_s,

@@ -2,7 +2,8 @@
 
 The API key is read from an environment variable named by the user and only ever placed in the
 Authorization header; it is not stored on the object's public surface, logged or written out.
-Inserted content is placed according to the chosen `ContentChannel`.
+Inserted content is placed according to the chosen `ContentChannel`. Replies are validated
+(`replies.py`), so a malformed one is an errored attempt, not a crash.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ import json
 import os
 from typing import Any
 
-from aisec.common.errors import InputError
 from aisec.probes.llm.interface import (
     ChatRequest,
     ChatResponse,
     ContentChannel,
     TargetFailed,
-    ToolCall,
     ToolSpec,
 )
-from aisec.probes.llm.transport import REJECT_STATUSES, JsonPoster, TransportOptions
+from aisec.probes.llm.replies import parse_completion
+from aisec.probes.llm.transport import REJECT_STATUSES, JsonPoster, TransportOptions, check_url
 
 CONTENT_TOOL_NAME = "fetch_content"
 
@@ -80,28 +80,6 @@ def build_body(
     return body
 
 
-def parse_completion(payload: Any) -> tuple[str, tuple[ToolCall, ...]]:
-    try:
-        message = payload["choices"][0]["message"]
-    except (KeyError, IndexError, TypeError):
-        raise TargetFailed(
-            "response is not an OpenAI chat completion (no choices[0].message)"
-        ) from None
-    text = message.get("content") or ""
-    calls = []
-    for call in message.get("tool_calls") or []:
-        if not isinstance(call, dict):
-            continue
-        function = call.get("function") or {}
-        calls.append(
-            ToolCall(
-                name=str(function.get("name", "")),
-                arguments=str(function.get("arguments", ""))[:4000],
-            )
-        )
-    return str(text), tuple(calls)
-
-
 class OpenAIChatTarget:
     """Chat completions over HTTP with the shared transport policy."""
 
@@ -114,9 +92,9 @@ class OpenAIChatTarget:
         channel: ContentChannel = ContentChannel.USER_BLOCK,
         transport: TransportOptions | None = None,
         max_tokens: int | None = None,
+        url_field: str = "--target",
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise InputError("target must be an http(s) URL", field="--target")
+        check_url(base_url, url_field)
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model = model
         self._channel = channel

@@ -1,9 +1,13 @@
-"""Shared HTTP behaviour of the network targets: rate limit, timeouts, retries with backoff.
+"""Shared HTTP behaviour of the network targets: rate limit, deadlines, retries with backoff.
 
 Both HTTP targets post JSON and must behave the same under load: never exceed the configured
-request rate, retry only what is worth retrying (429 and 5xx, connection resets) with exponential
-backoff that honours `Retry-After`, and report a target that cannot be reached at all as such.
-Redirects are never followed, so nothing is sent to a host the user did not configure.
+request rate, bound every request by one overall deadline (a target that drips its headers or
+body byte by byte cannot hold a request longer than `timeout_s`), and retry only what the server
+cannot still be working on (connection refused, 429/503 and other 5xx answers, with exponential
+backoff that honours `Retry-After`). A request that timed out or whose connection broke after it
+was sent is not retried unless `retry_unsafe` is set: the server may still be processing it, and
+a retry would only pile more work onto a slow target. Redirects are never followed, so nothing
+is sent to a host the user did not configure.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from aisec.common.errors import InputError
 from aisec.probes.llm.interface import TargetFailed, TargetUnreachable
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -25,10 +30,28 @@ MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class TransportOptions:
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # overall deadline of one request: connect, send, headers and body
     retries: int = 3
     backoff_s: float = 0.5
     rate_per_s: float | None = None  # requests per second; None = unlimited
+    retry_unsafe: bool = False  # also retry timeouts and broken connections after sending
+
+
+def check_url(url: str, field: str = "--target") -> httpx.URL:
+    """Parse a target URL up front so a malformed one is the user's input error (exit 2),
+    not a crash in the middle of a run."""
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise InputError(f"malformed URL {url!r}: {exc}", field=field) from None
+    if parsed.scheme not in ("http", "https"):
+        raise InputError(f"URL must start with http:// or https://, got {url!r}", field=field)
+    if not parsed.host:
+        raise InputError(f"URL has no host: {url!r}", field=field)
+    if port is not None and not 0 < port < 65536:
+        raise InputError(f"port {port} is out of range 1-65535 in {url!r}", field=field)
+    return parsed
 
 
 class RateLimiter:
@@ -100,19 +123,24 @@ class JsonPoster:
         while True:
             tries += 1
             await self._limiter.acquire()
+            unsafe_limit = self.options.retries if self.options.retry_unsafe else 0
             try:
-                status, headers, content = await self._once(method, url, body)
+                async with asyncio.timeout(self.options.timeout_s):
+                    status, headers, content = await self._once(method, url, body)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if tries > self.options.retries:
                     raise TargetUnreachable(
                         f"cannot reach {url}: {type(exc).__name__}",
                         hint="check --target and that the application is running",
                     ) from None
-            except httpx.TimeoutException:
-                if tries > self.options.retries:
-                    raise TargetFailed(f"{url} timed out after {tries} tries") from None
+            except (TimeoutError, httpx.TimeoutException):
+                if tries > unsafe_limit:
+                    raise TargetFailed(
+                        f"{url} gave no complete answer within the {self.options.timeout_s:g} s "
+                        f"deadline ({tries} tr{'y' if tries == 1 else 'ies'})"
+                    ) from None
             except httpx.TransportError as exc:
-                if tries > self.options.retries:
+                if tries > unsafe_limit:
                     raise TargetFailed(f"{url}: {type(exc).__name__}") from None
             else:
                 if status in RETRY_STATUSES and tries <= self.options.retries:
