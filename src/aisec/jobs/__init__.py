@@ -1,0 +1,126 @@
+"""Background jobs: re-assessing a workspace, and scan/probe/mltest work for `aisec worker`.
+
+A job is a row in `jobs` (status, done/total, message) that the API shows as progress. Where it
+runs: in-process threads with SQLite (one machine, no queue server); on the procrastinate queue
+with PostgreSQL, so `aisec worker` processes on other machines can take the work.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from aisec.common.errors import InputError
+from aisec.store.access import Actor
+from aisec.store.db import write_session
+from aisec.store.models import Job, System, Workspace, utcnow
+
+KINDS = ("reassess", "scan", "probe", "mltest")
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "message": job.message,
+        "worker": job.worker,
+        "params": json.loads(job.params or "{}"),
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def run_reassess(factory: sessionmaker[Session], job_id: int, worker: str = "in-process") -> None:
+    """Re-assess every system of the job's workspace, one transaction per system."""
+    from aisec.store.services import reassess
+
+    with write_session(factory) as s:
+        job = s.get(Job, job_id)
+        if job is None or job.status not in ("queued",):
+            return
+        job.status, job.worker = "running", worker
+        ws = s.get(Workspace, job.workspace_id)
+        assert ws is not None
+        slugs = list(
+            s.scalars(select(System.slug).where(System.workspace_id == ws.id).order_by(System.slug))
+        )
+        job.total = len(slugs)
+        params = json.loads(job.params or "{}")
+        actor = Actor(job.created_by_id, str(params.get("actor", "job")), via=f"job:{job_id}")
+    failures: list[str] = []
+    for done, slug in enumerate(slugs, 1):
+        try:
+            with write_session(factory) as s:
+                ws = s.get(Workspace, job.workspace_id)
+                assert ws is not None
+                system = s.scalar(
+                    select(System).where(System.workspace_id == ws.id, System.slug == slug)
+                )
+                if system is not None:
+                    reassess(s, actor, ws, system, str(params.get("label", "")))
+                row = s.get(Job, job_id)
+                assert row is not None
+                row.done = done
+        except InputError as exc:
+            failures.append(f"{slug}: {exc}")
+    with write_session(factory) as s:
+        row = s.get(Job, job_id)
+        assert row is not None
+        row.status = "failed" if failures and len(failures) == len(slugs) else "done"
+        row.message = "; ".join(failures)[:4000] or f"re-assessed {len(slugs)} systems"
+        row.finished_at = utcnow()
+
+
+class JobRunner:
+    """Submit jobs; run them in-process (SQLite) or hand them to the procrastinate queue."""
+
+    def __init__(self, factory: sessionmaker[Session], url: str, inline: bool | None) -> None:
+        self.factory = factory
+        self.url = url
+        self.inline = url.startswith("sqlite") if inline is None else inline
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(
+        self, s: Session, ws: Workspace, kind: str, params: dict[str, Any], actor: Actor
+    ) -> Job:
+        """Create the job row in the caller's transaction; dispatch after it commits."""
+        if kind not in KINDS:
+            raise InputError(f"unknown job kind {kind!r}", hint=f"one of {', '.join(KINDS)}")
+        if kind != "reassess" and self.inline:
+            raise InputError(
+                f"{kind} jobs need the PostgreSQL queue and an 'aisec worker'",
+                hint="run the server with --db postgresql+psycopg://... and start 'aisec worker'",
+            )
+        job = Job(
+            workspace_id=ws.id,
+            kind=kind,
+            params=json.dumps({**params, "actor": actor.username}),
+            created_by_id=actor.user_id,
+        )
+        s.add(job)
+        s.flush()
+        return job
+
+    def dispatch(self, job_id: int, kind: str) -> None:
+        if self.inline:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="aisec-job")
+            self._pool.submit(run_reassess, self.factory, job_id)
+            return
+        from aisec.jobs.queue import defer
+
+        defer(self.url, kind, job_id)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Persistence of the team server: SQLAlchemy models, Alembic migrations, revisions, audit chain."""
