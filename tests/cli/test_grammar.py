@@ -1,0 +1,141 @@
+"""One command-line grammar (docs/cli.md): -e takes several paths, --fail-on one vocabulary,
+--json PATH|-, broken pipes exit 0, outside text never reaches the terminal raw."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aisec.cli import main
+from aisec.cli.options import FailLevel, expand_multi_value, fails, parse_fail_on
+from aisec.common.errors import InputError
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples"
+SYSTEM = str(EXAMPLES / "email-agent.yaml")
+
+
+class _Arg:
+    param_type_name = "argument"
+
+    def __init__(self, required: bool = True, nargs: int = 1) -> None:
+        self.required, self.nargs = required, nargs
+
+
+class _Opt:
+    param_type_name = "option"
+
+    def __init__(self, *opts: str, is_flag: bool = False) -> None:
+        self.opts, self.secondary_opts, self.is_flag, self.count = list(opts), [], is_flag, False
+
+
+PARAMS = [_Arg(), _Opt("-e", "--evidence"), _Opt("-o", "--out"), _Opt("--gaps", is_flag=True)]
+
+
+def test_several_values_after_one_evidence_flag() -> None:
+    assert expand_multi_value(PARAMS, ["s.yaml", "-e", "a.json", "b.json", "-o", "x"]) == [
+        "s.yaml",
+        "-e",
+        "a.json",
+        "-e",
+        "b.json",
+        "-o",
+        "x",
+    ]
+    # the required positional after the run is given back to SYSTEM
+    assert expand_multi_value(PARAMS, ["-e", "a.json", "b.json", "s.yaml"]) == [
+        "-e",
+        "a.json",
+        "-e",
+        "b.json",
+        "s.yaml",
+    ]
+    assert expand_multi_value(PARAMS, ["-o", "x", "s.yaml", "--gaps"]) == [
+        "-o",
+        "x",
+        "s.yaml",
+        "--gaps",
+    ]
+
+
+def test_assess_reads_every_evidence_path_after_one_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "assess",
+            "-e",
+            str(tmp_path / "one.json"),
+            str(tmp_path / "two.json"),
+            SYSTEM,
+            "-o",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert code == 2
+    assert "one.json" in capsys.readouterr().err  # read as evidence, not as the system
+
+
+def test_fail_on_vocabulary() -> None:
+    assert parse_fail_on("HIGH") is FailLevel.HIGH
+    assert parse_fail_on(None) is None
+    with pytest.raises(InputError, match="unknown level"):
+        parse_fail_on("severe")
+    assert (
+        parse_fail_on("malicious", legacy={"malicious": FailLevel.CRITICAL}) is FailLevel.CRITICAL
+    )
+    assert fails([4], "critical") and not fails([3], "critical")
+    assert not fails([4], "never") and fails([0], "info") and not fails([], "info")
+
+
+def test_fail_on_rejects_unknown_level_on_mltest(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mltest", "--fail-on", "severe"]) == 2
+    assert "info|low|medium|high|critical|never" in capsys.readouterr().err
+
+
+def test_catalog_json_path_or_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "threats.json"
+    assert main(["catalog", "list", "threats", "--json", str(target)]) == 0
+    assert json.loads(target.read_text())[0]["id"]
+    assert main(["catalog", "list", "threats", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"]
+    assert main(["catalog", "show", "prompt-injection-direct", "--json"]) in (0, 2)
+    captured = capsys.readouterr()
+    assert "deprecated" in captured.err  # the old switch still works, with a note
+
+
+def test_catalog_validate_takes_overlay_option(tmp_path: Path) -> None:
+    assert main(["catalog", "validate", "--overlay", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_broken_pipe_exits_quietly() -> None:
+    run = subprocess.run(
+        f"set -o pipefail; {sys.executable} -m aisec catalog list controls --json - | head -c 10",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+
+
+def test_device_as_system_is_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["threats", "/dev/zero"]) == 2
+    assert "only regular files" in capsys.readouterr().err
+
+
+def test_markup_and_escapes_in_file_names_stay_literal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "line:100:[red]x\x1b[2J.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    assert main(["threats", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line:100:[red]x\\x1b[2J.yaml:2" in err
+    assert "\x1b" not in err and "💯" not in err
