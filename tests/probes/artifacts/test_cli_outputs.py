@@ -57,7 +57,7 @@ def test_empty_folder_is_nothing_assessed(
 def test_summary_never_says_no_issues_when_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = tree(tmp_path, **{"a.pkl": BENIGN, "b.bin": b"\x01\x02unknown"})
+    root = tree(tmp_path, **{"a.pkl": BENIGN, "b.xyz": b"\x01\x02unknown"})
     main(["scan", str(root), "-q"])
     out = capsys.readouterr().out
     assert "not-scanned" in out and "no issues" not in out

@@ -185,9 +185,24 @@ def test_routing_ignores_the_file_name(tmp_path: Path, name: str) -> None:
     "data", [b"hello world, plain text\n", bytes(range(256)) * 4, b"\x00" * 100]
 )
 def test_unknown_content_is_not_scanned_never_clean(tmp_path: Path, data: bytes) -> None:
-    result = scan_bytes(tmp_path, data, "model.pkl")
+    result = scan_bytes(tmp_path, data, "notes.xyz")
     assert result.verdict is FileVerdict.NOT_SCANNED
     assert "format.unsupported" in rules(result)
+
+
+@pytest.mark.parametrize(
+    "name", ["model.pkl", "model.safetensors", "model.gguf", "model.onnx", "w.npy", "m.bin"]
+)
+@pytest.mark.parametrize(
+    "data", [b"hello world, plain text\n", bytes(range(256)) * 4, b"\x00" * 100]
+)
+def test_model_named_file_no_handler_parses_is_an_error(
+    tmp_path: Path, data: bytes, name: str
+) -> None:
+    result = scan_bytes(tmp_path, data, name)
+    # an error, or suspicious when a declared length cannot fit in the file (parser confusion)
+    assert result.verdict in (FileVerdict.ERROR, FileVerdict.SUSPICIOUS), result.findings
+    assert "format.malformed-for-name" in rules(result)
 
 
 def test_empty_file_is_examined(tmp_path: Path) -> None:

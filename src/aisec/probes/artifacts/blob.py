@@ -26,6 +26,7 @@ class Blob:
         self.start = start
         self.size = size
         self.is_window = is_window  # a view into another blob: no new bytes
+        self.cache: dict[str, Any] = {}  # parse results detectors share (e.g. a JSON tree)
         self._owner = owner  # file object or temp file kept alive with the map
 
     @property

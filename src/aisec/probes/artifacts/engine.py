@@ -1,8 +1,12 @@
-"""Routing and limits: hands every file and embedded payload to the handler that claims its
-content, and turns depth, size and time limits, handler aborts and crashes into findings.
+"""Routing and limits: hands every file and embedded payload to each handler that claims its
+content and to the handler a loader would choose from its name, and turns depth, size and time
+limits, handler aborts and crashes into findings.
 
-Routing looks only at bytes (magic numbers and structure), never at names, so a renamed file is
-scanned the same way. Anything no handler claims is reported `not-scanned`, never clean.
+A blob is judged under every reading a real loader could apply and the worst verdict wins: the
+first claimer does not decide alone (a tar header or GGUF magic in front of a pickle, a valid
+safetensors header that is also a pickle), and a parse error of one reading never stops the
+others. Anything no reading examined is `not-scanned` — or an `error` when its name says a model
+loader would open it — never clean.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from aisec.probes.artifacts import blob as blobs
+from aisec.probes.artifacts import routing
 from aisec.probes.artifacts.containers.zipread import ZipError, find_eocd, read_central
 from aisec.probes.artifacts.interface import (
     HEAD_BYTES,
@@ -23,6 +28,9 @@ from aisec.probes.artifacts.interface import (
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Finding, Severity, Verdict
 
+Add = Callable[..., None]
+_PROBLEMS = (Verdict.MALICIOUS, Verdict.SUSPICIOUS, Verdict.FAIL)
+
 
 class Engine:
     """Scans one top-level blob at a time with a fixed, ordered list of handlers."""
@@ -31,6 +39,16 @@ class Engine:
         self.handlers = list(handlers)
         self.limits = limits
         self.bytes_examined = 0  # bytes produced by decompression, across the whole run
+        self.extract_budget = limits.max_total_bytes
+        self.budget_reported = False
+
+    def set_input_size(self, total: int) -> None:
+        """Bound extraction for the whole scan relative to what was given, under the cap."""
+        relative = max(self.limits.min_extract_bytes, self.limits.max_extract_ratio * total)
+        self.extract_budget = min(self.limits.max_total_bytes, relative)
+
+    def remaining(self) -> int:
+        return max(0, self.extract_budget - self.bytes_examined)
 
     def scan_blob(self, blob: blobs.Blob, location: str, sha256: str | None) -> list[Finding]:
         findings: list[Finding] = []
@@ -70,45 +88,131 @@ class Engine:
             return
         if depth and not blob.is_window:
             self.bytes_examined += blob.size  # expanded content; windows into files are free
-        if self.bytes_examined > self.limits.max_total_bytes:
+        if self.bytes_examined > self.extract_budget:
             add(
                 Rule.ARCHIVE_LIMIT,
                 Verdict.ERROR,
                 Severity.MEDIUM,
-                "total size budget of the scan exhausted; content not examined",
+                f"extraction budget of the scan ({self.extract_budget} bytes: "
+                f"{self.limits.max_extract_ratio}x the input, at most "
+                f"{self.limits.max_total_bytes}) exhausted; content not examined",
+                budget=self.extract_budget,
             )
             return
         if blob.size == 0:
             add(Rule.EMPTY, Verdict.PASS, Severity.INFO, "empty file or member")
             return
         head = blob.head(HEAD_BYTES)
-        handler = self._route(head, blob.size)
-        hidden_zip = not head.startswith(b"PK") and _has_trailing_zip(blob)
-        if hidden_zip:
+        claimed = routing.claims(self.handlers, head, blob, self.limits)
+        if not head.startswith(b"PK") and not any(h.name == "zip" for h in claimed):
             zip_handler = next((h for h in self.handlers if h.name == "zip"), None)
-            if handler is not None:
-                add(
-                    Rule.POLYGLOT,
-                    Verdict.SUSPICIOUS,
-                    Severity.MEDIUM,
-                    f"also a ZIP archive (central directory at the end) besides {handler.name}; "
-                    "both readings are scanned",
-                )
-                if zip_handler is not None:
-                    self._run(zip_handler, blob, location, depth, findings, sha256, deadline, add)
+            if zip_handler is not None and _has_trailing_zip(blob):
+                if claimed:
+                    add(
+                        Rule.POLYGLOT,
+                        Verdict.SUSPICIOUS,
+                        Severity.MEDIUM,
+                        "also a ZIP archive (central directory at the end) besides "
+                        f"{claimed[0].name}; both readings are scanned",
+                    )
+                claimed.append(zip_handler)
+        named = routing.named_handler(self.handlers, location, claimed)
+        if not claimed and named is None:
+            self._unrecognised(location, head, add)
+            return
+        readings: list[tuple[FormatHandler, list[Finding]]] = []
+        for handler in claimed:
+            sub: list[Finding] = []
+            self._run(handler, blob, location, depth, sub, sha256, deadline)
+            readings.append((handler, sub))
+        self._merge(readings, findings, add)
+        if named is not None:
+            self._named_reading(named, blob, location, depth, findings, sha256, deadline, claimed)
+
+    def _named_reading(
+        self,
+        named: FormatHandler,
+        blob: blobs.Blob,
+        location: str,
+        depth: int,
+        findings: list[Finding],
+        sha256: str | None,
+        deadline: float,
+        claimed: list[FormatHandler],
+    ) -> None:
+        """The reading a loader takes because of the name although the content did not claim
+        it: what it can still reach (imports, impossible lengths) is kept, its complaints that
+        the bytes are not that format become one `error` naming the reason."""
+        sub: list[Finding] = []
+        self._run(named, blob, location, depth, sub, sha256, deadline)
+        reasons = []
+        for f in sub:
+            broken = f.verdict in (Verdict.ERROR, Verdict.NOT_SCANNED) or f.rule_id.endswith(
+                "malformed"
+            )
+            if broken:
+                reasons.append(f.message)
+            elif f.verdict is not Verdict.PASS:
+                findings.append(f)
+        seen = ", ".join(h.name for h in claimed) or "no known format"
+        why = f": {reasons[0]}" if reasons else ""
+        findings.append(
+            finding(
+                Rule.NAME_MISMATCH,
+                Verdict.ERROR,
+                Severity.MEDIUM,
+                location,
+                f"named like a {named.name} file (a loader would open it as one) but the content "
+                f"is not valid {named.name} (content reads as: {seen}){why}"[:600],
+                sha256=sha256,
+                details={"expected": named.name},
+            )
+        )
+
+    def _merge(
+        self,
+        readings: list[tuple[FormatHandler, list[Finding]]],
+        findings: list[Finding],
+        add: Add,
+    ) -> None:
+        """Keep every problem of every reading; a secondary reading's own failure to parse
+        counts only when no reading examined the blob completely."""
+        examined = any(_complete(sub) for _, sub in readings)
+        for i, (_handler, sub) in enumerate(readings):
+            if i == 0 or not examined:
+                findings.extend(sub)
             else:
-                handler = zip_handler
-        if handler is None:
+                findings.extend(f for f in sub if f.verdict is not Verdict.ERROR)
+        binary = [h.name for h, sub in readings if h.name == "pickle" and sub]
+        if binary and len(readings) > 1:
+            others = ", ".join(h.name for h, _ in readings if h.name != "pickle")
             add(
-                Rule.UNSUPPORTED,
-                Verdict.NOT_SCANNED,
-                Severity.LOW,
-                "format not recognised by any handler; not examined",
+                Rule.POLYGLOT,
+                Verdict.SUSPICIOUS,
+                Severity.HIGH,
+                f"also readable as a pickle, besides {others}: a loader that unpickles it "
+                "runs what the pickle imports; every reading is scanned",
+            )
+
+    def _unrecognised(self, location: str, head: bytes, add: Add) -> None:
+        loader = routing.weak_loader(location)
+        if loader is not None:
+            add(
+                Rule.NAME_MISMATCH,
+                Verdict.ERROR,
+                Severity.MEDIUM,
+                f"named like a model file ({loader} would open it) but no handler could parse "
+                "the content; not examined",
                 head=head[:16].hex(),
             )
             return
-
-        self._run(handler, blob, location, depth, findings, sha256, deadline, add)
+        add(
+            Rule.UNSUPPORTED,
+            Verdict.NOT_SCANNED,
+            Severity.LOW,
+            "format not recognised by any handler; not examined",
+            head=head[:16].hex(),
+        )
 
     def _run(
         self,
@@ -119,10 +223,14 @@ class Engine:
         findings: list[Finding],
         sha256: str | None,
         deadline: float,
-        add: Callable[..., None],
     ) -> None:
+        def add(rule: Rule, verdict: Verdict, sev: Severity, msg: str, **details: object) -> None:
+            findings.append(
+                finding(rule, verdict, sev, location, msg, sha256=sha256, details=dict(details))
+            )
+
         def scan_child(name: str, stream: BinaryIO, size: int) -> None:
-            child, truncated = blobs.from_stream(stream, self.limits.max_total_bytes)
+            child, truncated = blobs.from_stream(stream, max(1, self.remaining()))
             try:
                 self._scan(child, f"{location}!{name}", depth + 1, findings, sha256, deadline)
             finally:
@@ -137,6 +245,7 @@ class Engine:
             findings=findings,
             scan_child=scan_child,
             deadline=deadline,
+            remaining=self.remaining,
         )
         try:
             handler.scan(blobs.as_stream(blob), blob.size, ctx)
@@ -173,14 +282,12 @@ class Engine:
                 handler=handler.name,
             )
 
-    def _route(self, head: bytes, size: int) -> FormatHandler | None:
-        for handler in self.handlers:
-            try:
-                if handler.detect(head, size):
-                    return handler
-            except Exception:  # noqa: S112  (a detector that crashes does not claim the file)
-                continue
-        return None
+
+def _complete(sub: list[Finding]) -> bool:
+    """A reading that examined its blob: it passed something and hit no error."""
+    return any(f.verdict is Verdict.PASS for f in sub) and not any(
+        f.verdict in (Verdict.ERROR, Verdict.NOT_SCANNED) for f in sub
+    )
 
 
 def _has_trailing_zip(blob: blobs.Blob) -> bool:

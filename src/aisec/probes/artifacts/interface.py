@@ -1,9 +1,11 @@
 """Contract between the scan engine (routing, containers, limits) and format handlers.
 
 The engine opens each file or archive member, reads its first bytes and asks every registered
-handler, in registry order, whether the content is theirs (magic bytes and structure, never the
-file name). The first handler that claims it scans the stream and reports findings through the
-context; embedded payloads (a pickle inside a zip, a config inside a Keras archive) go back to the
+handler whether the content is theirs (magic bytes and structure); handlers that need more than
+the head to decide (a pickle whose first argument is long, a JSON config with padding, an HDF5
+superblock after a user block) also offer `detect_full`. Every handler that claims the content
+scans it, and so does the handler a loader would pick from the file name, so a polyglot is
+judged under every reading and the worst one wins (see engine.py); embedded payloads (a pickle inside a zip, a config inside a Keras archive) go back to the
 engine through `ScanContext.scan_child` so limits and routing apply to them too.
 """
 
@@ -26,7 +28,9 @@ class ScanAbort(Exception):
 class Limits:
     max_depth: int = 6  # nesting of archives / embedded payloads
     max_members: int = 10_000  # per archive
-    max_total_bytes: int = 64 * 1024**3  # uncompressed bytes examined per scan
+    max_total_bytes: int = 16 * 1024**3  # absolute cap on bytes extracted per scan
+    max_extract_ratio: int = 20  # extracted bytes per scan, relative to the input's size
+    min_extract_bytes: int = 512 * 1024**2  # extraction always allowed up to this much
     max_ratio: int = 200  # compression ratio above which a member is a bomb
     max_pickle_ops: int = 50_000_000  # opcode budget per pickle stream
     max_json_bytes: int = 64 * 1024 * 1024  # configs, headers, templates
@@ -44,9 +48,15 @@ class ScanContext:
     findings: list[Finding] = field(default_factory=list)
     scan_child: Callable[[str, BinaryIO, int], None] | None = None  # (member name, stream, size)
     deadline: float | None = None  # time.monotonic() value after which handlers should abort
+    remaining: Callable[[], int] | None = None  # extraction budget left in this scan
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
+
+    def extract_cap(self) -> int:
+        """Most bytes a handler may decompress now (the scan-wide extraction budget left)."""
+        left = self.remaining() if self.remaining is not None else self.limits.max_total_bytes
+        return max(0, min(left, self.limits.max_total_bytes))
 
 
 class FormatHandler(Protocol):
@@ -55,7 +65,9 @@ class FormatHandler(Protocol):
     name: str  # e.g. 'pickle', 'safetensors', 'gguf'
 
     def detect(self, head: bytes, size: int) -> bool:
-        """True if `head` (first HEAD_BYTES bytes of a `size`-byte stream) is this format."""
+        """True if `head` (first HEAD_BYTES bytes of a `size`-byte stream) is this format.
+        Optionally a handler also has `detect_full(blob, limits) -> bool`, asked when `detect`
+        said no, for formats whose signal can sit anywhere in the stream."""
         ...
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:

@@ -51,6 +51,7 @@ class Rule(StrEnum):
     ARCHIVE_CLEAN = "archive.clean"
     POLYGLOT = "format.polyglot"
     UNSUPPORTED = "format.unsupported"
+    NAME_MISMATCH = "format.malformed-for-name"
     EMPTY = "format.empty"
     HANDLER_ERROR = "scanner.error"
     TIMEOUT = "scanner.timeout"

@@ -28,10 +28,11 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.hdf5_reader import MISSING_H5PY
 from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
-from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -81,6 +82,16 @@ class Hdf5Handler:
     def detect(self, head: bytes, size: int) -> bool:
         # the superblock sits at 0 or after a user block of 512, 1024, 2048... bytes
         return any(head[off : off + 8] == MAGIC for off in (0, 512, 1024, 2048))
+
+    def detect_full(self, blob: Blob, limits: Limits) -> bool:
+        """The superblock may follow a user block of any power-of-two size from 512 bytes,
+        so every such offset in the file is a place libhdf5 looks."""
+        off = 4096
+        while off + 8 <= blob.size:
+            if blob.read_at(off, 8) == MAGIC:
+                return True
+            off *= 2
+        return False
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         if not _h5py_available():

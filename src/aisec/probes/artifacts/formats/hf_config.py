@@ -15,10 +15,12 @@ import json
 import re
 from typing import Any, BinaryIO
 
+from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.chat_template import analyse_template
+from aisec.probes.artifacts.formats.jsontree import json_tree
 from aisec.probes.artifacts.formats.onnx import classify_location
-from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 HF_KEYS = re.compile(
@@ -48,6 +50,12 @@ class HfConfigHandler:
         if JSON_START.match(text):
             return HF_KEYS.search(text) is not None and b'"class_name"' not in text
         return self._is_template(text)
+
+    def detect_full(self, blob: Blob, limits: Limits) -> bool:
+        tree = json_tree(blob, limits)
+        if tree is None or "class_name" in tree:
+            return False
+        return any(HF_KEYS.fullmatch(json.dumps(k).encode() + b":") for k in tree)
 
     @staticmethod
     def _is_template(text: bytes) -> bool:

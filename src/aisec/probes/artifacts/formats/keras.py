@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
+from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
+from aisec.probes.artifacts.formats.jsontree import json_tree
 from aisec.probes.artifacts.formats.keras_config import (
     analyse_config,
     looks_like_model_config,
     parse_json,
 )
-from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
 
 CONFIG_KEYS = re.compile(rb'"(class_name|module|registered_name)"\s*:')
 META_KEYS = re.compile(rb'"keras_version"\s*:')
@@ -32,6 +34,10 @@ class KerasConfigHandler:
         keys = {m.group(1) for m in CONFIG_KEYS.finditer(text)}
         is_config = b"class_name" in keys and re.search(rb'"config"\s*:', text) is not None
         return is_config or META_KEYS.search(text[:512]) is not None
+
+    def detect_full(self, blob: Blob, limits: Limits) -> bool:
+        tree = json_tree(blob, limits)
+        return tree is not None and (looks_like_model_config(tree) or "keras_version" in tree)
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         if size > ctx.limits.max_json_bytes:

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from aisec.probes.artifacts.blob import Blob, as_stream
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats import protowire as pw
 from aisec.probes.artifacts.formats.binreader import WindowReader
-from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 STANDARD_DOMAINS = frozenset(
@@ -177,6 +178,18 @@ GRAPH_FIELDS = frozenset({1, 2, 5, 10, 11, 12, 13, 14, 15, 16})  # all length-de
 NODE_TEXT_FIELDS = frozenset({1, 2, 3, 4, 7})  # input, output, name, op_type, domain
 
 
+def _plain_text(body: bytes) -> bool:
+    """Producer and domain names: any UTF-8 text without control characters (a producer may
+    well be named in a non-Latin script)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(body) - 3:  # not merely a character cut by the end of the head
+            return False
+        text = body[: exc.start].decode("utf-8")
+    return bool(text) and text.isprintable()
+
+
 def _graph_like(body: bytes) -> bool:
     """The start of a GraphProto: known length-delimited fields; a first node whose
     identifying fields are printable text."""
@@ -209,7 +222,7 @@ class OnnxHandler:
                 return False
             if fld.number == 1 and not 1 <= fld.value <= 30:
                 return False
-            if fld.number in (2, 3, 4) and not pw.is_identifier_text(body, b"_./-:+ ()"):
+            if fld.number in (2, 3, 4) and not _plain_text(body):
                 return False
             if fld.number == 7 and not _graph_like(body):
                 return False
@@ -220,6 +233,28 @@ class OnnxHandler:
             return True
         truncated = fields[-1].end > len(head)
         return 1 in numbers and len(fields) >= 2 and (bool(numbers & {7, 8}) or truncated)
+
+    def detect_full(self, blob: Blob, limits: Limits) -> bool:
+        """Walk every top-level field of the whole stream (a long doc string or initializer
+        first pushes ir_version out of any fixed head): a ModelProto has only its own field
+        numbers with their wire types, a plausible ir_version and a graph."""
+        if blob.size < 8:
+            return False
+        r = WindowReader(as_stream(blob), blob.size)
+        seen: set[int] = set()
+        try:
+            for n, fld in enumerate(pw.iter_fields(r, 0, blob.size)):
+                if MODEL_FIELDS.get(fld.number) != fld.wire or n > 10_000:
+                    return False
+                if fld.number == 1 and not 1 <= fld.value <= 30:
+                    return False
+                text = r.read_at(fld.start, min(fld.value, 256))
+                if fld.number in (2, 3, 4) and not _plain_text(text):
+                    return False
+                seen.add(fld.number)
+        except ScanAbort:
+            return False
+        return 1 in seen and 7 in seen
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         walker = _Walker(WindowReader(stream, size), ctx)

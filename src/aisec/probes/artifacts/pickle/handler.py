@@ -2,15 +2,17 @@
 
 Protocol 2+ pickles announce themselves with PROTO; protocol 0/1 pickles have no magic, so the
 first bytes are walked: content that decodes as opcodes up to STOP (or to the end of the head)
-is a pickle whatever its name, because that is exactly what `pickle.load` would accept.
+is a pickle whatever its name, because that is exactly what `pickle.load` would accept. Any
+other content is also walked from byte 0 to the end (`detect_full`): if it imports a callable
+before it stops, a loader would too, so it is scanned as a pickle besides any other reading.
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from aisec.probes.artifacts.blob import from_stream
-from aisec.probes.artifacts.interface import ScanContext
+from aisec.probes.artifacts.blob import Blob, from_stream
+from aisec.probes.artifacts.interface import Limits, ScanContext
 from aisec.probes.artifacts.pickle.analyse import analyse
 from aisec.probes.artifacts.pickle.state import FIRST_OPS
 from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
@@ -38,11 +40,29 @@ def looks_like_pickle(head: bytes) -> bool:
     return True
 
 
+def imports_from_start(blob: Blob, limits: Limits) -> bool:
+    """Walk the whole blob as a pickle from byte 0, whatever the first opcode: True when the
+    walk imports a callable (or uses the extension registry) before it stops. That is exactly
+    the content `pickle.load` would act on, however far a long first argument or padding
+    pushes it from the head, and whether or not the stream is broken further on."""
+    st = WalkState(max_ops=min(limits.max_pickle_ops, blob.size + 1))
+    pos = blob.start
+    try:
+        while pos < blob.end and not (st.imports or st.issues):
+            pos = walk_one(blob.buf, pos, blob.end, st)
+    except (Malformed, BudgetExceeded, RecursionError):
+        pass
+    return bool(st.imports or st.issues)
+
+
 class PickleHandler:
     name = "pickle"
 
     def detect(self, head: bytes, size: int) -> bool:
         return looks_like_pickle(head)
+
+    def detect_full(self, blob: Blob, limits: Limits) -> bool:
+        return imports_from_start(blob, limits)
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)

@@ -1,0 +1,224 @@
+"""Second-wave corpus generator: malicious files grouped by the scanner root cause they probe
+(every reading a loader could take, structural parsing, allow-lists, compression wrappers,
+torch weights-only semantics, Jinja dunder assembly, not-scanned is not a pass).
+
+Written from the advisories' descriptions (reference `model-scanning.md` §6 and issue 15), not
+copied from any scanner's fixtures. Payloads only name a canary command; nothing is executed.
+Run `python tests/probes/artifacts/corpus.py OUTDIR` to write the files for other scanners.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import sys
+import tarfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from archives import zip_bytes  # noqa: E402
+from pickles import call, g, s, sg, tup  # noqa: E402
+
+CMD = "touch /tmp/aisec-canary"
+FLAGGED = "flagged"  # malicious or suspicious
+MALICIOUS = "malicious"
+NOT_CLEAN = "not-clean"  # error or worse: at least never a pass
+
+
+@dataclass(frozen=True)
+class Case:
+    root_cause: int  # issue 15 numbering
+    id: str
+    technique: str
+    build: Callable[[], bytes]
+    filename: str
+    expect: str = FLAGGED
+
+    def write(self, folder: Path) -> Path:
+        path = folder / f"rc{self.root_cause}-{self.id}" / self.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.build())
+        return path
+
+
+def _proto0_payload() -> bytes:
+    """A protocol-0 pickle (no PROTO opcode, no magic) calling os.system."""
+    return g("os", "system") + b"(S'" + CMD.encode() + b"'\ntR."
+
+
+# --- root cause 1: every reading a loader could take -------------------------------------------
+
+
+def gguf_magic_then_pickle() -> bytes:
+    # 'G' (BINFLOAT) swallows "GUF" + the version + one byte; POP drops the float; then the
+    # payload. A GGUF reader sees a valid magic/version and garbage counts.
+    head = b"GGUF" + struct.pack("<I", 3) + b"\x00"
+    return head + b"0" + _proto0_payload() + b"\x00" * 64
+
+
+def tar_header_then_pickle() -> bytes:
+    # the tar member's name is itself a pickle: pickle.load from byte 0 reads the name field
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        info = tarfile.TarInfo(_proto0_payload().decode("latin-1")[:99])
+        data = b"weights"
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def safetensors_with_trailing_zip() -> bytes:
+    header = json.dumps({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}).encode()
+    st = struct.pack("<Q", len(header)) + header + b"\x00\x00\x80\x3f"
+    evil = b"\x80\x02" + call(g("os", "system"), s(CMD)) + b"."
+    return st + zip_bytes([("archive/data.pkl", evil)])
+
+
+# --- root cause 2: structural parsing, not a head window ---------------------------------------
+
+
+def pickle_long_first_argument() -> bytes:
+    # protocol 0: a 20 kB string literal first, popped, then the payload beyond any head window
+    return b"S'" + b"A" * 20_000 + b"'\n0" + _proto0_payload()
+
+
+def pickle_first_opcode_not_protocol0() -> bytes:
+    # no PROTO, and the first opcode (SHORT_BINUNICODE) is a protocol-4 one: pickle.load
+    # accepts any opcode at any position
+    short = b"\x8c\x02os\x8c\x06system\x93"
+    return short + tup(s(CMD)) + b"R."
+
+
+def pickle_padding_then_payload() -> bytes:
+    # NONE/POP padding for 64 kB: a loader walks it, a head window ends inside it
+    return b"N0" * 32_768 + _proto0_payload()
+
+
+def keras_config_padded() -> bytes:
+    layer = {
+        "class_name": "Lambda",
+        "config": {"function": {"class_name": "__lambda__", "config": {"code": "ZXZpbA=="}}},
+    }
+    tree = {"config": {"layers": [layer]}, "class_name": "Sequential"}
+    return b"{" + b" " * 8192 + json.dumps(tree)[1:].encode()
+
+
+def keras_config_escaped_keys() -> bytes:
+    text = json.dumps(
+        {
+            "class_name": "Sequential",
+            "config": {"layers": [{"class_name": "Lambda", "module": "os", "config": {}}]},
+        }
+    )
+    return text.replace('"class_name"', '"\\u0063lass_name"').encode()
+
+
+def hf_config_remote_code_padded() -> bytes:
+    tree = {"description": "x" * 6000, "auto_map": {"AutoModel": "evil.Model"}}
+    return json.dumps(tree).encode()
+
+
+def npz_object_array_descr_variants() -> bytes:
+    # an .npy whose descr spells the object dtype as a structured field
+    payload = b"\x80\x02" + call(g("os", "system"), s(CMD)) + b"."
+    header = "{'descr': [('a', '|O')], 'fortran_order': False, 'shape': (1,), }"
+    raw = header.encode()
+    raw += b" " * (63 - (10 + len(raw)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + payload
+
+
+CASES: list[Case] = [
+    Case(
+        1,
+        "gguf-magic-then-pickle",
+        "GGUF magic in front of a pickle",
+        gguf_magic_then_pickle,
+        "model.bin",
+        MALICIOUS,
+    ),
+    Case(
+        1,
+        "tar-header-then-pickle",
+        "tar header whose name field is a pickle",
+        tar_header_then_pickle,
+        "model.pt",
+        MALICIOUS,
+    ),
+    Case(
+        1,
+        "safetensors-trailing-zip",
+        "valid safetensors with a torch zip appended",
+        safetensors_with_trailing_zip,
+        "model.safetensors",
+        MALICIOUS,
+    ),
+    Case(
+        2,
+        "pickle-long-first-arg",
+        "20 kB first literal pushes the payload out of the head",
+        pickle_long_first_argument,
+        "model.pkl",
+        MALICIOUS,
+    ),
+    Case(
+        2,
+        "pickle-first-op-protocol4",
+        "no PROTO, protocol-4 first opcode",
+        pickle_first_opcode_not_protocol0,
+        "weights.dat",
+        MALICIOUS,
+    ),
+    Case(
+        2,
+        "pickle-padding",
+        "64 kB of NONE/POP before the payload",
+        pickle_padding_then_payload,
+        "model.ckpt",
+        MALICIOUS,
+    ),
+    Case(
+        2,
+        "keras-config-padded",
+        "Keras config with 8 kB of whitespace before its keys",
+        keras_config_padded,
+        "config.json",
+    ),
+    Case(
+        2,
+        "keras-config-escaped-keys",
+        "Keras config keys written with unicode escapes",
+        keras_config_escaped_keys,
+        "config.json",
+    ),
+    Case(
+        2,
+        "hf-config-remote-code-padded",
+        "auto_map after a 6 kB value",
+        hf_config_remote_code_padded,
+        "config.json",
+    ),
+    Case(
+        3,
+        "npy-structured-object",
+        "structured dtype with an object field carries a pickle",
+        npz_object_array_descr_variants,
+        "arr.npy",
+        MALICIOUS,
+    ),
+]
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1] if len(argv) > 1 else "corpus-wave2")
+    for case in CASES:
+        print(case.write(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
