@@ -22,6 +22,7 @@ from aisec.probes.finding import EvidenceReport
 from aisec.system.schema import AISystem, ModelKind
 
 Say = Callable[[str], None]
+REFERENCE_SUBJECT = "aisec-reference:guarded"
 
 
 def _write(report: EvidenceReport, path: Path) -> Path:
@@ -58,7 +59,18 @@ def llm_evidence(system: AISystem, system_path: Path, out: Path) -> Path | None:
         run = run_probes(target, load_families(), system, ProbeOptions(seed=7, concurrency=8))
     finally:
         stop()
-    return _write(to_evidence(run), out / f"{system.id}-probe.json")
+    return _write(_as_reference(to_evidence(run), url), out / f"{system.id}-probe.json")
+
+
+def _as_reference(report: EvidenceReport, url: str) -> EvidenceReport:
+    """Name the built-in target for what it is (not a random localhost port), so the report
+    says the evidence is simulated and the system can declare it as a stand-in endpoint."""
+    name = REFERENCE_SUBJECT
+    findings = [
+        f.model_copy(update={"location": f.location.replace(url, name)}) for f in report.findings
+    ]
+    summary = {**report.summary, "reference_target": "guarded"}
+    return report.model_copy(update={"subject": name, "findings": findings, "summary": summary})
 
 
 def _paired_data(model_file: Path) -> tuple[Path, Path, str] | None:

@@ -18,7 +18,6 @@ from aisec.analysis.model import AssessmentResult, ThreatDecision
 from aisec.catalog import Catalog, build_catalog, default_catalog
 from aisec.common.errors import InputError
 from aisec.common.fileio import atomic_write_text
-from aisec.evidence import index_evidence, load_evidence
 from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.system import AISystem, load_system
@@ -55,11 +54,17 @@ def run_assessment(
     evidence_paths: Iterable[Path] = (),
     overlays: Sequence[Path] = (),
     now: datetime | None = None,
+    trusted_keys: Sequence[Path] = (),
 ) -> AssessmentRun:
+    from aisec.evidence.intake import read_evidence
+    from aisec.record import input_file
+
     catalog = get_catalog(overlays)
     system = load_system(system_path)
     assessment = (
-        load_assessment(assessment_path, set(catalog.controls)) if assessment_path else None
+        load_assessment(assessment_path, set(catalog.controls), set(catalog.threats))
+        if assessment_path
+        else None
     )
     if assessment and assessment.system != system.id:
         raise InputError(
@@ -67,16 +72,29 @@ def run_assessment(
             source=str(assessment_path),
             field="system",
         )
-    reports = [(str(p), load_evidence(p)) for p in evidence_paths]
-    evidence = index_evidence(reports, set(catalog.controls), set(catalog.threats))
-    result = assess(catalog, system, assessment, now or datetime.now(UTC), evidence)
+    now = now or datetime.now(UTC)
+    keys = list(trusted_keys)
+    if assessment and assessment_path:
+        keys += [assessment_path.parent / k for k in assessment.evidence.trusted_keys]
+    loaded = [read_evidence(p, keys, now) for p in evidence_paths]
+    inputs = [input_file("system", system_path)]
+    if assessment_path:
+        inputs.append(input_file("assessment", assessment_path))
+    inputs += [input_file("evidence", Path(e.path), e.sha256) for e in loaded]
+    inputs += [input_file("overlay", p) for p in overlays]
+    inputs += [input_file("trusted-key", k) for k in keys]
+    result = assess(
+        catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs
+    )
     applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, extras = compliance_sections(catalog, system, assessment, applicable)
+    crosswalks, obligations, extras = compliance_sections(
+        catalog, system, assessment, applicable, result.controls
+    )
     return AssessmentRun(
         system,
         ReportInput(
             result=result,
-            evidence=tuple(r for _, r in reports),
+            evidence=tuple(e.report for e in loaded),
             crosswalks=crosswalks,
             obligations=obligations,
             extras=extras,

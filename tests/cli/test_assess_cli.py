@@ -29,7 +29,7 @@ def test_assess_writes_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert code == ExitCode.OK
     data = json.loads((tmp_path / "fraud-classifier.json").read_text())
-    assert data["format"] == "aisec-result/1"
+    assert data["format"] == "aisec-result/2"
     assert data["system_id"] == "fraud-classifier" and data["assessed"] is True
     assert data["totals"]["risks"] == len(data["risks"]) > 5
     rows = list(csv.DictReader((tmp_path / "fraud-classifier-risk-register.csv").open()))
@@ -238,8 +238,30 @@ def test_evidence_for_threats_that_do_not_apply_is_flagged(tmp_path: Path) -> No
         )
         == 0
     )
-    notes = json.loads((tmp_path / "recommender.json").read_text())["notes"]
-    assert any("agent-escape" in n and "belong to this system" in n for n in notes)
+    warnings = json.loads((tmp_path / "recommender.json").read_text())["warnings"]
+    # its subject names nothing the recommender declares: it does not count, and says why
+    assert any(w["code"] == "evidence-unbound" and "elsewhere" in w["message"] for w in warnings)
+    bound = report.model_copy(update={"subject": "clickstream"})
+    ev.write_text(bound.model_dump_json())
+    assert (
+        main(
+            [
+                "assess",
+                str(EXAMPLES / "recommender.yaml"),
+                "-e",
+                str(ev),
+                "-o",
+                str(tmp_path),
+                "-f",
+                "json",
+            ]
+        )
+        == 0
+    )
+    warnings = json.loads((tmp_path / "recommender.json").read_text())["warnings"]
+    assert any(
+        w["code"] == "evidence-not-applicable" and "agent-escape" in w["subject"] for w in warnings
+    )
 
 
 def test_fail_on_is_case_insensitive(tmp_path: Path) -> None:

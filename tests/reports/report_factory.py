@@ -224,6 +224,7 @@ def make_result(**overrides: Any) -> AssessmentResult:
     ]
     readiness = Readiness(
         overall=score("overall", "Overall", 47.5, 4, 1),
+        supplier=score("supplier", "Supplier-provided", 0.0, 0, 0, assessed=False),
         by_category=[
             score("GOV", "Governance, risk and compliance", 0.0, 0, 0, assessed=False),
             score("IOH", "Input and output handling", 25.0, 1, 0),

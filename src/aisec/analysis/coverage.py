@@ -17,6 +17,9 @@ AI Act, ATLAS...?". This pure function answers per framework item, from the cros
     mitigating controls averages at least `THREAT_ADDRESSED_SHARE`; **supported** if every linked
     threat is addressed, **partly** if any control behind it has progress, else **not supported**;
   - **not applicable** if every control behind the item was declared not applicable.
+
+The states are the *effective* ones (`states_from_views`: evidence-adjusted, the same the risk
+register uses), so a control overturned by failing evidence never supports a framework item.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from aisec.analysis.model import ControlView
 from aisec.catalog import Catalog
 from aisec.catalog.crosswalk import Crosswalk, Relationship, SourceKind
 from aisec.catalog.frameworks import Framework, FrameworkItem, Shape
@@ -52,6 +56,7 @@ class ControlInput:
     applicable: bool = True
     owner: str | None = None
     justification: str | None = field(default=None, compare=False)
+    assurance: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", ControlStatus(self.status))
@@ -334,4 +339,20 @@ def states_from_assessment(assessment: Assessment) -> dict[str, ControlInput]:
             justification=state.justification,
         )
         for control_id, state in assessment.controls.items()
+    }
+
+
+def states_from_views(views: Collection[ControlView]) -> dict[str, ControlInput]:
+    """Coverage input from the analysis' effective control states (claims adjusted by evidence)."""
+    return {
+        v.id: ControlInput(
+            status=v.effective_status,
+            evidence=tuple(v.evidence)
+            + tuple(v.evidence_outcome.sources if v.evidence_outcome else ()),
+            applicable=v.applicable,
+            owner=v.owner,
+            justification=v.reason if not v.applicable else None,
+            assurance=v.assurance.value,
+        )
+        for v in views
     }

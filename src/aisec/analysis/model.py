@@ -7,16 +7,125 @@ published from the same classes (`aisec schema result`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aisec.catalog.schema import Asset, Category, Phase, Role
-from aisec.system.assessment import ControlStatus
+from aisec.system.assessment import ControlStatus, RiskDecision
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Assurance(StrEnum):
+    """How far a control's state is established: one notion used by every section."""
+
+    NONE = "none"  # not in place, and nothing shows otherwise
+    CLAIMED = "claimed"  # in place according to the assessment only
+    EVIDENCE_VERIFIED = "evidence-verified"  # passing evidence bound to this system
+    SIGNED_EVIDENCE_VERIFIED = "signed-evidence-verified"  # ... from a file signed by a trusted key
+    OVERTURNED = "overturned"  # failing evidence contradicts the claim
+    SUPPLIER_PROVIDED = "supplier-provided"  # expected from the model supplier
+    NOT_APPLICABLE = "not-applicable"  # excluded with a justification
+
+
+class DecisionState(StrEnum):
+    """Where a risk stands with its owner. Only ACCEPTED* mean a person accepted it."""
+
+    DECISION_REQUIRED = "decision-required"  # above appetite, no valid decision
+    AWAITING_ACCEPTANCE = "awaiting-acceptance"  # within appetite, awaiting owner's acceptance
+    ACCEPTED = "accepted"
+    ACCEPTED_DEMONSTRATED = "accepted-despite-evidence"  # justified, naming the failing evidence
+    NEEDS_JUSTIFICATION = "demonstrated-requires-justification"  # accepted without naming it
+    EXPIRED = "expired"  # review_by has passed
+    MITIGATING = "mitigating"  # the owner chose to mitigate; the roadmap carries the work
+    AVOIDED = "avoided"
+    TRANSFERRED = "transferred"
+
+    @property
+    def needs_decision(self) -> bool:
+        return self in _OPEN
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.value]
+
+
+_OPEN = {
+    "decision-required",
+    "awaiting-acceptance",
+    "demonstrated-requires-justification",
+    "expired",
+}
+_LABELS = {
+    "decision-required": "decision required",
+    "awaiting-acceptance": "within appetite - awaiting owner's acceptance",
+    "accepted": "accepted",
+    "accepted-despite-evidence": "accepted despite demonstrating evidence",
+    "demonstrated-requires-justification": "demonstrated - acceptance must name the evidence",
+    "expired": "decision expired - review required",
+    "mitigating": "mitigation decided",
+    "avoided": "avoided",
+    "transferred": "transferred",
+}
+
+
+class WarningCode(StrEnum):
+    VERIFIED_WITHOUT_EVIDENCE = "verified-without-evidence"
+    CLAIM_CONTRADICTS_SYSTEM = "claim-contradicts-system"
+    EVIDENCE_STALE = "evidence-stale"
+    EVIDENCE_UNBOUND = "evidence-unbound"
+    EVIDENCE_SIGNATURE_INVALID = "evidence-signature-invalid"
+    EVIDENCE_REFERENCE_TARGET = "evidence-reference-target"
+    EVIDENCE_NOT_APPLICABLE = "evidence-not-applicable"
+    EVIDENCE_UNKNOWN_IDS = "evidence-unknown-ids"
+    EVIDENCE_PASSED_NOT_IN_PLACE = "evidence-passed-not-in-place"
+    DECISION_EXPIRED = "decision-expired"
+    DECISION_NEEDS_EVIDENCE = "decision-needs-evidence"
+    DECISION_UNMATCHED = "decision-unmatched"
+    ACTION_OVERDUE = "action-overdue"
+
+
+class CheckWarning(Frozen):
+    """A claim that the facts or the evidence do not support, shown in CLI, report and JSON."""
+
+    code: WarningCode
+    subject: str = Field(description="control id, risk key, evidence file or decision")
+    message: str
+
+
+class InputFile(Frozen):
+    """One input of the assessment with its SHA-256, so `aisec verify` can recheck it."""
+
+    kind: str = Field(description="system | assessment | evidence | overlay | trusted-key")
+    path: str = Field(description="as given, relative to the folder the run started in")
+    name: str = Field(description="file name, used by 'aisec verify --inputs DIR'")
+    sha256: str
+    size: int
+
+
+class EvidenceFile(Frozen):
+    """What one evidence file is, and whether (and why) it counts for this system."""
+
+    path: str
+    sha256: str
+    tool: str
+    tool_version: str
+    generated_at: datetime
+    subject: str
+    counted: bool
+    bound_to: str | None = Field(
+        default=None, description="the declared artifact, endpoint or dataset the subject matched"
+    )
+    reason: str = Field(description="why it counts or does not")
+    signature: str = Field(description="signed | unsigned | invalid")
+    signer: str | None = Field(default=None, description="SHA-256 of the trusted public key")
+    reference_target: bool = Field(
+        default=False, description="from aisec's built-in simulated reference target"
+    )
 
 
 class ThreatDecision(Frozen):
@@ -58,8 +167,8 @@ class RiskItem(Frozen):
     residual_impact: int
     residual: int
     residual_band: str
-    accepted: bool
-    treatment: str
+    accepted: bool = Field(description="a person accepted it (decision state accepted*)")
+    treatment: str = Field(description="one line: the decision, or what is required")
     controls: list[ControlContribution]
     owner: str | None = None
     role: Role
@@ -67,12 +176,23 @@ class RiskItem(Frozen):
         default_factory=list, description="evidence showing the attack works"
     )
     impact_reason: str
+    key: str = Field(default="", description="threat@component, what decisions refer to")
+    within_appetite: bool = Field(
+        default=False, description="residual at or below the acceptance threshold"
+    )
+    decision_state: DecisionState = DecisionState.DECISION_REQUIRED
+    decision: RiskDecision | None = None
+    decision_note: str = ""
+    suggested_controls: list[str] = Field(
+        default_factory=list, description="controls that would lower it most"
+    )
 
 
 class EvidenceOutcome(Frozen):
     outcome: str  # verified | failed | inconclusive
     sources: list[str]
     detail: str
+    signed: bool = Field(default=False, description="every passing source is signed")
 
 
 class ControlView(Frozen):
@@ -96,6 +216,12 @@ class ControlView(Frozen):
         default_factory=list, description="applicable threats it mitigates"
     )
     notes: str | None = None
+    assurance: Assurance = Assurance.NONE
+    supplier_provided: bool = False
+    supplier: str | None = None
+    supplier_evidence: list[str] = Field(default_factory=list)
+    due: date | None = None
+    overdue: bool = False
 
 
 class ReadinessScore(Frozen):
@@ -108,7 +234,10 @@ class ReadinessScore(Frozen):
 
 
 class Readiness(Frozen):
-    overall: ReadinessScore
+    overall: ReadinessScore = Field(description="our own work (supplier-provided items excluded)")
+    supplier: ReadinessScore = Field(
+        description="controls expected from suppliers, counted as in place when attested"
+    )
     by_category: list[ReadinessScore]
     by_phase: list[ReadinessScore]
     by_role: list[ReadinessScore]
@@ -131,6 +260,13 @@ class RoadmapItem(Frozen):
     threats: list[str]
     depends_on: list[str]
     side_effects: list[str]
+    owner: str | None = None
+    due: date | None = None
+    overdue: bool = False
+    supplier_provided: bool = Field(
+        default=False, description="the supplier's open item, not our own work"
+    )
+    assurance: Assurance = Assurance.NONE
 
 
 class Interaction(Frozen):
@@ -162,12 +298,16 @@ class Totals(Frozen):
     max_residual: int
     controls_relevant: int
     controls_in_place: int
+    decisions_needed: int = 0
+    demonstrated: int = Field(default=0, description="risk items evidence showed exploitable")
+    accepted: int = 0
+    overdue_actions: int = 0
 
 
 class AssessmentResult(Frozen):
     """Everything one assessment of one system produced."""
 
-    format: str = "aisec-result/1"
+    format: str = "aisec-result/2"
     generated_at: datetime
     aisec_version: str
     catalog_version: str
@@ -190,3 +330,11 @@ class AssessmentResult(Frozen):
     totals: Totals
     evidence_files: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    assessor: str | None = None
+    assessment_date: date | None = None
+    approvers: list[str] = Field(default_factory=list)
+    inputs: list[InputFile] = Field(
+        default_factory=list, description="manifest of every input with its SHA-256"
+    )
+    evidence: list[EvidenceFile] = Field(default_factory=list)
+    warnings: list[CheckWarning] = Field(default_factory=list)

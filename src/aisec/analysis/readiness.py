@@ -3,6 +3,8 @@
 Each relevant control weighs as much as the risk steps it can remove from the applicable
 threats, so a missing rate limit on a public model counts more than a missing awareness course.
 A slice without any relevant control is reported as not assessed, never as 100 %.
+Supplier-provided controls are scored apart (`supplier`): the overall figure and the slices are
+the organisation's own work.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def _score(
 
 def readiness(catalog: Catalog, views: list[ControlView], risks: list[RiskItem]) -> Readiness:
     weights = control_weights(catalog, risks)
-    in_scope = [v for v in views if v.relevant and v.applicable and weights.get(v.id)]
+    counted = [v for v in views if v.relevant and v.applicable and weights.get(v.id)]
+    in_scope = [v for v in counted if not v.supplier_provided]
+    supplier = [v for v in counted if v.supplier_provided]
     by_category: dict[str, list[ControlView]] = {}
     by_phase: dict[str, list[ControlView]] = {}
     by_role: dict[str, list[ControlView]] = {}
@@ -65,7 +69,8 @@ def readiness(catalog: Catalog, views: list[ControlView], risks: list[RiskItem])
         return catalog.categories[c.value].name if c.value in catalog.categories else c.value
 
     return Readiness(
-        overall=_score("overall", "Overall", in_scope, weights),
+        overall=_score("overall", "Overall (own work)", in_scope, weights),
+        supplier=_score("supplier", "Supplier-provided", supplier, weights),
         by_category=[
             _score(c.value, label(c), by_category.get(c.value, []), weights) for c in Category
         ],

@@ -1,8 +1,13 @@
-"""The roadmap: controls not yet in place, ordered by the residual risk each would remove."""
+"""The roadmap: controls not yet in place, ordered by the residual risk each would remove.
+
+Each item carries its owner and due date (overdue when the date has passed); supplier-provided
+items are the supplier's open work, listed apart from the organisation's own.
+"""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from aisec.analysis.model import ControlView, RiskItem, RoadmapItem
 from aisec.analysis.risk import (
@@ -53,6 +58,7 @@ def roadmap(
     settings: RiskSettings,
     *,
     inherent_1to5: dict[tuple[str, str], tuple[int, int]],
+    today: date | None = None,
 ) -> list[RoadmapItem]:
     """`inherent_1to5` maps (threat, component) to the inherent (likelihood, impact) on 1-5."""
     by_id = {v.id: v for v in views}
@@ -95,6 +101,11 @@ def roadmap(
                 side_effects=[
                     f"{s.aspect.value} ({s.level.value}): {s.note}" for s in control.side_effects
                 ],
+                owner=view.owner,
+                due=view.due,
+                overdue=bool(today and view.due and view.due < today),
+                supplier_provided=view.supplier_provided,
+                assurance=view.assurance,
             )
         )
     return items

@@ -1,17 +1,25 @@
-"""Turn applicable threats into risk-register items with inherent and residual risk."""
+"""Turn applicable threats into risk-register items with inherent and residual risk.
+
+Residual risk follows the evidence: for a threat that failing evidence demonstrated, only
+controls with passing evidence of their own (evidence-verified or signed) lower likelihood or
+impact, and the likelihood stays at least 'likely'; claims on paper do not pull a demonstrated
+threat below the acceptance threshold. Whether a risk is accepted is a person's decision
+(`analysis.decisions`), never this arithmetic.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from aisec.analysis.controls import VERIFIED_ASSURANCE
+from aisec.analysis.facts import FactCache
+from aisec.analysis.likelihood import inherent_impact, inherent_likelihood
 from aisec.analysis.model import ControlContribution, ControlView, RiskItem, ThreatDecision
 from aisec.analysis.risk import (
     DEMONSTRATED_FLOOR,
     MAX_IMPACT_REDUCTION,
     band,
     impact_bases,
-    impact_of,
-    likelihood_of,
     reduce,
     reduce_likelihood,
     rescale,
@@ -23,8 +31,12 @@ from aisec.system.assessment import RiskSettings
 from aisec.system.schema import AISystem
 
 
-def _counted(view: ControlView) -> float:
-    return view.effective_status.strength if view.applicable else 0.0
+def _counted(view: ControlView, demonstrated: bool) -> float:
+    if not view.applicable:
+        return 0.0
+    if demonstrated and view.assurance not in VERIFIED_ASSURANCE:
+        return 0.0  # the attack was shown to work: only tested controls count against it
+    return view.effective_status.strength
 
 
 def residual_for(
@@ -39,12 +51,12 @@ def residual_for(
 
 
 def _contributions(
-    catalog: Catalog, by_id: dict[str, ControlView], threat_id: str
+    catalog: Catalog, by_id: dict[str, ControlView], threat_id: str, demonstrated: bool
 ) -> list[ControlContribution]:
     out = []
     for control_id in catalog.controls_for(threat_id):
         view = by_id[control_id]
-        strength = _counted(view)
+        strength = _counted(view, demonstrated)
         effect = catalog.effect(control_id, threat_id)
         out.append(
             ControlContribution(
@@ -87,6 +99,7 @@ def score_risks(
     base: dict[tuple[str, str], tuple[int, int]] = {}
     by_id = {v.id: v for v in views}
     bases = impact_bases(system)
+    fact_cache: FactCache = {}
     items = []
     per_threat: dict[str, tuple[list[ControlContribution], Role]] = {}
     levels = settings.levels
@@ -94,18 +107,18 @@ def score_risks(
         if not decision.applicable:
             continue
         threat = catalog.threats[decision.threat_id]
-        likelihood5 = likelihood_of(
-            threat.base_likelihood, len(decision.aggravating), len(decision.easing)
-        )
-        impact = impact_of(threat.impact, system, bases)
+        likelihood5 = inherent_likelihood(
+            threat, catalog.rules[threat.id], system, decision.component, fact_cache
+        ).value
+        impact = inherent_impact(threat, system, decision.component, bases)
+        demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         if threat.id not in per_threat:  # same controls for every component: compute once
             per_threat[threat.id] = (
-                _contributions(catalog, by_id, threat.id),
+                _contributions(catalog, by_id, threat.id, bool(demonstrated)),
                 _role(by_id, catalog, threat.id),
             )
         contributions, role = per_threat[threat.id]
         base[(threat.id, decision.component)] = (likelihood5, impact.value)
-        demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         res_l5, res_i5 = residual_for(
             likelihood5,
             impact.value,
@@ -116,22 +129,16 @@ def score_risks(
         like, imp = rescale(likelihood5, levels), rescale(impact.value, levels)
         rl, ri = rescale(res_l5, levels), rescale(res_i5, levels)
         inherent, residual = like * imp, rl * ri
-        accepted = residual <= settings.acceptance
-        if accepted:
-            treatment = "accept" if inherent <= settings.acceptance else "accept after mitigation"
-        else:
-            missing = sorted(
-                (
-                    c
-                    for c in contributions
-                    if c.effective_strength < 1.0 and by_id[c.control_id].applicable
-                ),
-                key=lambda c: -catalog.effect(c.control_id, threat.id).likelihood,
-            )
-            names = (
-                ", ".join(c.control_id for c in missing[:3]) or "add controls beyond the catalogue"
-            )
-            treatment = f"mitigate: {names}"
+        within = residual <= settings.acceptance
+        missing = sorted(
+            (
+                c
+                for c in contributions
+                if c.effective_strength < 1.0 and by_id[c.control_id].applicable
+            ),
+            key=lambda c: -catalog.effect(c.control_id, threat.id).likelihood,
+        )
+        suggested = [c.control_id for c in missing[:3]]
         items.append(
             RiskItem(
                 threat_id=threat.id,
@@ -147,8 +154,11 @@ def score_risks(
                 residual_impact=ri,
                 residual=residual,
                 residual_band=band(residual, settings),
-                accepted=accepted,
-                treatment=treatment,
+                accepted=False,
+                treatment="",
+                key=f"{threat.id}@{decision.component}",
+                within_appetite=within,
+                suggested_controls=suggested,
                 controls=[c for c in contributions if by_id[c.control_id].applicable],
                 owner=owner,
                 role=role,

@@ -1,13 +1,15 @@
 """Aggregate findings into what they prove: controls verified or failed, threats demonstrated.
 
 A control with any problem finding (malicious, fail, suspicious) failed; one whose findings all
-passed is verified; errors and not-scanned items prove nothing either way (inconclusive).
+passed is verified; errors, inconclusive and not-scanned items prove nothing either way.
+Only evidence admitted for this system (bound to it, fresh, signature not invalid) is indexed;
+a control counts as signed-verified when every source of its passing findings is signed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aisec.probes.finding import EvidenceReport, Finding, Verdict
@@ -20,6 +22,7 @@ class ControlEvidence:
     passed: int
     failed: int
     inconclusive: int
+    signed: bool = False
 
     @property
     def detail(self) -> str:
@@ -32,6 +35,9 @@ class EvidenceIndex:
     demonstrated: dict[str, tuple[str, ...]] = field(default_factory=dict)  # threat -> messages
     files: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
+    demonstrated_files: dict[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=dict
+    )  # threat -> ((path, sha256), ...) of the files that demonstrated it
 
 
 def _label(report: EvidenceReport, finding: Finding) -> str:
@@ -39,11 +45,19 @@ def _label(report: EvidenceReport, finding: Finding) -> str:
 
 
 def index_evidence(
-    reports: Sequence[tuple[str, EvidenceReport]], known_controls: set[str], known_threats: set[str]
+    reports: Sequence[tuple[str, EvidenceReport]],
+    known_controls: set[str],
+    known_threats: set[str],
+    *,
+    signed: Collection[str] = (),
+    hashes: Mapping[str, str] | None = None,
 ) -> EvidenceIndex:
+    """`signed` names the files whose signature verified; `hashes` maps file to SHA-256."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     sources: dict[str, set[str]] = defaultdict(set)
+    pass_sources: dict[str, set[str]] = defaultdict(set)
     demonstrated: dict[str, list[str]] = defaultdict(list)
+    demo_files: dict[str, dict[str, str]] = defaultdict(dict)
     unknown: set[str] = set()
     for name, report in reports:
         for finding in report.findings:
@@ -54,6 +68,8 @@ def index_evidence(
                     continue
                 counts[control_id][slot] += 1
                 sources[control_id].add(name)
+                if slot == 0:
+                    pass_sources[control_id].add(name)
             if finding.verdict.is_problem:
                 for threat_id in finding.threat_ids:
                     if threat_id not in known_threats:
@@ -62,15 +78,22 @@ def index_evidence(
                     label = _label(report, finding)
                     if label not in demonstrated[threat_id]:
                         demonstrated[threat_id].append(label)
+                    demo_files[threat_id][name] = (hashes or {}).get(name, "")
     controls = {}
     for control_id, (passed, failed, inconclusive) in counts.items():
         outcome = "failed" if failed else "verified" if passed else "inconclusive"
         controls[control_id] = ControlEvidence(
-            outcome, tuple(sorted(sources[control_id])), passed, failed, inconclusive
+            outcome,
+            tuple(sorted(sources[control_id])),
+            passed,
+            failed,
+            inconclusive,
+            signed=bool(pass_sources[control_id]) and pass_sources[control_id] <= set(signed),
         )
     return EvidenceIndex(
         controls=controls,
         demonstrated={k: tuple(v) for k, v in demonstrated.items()},
         files=tuple(name for name, _ in reports),
         unknown_ids=tuple(sorted(unknown)),
+        demonstrated_files={k: tuple(v.items()) for k, v in demo_files.items()},
     )

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from aisec.analysis.coverage import FrameworkCoverage, coverage, states_from_assessment
+from aisec.analysis.coverage import (
+    FrameworkCoverage,
+    coverage,
+    states_from_assessment,
+    states_from_views,
+)
+from aisec.analysis.model import ControlView
 from aisec.analysis.obligations import ObligationsResult, obligations
 from aisec.catalog import Catalog
 from aisec.catalog.crosswalk import default_crosswalks
@@ -41,10 +47,18 @@ def compliance_sections(
     system: AISystem,
     assessment: Assessment | None,
     applicable_threats: Collection[str],
+    views: Collection[ControlView] | None = None,
 ) -> tuple[tuple[FrameworkCoverage, ...], ObligationsResult, dict[str, Any]]:
+    """With `views` (the analysis' effective states) coverage follows the evidence; without,
+    the assessment's claims are used as written."""
     frameworks = default_frameworks()
     crosswalks = default_crosswalks()
-    states = states_from_assessment(assessment) if assessment else None
+    if assessment is None:
+        states = None
+    elif views is not None:
+        states = states_from_views(views)
+    else:
+        states = states_from_assessment(assessment)
     every = {
         key: coverage(catalog, crosswalks, framework, states, applicable_threats)
         for key, framework in frameworks.items()

@@ -1,7 +1,9 @@
 """Schema and loader of an assessment: the state of each control for one AI system.
 
 It is the statement of applicability in file form: status, owner, role override, evidence
-references and notes per control, and a justification for every control declared not applicable.
+references and notes per control, and a justification for every control declared not applicable;
+plus the risk owner's treatment decisions (`decisions:`), the people who approved the assessment and
+the evidence policy (maximum age, trusted signing keys). Nothing is accepted without a decision.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -39,6 +42,9 @@ _STRENGTH = {
 }
 
 
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ControlState(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +56,16 @@ class ControlState(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=4000)
     due: dt.date | None = None
+    supplier_provided: bool | None = Field(
+        default=None,
+        description="expected from the model supplier, not our own work; null: decided by "
+        "role (vendor-side controls of a model we neither train nor host)",
+    )
+    supplier: str | None = Field(default=None, max_length=200)
+    supplier_evidence: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list,
+        description="the supplier's evidence or attestation (report, certificate, contract clause)",
+    )
 
     @model_validator(mode="after")
     def _excluded_needs_reason(self) -> ControlState:
@@ -93,18 +109,95 @@ class RiskSettings(BaseModel):
         return self
 
 
+class Treatment(StrEnum):
+    """ISO/IEC 27005 risk treatment options."""
+
+    MITIGATE = "mitigate"
+    ACCEPT = "accept"
+    AVOID = "avoid"
+    TRANSFER = "transfer"
+
+
+class RiskDecision(BaseModel):
+    """The risk owner's treatment of one risk (threat on a component, or on all components)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threat: str = Field(pattern=ID_PATTERN)
+    component: str | None = Field(
+        default=None, max_length=60, description="model id or 'system'; null: every component"
+    )
+    treatment: Treatment
+    risk_owner: Text
+    decided_by: Text = Field(description="name and role of who took the decision")
+    decided_on: dt.date
+    review_by: dt.date | None = Field(
+        default=None, description="the decision expires on this date (required to accept)"
+    )
+    justification: str | None = Field(default=None, max_length=4000)
+    evidence: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list,
+        description="evidence the decision was taken in view of; a threat demonstrated by "
+        "failing evidence can be accepted only when this names that evidence",
+    )
+    transferred_to: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _complete(self) -> RiskDecision:
+        if self.treatment is not Treatment.MITIGATE and not (
+            self.justification and self.justification.strip()
+        ):
+            raise ValueError(f"a decision to {self.treatment.value} needs a justification")
+        if self.treatment is Treatment.ACCEPT and self.review_by is None:
+            raise ValueError("an acceptance needs review_by (the date it expires)")
+        if self.review_by is not None and self.review_by < self.decided_on:
+            raise ValueError("review_by is before decided_on")
+        if self.treatment is Treatment.TRANSFER and not self.transferred_to:
+            raise ValueError("a transfer needs transferred_to (insurer, supplier, contract)")
+        return self
+
+
+class EvidencePolicy(BaseModel):
+    """How much evidence is trusted: maximum age and the public keys that sign evidence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_age_days: int = Field(default=365, ge=1, le=3650)
+    trusted_keys: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list,
+        description="PEM public keys (paths relative to the assessment) whose signatures make "
+        "evidence 'signed-evidence-verified'",
+    )
+
+
 class Assessment(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     system: str = Field(pattern=ID_PATTERN)
     assessor: str | None = Field(default=None, max_length=200)
     date: dt.date | None = None
+    approvers: list[Text] = Field(default_factory=list)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    evidence: EvidencePolicy = Field(default_factory=EvidencePolicy)
     controls: dict[str, ControlState] = Field(default_factory=dict)
+    decisions: list[RiskDecision] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_decision_per_risk(self) -> Assessment:
+        seen: set[tuple[str, str | None]] = set()
+        for d in self.decisions:
+            key = (d.threat, d.component)
+            if key in seen:
+                where = f" on {d.component}" if d.component else ""
+                raise ValueError(f"two decisions for {d.threat}{where}")
+            seen.add(key)
+        return self
 
 
-def load_assessment(path: Path, known_controls: set[str] | None = None) -> Assessment:
-    """Read an assessment; unknown control ids are an error naming file and line."""
+def load_assessment(
+    path: Path, known_controls: set[str] | None = None, known_threats: set[str] | None = None
+) -> Assessment:
+    """Read an assessment; unknown control or threat ids are an error naming file and line."""
     located = load_yaml_file(path)
     if not isinstance(located.data, dict):
         raise InputError(
@@ -127,5 +220,15 @@ def load_assessment(path: Path, known_controls: set[str] | None = None) -> Asses
                     line=located.line_of(("controls", control_id)),
                     field=f"controls.{control_id}",
                     hint="run 'aisec catalog list controls' for valid ids",
+                )
+    if known_threats is not None:
+        for index, decision in enumerate(assessment.decisions):
+            if decision.threat not in known_threats:
+                raise InputError(
+                    f"unknown threat {decision.threat!r}",
+                    source=str(path),
+                    line=located.line_of(("decisions", index, "threat")),
+                    field=f"decisions[{index}].threat",
+                    hint="run 'aisec catalog list threats' for valid ids",
                 )
     return assessment
