@@ -49,6 +49,8 @@ COMMANDS: dict[str, Entry] = {
     "scan": Entry("aisec.cli.scan", "Scan model artifacts for code execution and tampering."),
     "probe": Entry("aisec.cli.probe", "Probe a running LLM application (assistant, RAG, agent)."),
     "mltest": Entry("aisec.cli.mltest", "Test a predictive model: evasion, extraction, privacy."),
+    "import": Entry("aisec.cli.interop", "Start system files from an ML-BOM or inventory sheet."),
+    "export": Entry("aisec.cli.interop", "Export to OSCAL, CycloneDX, CISO Assistant, CSV, PDF."),
 }
 
 __all__ = ["app", "main"]
