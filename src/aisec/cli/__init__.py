@@ -51,6 +51,7 @@ COMMANDS: dict[str, Entry] = {
     "mltest": Entry("aisec.cli.mltest", "Test a predictive model: evasion, extraction, privacy."),
     "import": Entry("aisec.cli.interop", "Start system files from an ML-BOM or inventory sheet."),
     "export": Entry("aisec.cli.interop", "Export to OSCAL, CycloneDX, CISO Assistant, CSV, PDF."),
+    "pack": Entry("aisec.cli.interop", "Vendor evidence pack: create, verify, make a key pair."),
 }
 
 __all__ = ["app", "main"]

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from aisec.cli.app import app
-from aisec.cli.outputs import check_output_file, make_console, write_output
+from aisec.cli.outputs import check_output_dir, check_output_file, make_console, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.fileio import atomic_write_text
@@ -153,3 +153,111 @@ def export_oscal_cmd(
             text = oscal_poam.poam_document(run.result, now)
     write_output(out, text)
     return int(ExitCode.OK)
+
+
+pack_app = typer.Typer(
+    name="pack",
+    help="Vendor -> integrator evidence pack: create (signed), verify, make a key pair.",
+    no_args_is_help=True,
+)
+app.add_typer(pack_app, name="pack")
+
+
+@pack_app.command("keygen")
+def pack_keygen_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the key pair.")] = Path("."),
+) -> int:
+    """Make an offline EC P-256 key pair for signing packs (private key file mode 0600)."""
+    from aisec.evidence.pack import generate_key_pair, key_fingerprint
+
+    check_output_dir(out, "--out")
+    private, public = generate_key_pair(out)
+    err.print(f"private key {escape(str(private))} (keep it secret)")
+    err.print(f"public key  {escape(str(public))}: give it to your customers")
+    console.print(f"fingerprint {key_fingerprint(public.read_bytes())}")
+    return int(ExitCode.OK)
+
+
+@pack_app.command("create")
+def pack_create_cmd(
+    system: Annotated[Path, typer.Argument(help="The vendor's model or AI-service system YAML.")],
+    key: Annotated[Path, typer.Option("--key", help="Private key PEM (aisec pack keygen).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Pack folder to create.")],
+    assessment: Assessment = None,
+    evidence: Evidence = None,
+    overlay: Overlay = None,
+    vendor: Annotated[
+        str | None, typer.Option("--vendor", help="Vendor name (default: system owner).")
+    ] = None,
+) -> int:
+    """Bundle the component definition and evidence files, hash each, sign the manifest."""
+    from aisec import __version__
+    from aisec.evidence.pack import PackControl, create_pack
+    from aisec.reports.exporters.oscal_catalog import (
+        RESPONSIBILITY,
+        component_definition_document,
+    )
+    from aisec.service import run_assessment
+
+    check_output_dir(out, "--out")
+    if not key.is_file():
+        raise InputError("private key not found", source=str(key), field="--key")
+    files = list(evidence or [])
+    now = _now()
+    run = run_assessment(system, assessment, files, overlay or [], now=now)
+    packed = {Path(p).name for p in files}
+    controls = [
+        PackControl(
+            id=v.id,
+            responsibility=RESPONSIBILITY[v.role],
+            status=v.effective_status.value,
+            evidence=tuple(
+                f"evidence/{Path(s).name}"
+                for s in (v.evidence_outcome.sources if v.evidence_outcome else [])
+                if Path(s).name in packed
+            ),
+        )
+        for v in run.result.controls
+        if v.relevant and v.applicable
+    ]
+    manifest = create_pack(
+        out,
+        vendor=vendor or run.system.owner.name,
+        system_id=run.system.id,
+        component_definition=component_definition_document(run.result, now),
+        controls=controls,
+        evidence=files,
+        private_key=key,
+        created=now,
+        aisec_version=__version__,
+    )
+    provided = sum(c.responsibility == "provided" for c in controls)
+    err.print(
+        f"wrote {escape(str(out))}: {len(files)} evidence file(s), {provided} provided "
+        f"control(s), manifest {escape(manifest.name)} signed"
+    )
+    return int(ExitCode.OK)
+
+
+@pack_app.command("verify")
+def pack_verify_cmd(
+    pack: Annotated[Path, typer.Argument(help="Pack folder from a vendor.")],
+    key: Annotated[
+        list[Path] | None,
+        typer.Option("--key", help="The vendor's public key you trust (repeatable)."),
+    ] = None,
+) -> int:
+    """Check the signature and every file's SHA-256; exit 1 when anything does not verify."""
+    from aisec.evidence.pack import verify_pack
+
+    check = verify_pack(pack, key or [])
+    state = "verified" if check.verified else f"NOT verified: {check.why_not}"
+    console.print(f"{escape(str(pack))}: {escape(state)}")
+    console.print(
+        f"  vendor {escape(check.vendor)}, key {check.key_fingerprint or 'unknown'}"
+        f" ({'pinned' if check.key_trusted else 'not pinned'})"
+    )
+    for problem in check.problems:
+        console.print(f"  [red]{escape(problem)}[/red]")
+    console.print(f"  {len(check.provided)} control(s) provided by the supplier")
+    return int(ExitCode.OK if check.verified else ExitCode.FINDINGS)
