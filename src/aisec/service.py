@@ -22,6 +22,7 @@ from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.system import AISystem, load_system
 from aisec.system.assessment import load_assessment
+from aisec.system.repeats import collapse_repeated_models, repeat_notes
 
 
 class ReportFormat(StrEnum):
@@ -72,6 +73,9 @@ def run_assessment(
             source=str(assessment_path),
             field="system",
         )
+    system, repeats = collapse_repeated_models(
+        system, keep=_named_in(assessment, system) if assessment else ()
+    )
     now = now or datetime.now(UTC)
     keys = list(trusted_keys)
     if assessment and assessment_path:
@@ -86,6 +90,8 @@ def run_assessment(
     result = assess(
         catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs
     )
+    if repeats:  # rows of collapsed identical models stand for all of them: say which
+        result = result.model_copy(update={"notes": [*result.notes, *repeat_notes(repeats)]})
     applicable = {d.threat_id for d in result.decisions if d.applicable}
     crosswalks, obligations, extras = compliance_sections(
         catalog, system, assessment, applicable, result.controls
@@ -100,6 +106,12 @@ def run_assessment(
             extras=extras,
         ),
     )
+
+
+def _named_in(assessment: object, system: AISystem) -> set[str]:
+    """Model ids an assessment mentions (decisions per component): never collapsed."""
+    text = assessment.model_dump_json() if hasattr(assessment, "model_dump_json") else ""
+    return {m.id for m in system.models if f'"{m.id}"' in text}
 
 
 def render(report: ReportInput, fmt: ReportFormat) -> str:

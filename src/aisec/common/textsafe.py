@@ -10,11 +10,14 @@ Markdown report runs its values through `terminal_safe` too.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 # Bidi embedding/override/isolate controls (Trojan Source) and other invisible format chars
 # that change how text reads; zero-width joiners used in emoji are left alone.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+# C0 except tab/newline, DEL, C1, bidi controls and lone surrogates (category Cc/Cs).
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 
 def _visible(ch: str) -> str:
@@ -31,15 +34,10 @@ def terminal_safe(text: object, *, keep_newlines: bool = True) -> str:
     (error locations, file names) pass False so a newline in a file name cannot fake a line.
     """
     value = str(text)
-    out: list[str] = []
-    for ch in value:
-        if ch in "\n\t" and keep_newlines:
-            out.append(ch)
-        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
-            out.append(_visible(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_ONE_LINE
+    if pattern.search(value) is None:  # the common case: one regex scan, no copy
+        return value
+    return pattern.sub(lambda m: _visible(m.group()), value)
 
 
 def markup_safe(text: object, *, keep_newlines: bool = True) -> str:
