@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from aisec.analysis.coverage import ControlStates
+from aisec.analysis.coverage import ControlStates, FrameworkCoverage, ItemStatus
 from aisec.catalog import Catalog
 from aisec.catalog.crosswalk import Crosswalk, Relationship, SourceKind
 from aisec.catalog.frameworks import Framework, default_frameworks
@@ -404,3 +404,48 @@ def _result(
         not_triggered=b.skipped,
         impact_notes=_impact_notes(system, high_risk, b),
     )
+
+
+def _base_article(item_id: str) -> str:
+    """`eu-ai-act:2024:Art.15(4)` -> `eu-ai-act:2024:Art.15`."""
+    return item_id.split("(", 1)[0]
+
+
+def scope_ai_act_coverage(cov: FrameworkCoverage, duties: ObligationsResult) -> FrameworkCoverage:
+    """AI Act items that are not this system's obligations become "not applicable (reason)".
+
+    Coverage alone would list every high-risk provider article as a gap for a deployer of a
+    limited-risk chatbot; the obligations analysis knows which articles apply, so an item that
+    is neither an obligation (nor a paragraph of one) is marked not applicable with its reason.
+    Items already outside the scope of security guidance keep that status.
+    """
+    applies = {o.article for o in duties.obligations}
+    applies_base = {_base_article(a) for a in applies}
+    reasons = {n.article: n.reason for n in duties.not_triggered}
+    role = duties.role.value
+    items = []
+    for item in cov.items:
+        if item.status is ItemStatus.OUTSIDE_SCOPE or item.id in applies:
+            items.append(item)
+            continue
+        if item.id not in reasons and _base_article(item.id) in applies_base and "(" not in item.id:
+            items.append(item)  # the article of an applicable paragraph stays assessed
+            continue
+        reason = reasons.get(item.id) or reasons.get(_base_article(item.id))
+        if reason is None:
+            reason = (
+                f"not among this system's AI Act obligations (role {role}, "
+                f"high-risk: {'yes' if duties.high_risk else 'no'})"
+            )
+        items.append(
+            item.model_copy(
+                update={
+                    "status": ItemStatus.NOT_APPLICABLE,
+                    "note": f"not applicable to this system: {reason}",
+                }
+            )
+        )
+    counts = {status: 0 for status in ItemStatus}
+    for entry in items:
+        counts[entry.status] += 1
+    return cov.model_copy(update={"items": items, "counts": counts})

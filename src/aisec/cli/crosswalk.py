@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
+from aisec.cli.options import Evidence
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 
@@ -87,6 +88,10 @@ def crosswalk_cmd(
     json_out: Path | None = typer.Option(
         None, "--json", help="Also write the result as JSON ('-' for standard output)."
     ),
+    evidence: Evidence = [],  # noqa: B006 (typer reads the default; never mutated)
+    evidence_key: list[Path] = typer.Option(
+        [], "--evidence-key", metavar="PEM", help="Trusted public key for signed evidence."
+    ),
     gaps: bool = typer.Option(False, "--gaps", help="Show only partly / not supported / unmapped."),
     list_: bool = typer.Option(False, "--list", help="List the frameworks and exit."),
     overlay: list[Path] = typer.Option(
@@ -94,15 +99,15 @@ def crosswalk_cmd(
     ),
 ) -> int:
     """Coverage of a framework by aisec controls; with an assessment, per-item support."""
-    from aisec.analysis.coverage import coverage, states_from_assessment
+    from aisec.analysis.coverage import coverage, states_from_views
     from aisec.analysis.derive import derive_threats
-    from aisec.analysis.obligations import obligations
+    from aisec.analysis.obligations import obligations, scope_ai_act_coverage
     from aisec.catalog import build_catalog, default_catalog
     from aisec.catalog.crosswalk import default_crosswalks
     from aisec.catalog.frameworks import FRAMEWORK_KEYS, default_frameworks
     from aisec.cli.outputs import check_output_files, write_output
     from aisec.common.yamlio import load_yaml_file
-    from aisec.system.assessment import load_assessment
+    from aisec.service import run_assessment
     from aisec.system.loader import load_system
 
     if list_:
@@ -123,20 +128,18 @@ def crosswalk_cmd(
     if system is not None:
         sys_model = load_system(system)
         applicable = {d.threat_id for d in derive_threats(catalog, sys_model) if d.applicable}
-    if assessment is not None and sys_model is not None:
-        loaded = load_assessment(assessment, set(catalog.controls))
-        if loaded.system != sys_model.id:
-            raise InputError(
-                f"assessment is for {loaded.system!r}, not {sys_model.id!r}",
-                source=str(assessment),
-                field="system",
-            )
-        states = states_from_assessment(loaded)
+    if evidence and system is None:
+        raise InputError("--evidence needs the SYSTEM.yaml it is evidence for", field="SYSTEM")
+    if (assessment is not None or evidence) and system is not None:
+        # the same effective (evidence-adjusted) control states as `aisec assess`
+        run = run_assessment(system, assessment, evidence, overlay, trusted_keys=evidence_key)
+        states = states_from_views(run.result.controls)
     result = coverage(catalog, crosswalks, default_frameworks()[framework], states, applicable)
     duties = None
     if framework == "eu-ai-act" and sys_model is not None and system is not None:
         line = load_yaml_file(system).line_of(("regulatory", "annex_iii_area"))
         duties = obligations(sys_model, catalog, crosswalks, states, source=str(system), line=line)
+        result = scope_ai_act_coverage(result, duties)
 
     title = f"{result.name} - " + ("assessed" if result.assessed else "catalogue coverage")
     table = Table(title=title, show_lines=True)

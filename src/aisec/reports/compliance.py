@@ -18,7 +18,7 @@ from aisec.analysis.coverage import (
     states_from_views,
 )
 from aisec.analysis.model import ControlView
-from aisec.analysis.obligations import ObligationsResult, obligations
+from aisec.analysis.obligations import ObligationsResult, obligations, scope_ai_act_coverage
 from aisec.catalog import Catalog
 from aisec.catalog.crosswalk import default_crosswalks
 from aisec.catalog.frameworks import default_frameworks
@@ -65,6 +65,8 @@ def compliance_sections(
         if key in crosswalks
     }
     duties = obligations(system, catalog, crosswalks, states)
+    if "eu-ai-act" in every:
+        every["eu-ai-act"] = scope_ai_act_coverage(every["eu-ai-act"], duties)
     shown = tuple(every[k] for k in shown_frameworks(system) if k in every)
     extras = {
         "crosswalks": [c.model_dump(mode="json") for c in every.values()],
