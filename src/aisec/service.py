@@ -166,6 +166,11 @@ def derive_for(
     return system, derive_threats(catalog, system)
 
 
+def derive_system(system: AISystem, overlays: Sequence[Path] = ()) -> list[ThreatDecision]:
+    """Threat decisions for a system already in memory (the web form's live preview)."""
+    return derive_threats(get_catalog(overlays), system)
+
+
 def bundled_examples() -> list[tuple[str, Path, Path | None]]:
     """(system id, system file, assessment file or None) for each packaged example."""
     root = Path(str(resources.files("aisec").joinpath("examples")))

@@ -1,0 +1,102 @@
+"""Reads the pages need beyond single objects: the head result of every visible system, via
+the API's visibility rule (`services.visible_systems`), summarised once per revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aisec.analysis.model import AssessmentResult
+from aisec.store import services
+from aisec.store.assessing import stored_result
+from aisec.store.models import AssessmentRevision, System
+from aisec.web.auth import WorkspaceAccess
+from aisec.web.pages.portfolio import CACHE, Row, Summary
+
+
+def visible(db: Session, access: WorkspaceAccess) -> Any:
+    return services.visible_systems(db, access.workspace, access.principal.user, access.member)
+
+
+def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None) -> list[Row]:
+    """One row per visible system with its head assessment summarised (cached per revision)."""
+    stmt = (
+        visible(db, access)
+        .with_only_columns(
+            System.id,
+            System.slug,
+            System.assessment_head,
+            AssessmentRevision.id,
+            AssessmentRevision.created_at,
+        )
+        .join(
+            AssessmentRevision,
+            (AssessmentRevision.system_id == System.id)
+            & (AssessmentRevision.number == System.assessment_head),
+        )
+    )
+    heads = db.execute(stmt).all()
+    today = dt.datetime.now(dt.UTC).date()
+    summaries: dict[int, Summary] = {}
+    missing = [h for h in heads if not CACHE.has(f"rev:{h[3]}", today)]
+    blobs = _blobs(db, [h[3] for h in missing])
+    for system_id, _slug, _n, rev_id, _at in heads:
+        summaries[system_id] = CACHE.get(
+            f"rev:{rev_id}", today, partial(_result, blobs, db, rev_id)
+        )
+    trends = _trends(db, [h[0] for h in heads], since) if since else {}
+    return [
+        Row(
+            slug,
+            number,
+            at,
+            summaries[system_id],
+            (summaries[system_id].residual_sum - trends[system_id])
+            if system_id in trends
+            else None,
+        )
+        for system_id, slug, number, _rev, at in heads
+    ]
+
+
+def _blobs(db: Session, ids: list[int]) -> dict[int, bytes]:
+    out: dict[int, bytes] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = db.execute(
+            select(AssessmentRevision.id, AssessmentRevision.result).where(
+                AssessmentRevision.id.in_(chunk)
+            )
+        ).all()
+        out.update({rid: blob for rid, blob in rows})
+    return out
+
+
+def _result(blobs: dict[int, bytes], db: Session, rev_id: int) -> AssessmentResult:
+    blob = blobs.get(rev_id)
+    if blob is None:
+        blob = db.scalar(select(AssessmentRevision.result).where(AssessmentRevision.id == rev_id))
+    return stored_result(blob or b"")
+
+
+def _trends(db: Session, system_ids: list[int], since: dt.date) -> dict[int, int]:
+    """Residual sum per system at the end of `since` (its latest revision by then)."""
+    cutoff = dt.datetime.combine(since, dt.time.max, tzinfo=dt.UTC)
+    out: dict[int, int] = {}
+    for start in range(0, len(system_ids), 500):
+        chunk = system_ids[start : start + 500]
+        rows = db.execute(
+            select(AssessmentRevision.system_id, AssessmentRevision.residual_sum)
+            .where(
+                AssessmentRevision.system_id.in_(chunk),
+                AssessmentRevision.created_at <= cutoff,
+            )
+            .order_by(AssessmentRevision.system_id, AssessmentRevision.number)
+        ).all()
+        for system_id, value in rows:
+            out[system_id] = value  # ordered by number: the last one wins
+    return out
