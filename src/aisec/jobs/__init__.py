@@ -82,12 +82,37 @@ def run_reassess(factory: sessionmaker[Session], job_id: int, worker: str = "in-
 class JobRunner:
     """Submit jobs; run them in-process (SQLite) or hand them to the procrastinate queue."""
 
-    def __init__(self, factory: sessionmaker[Session], url: str, inline: bool | None) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        url: str,
+        inline: bool | None,
+        embedded_worker: bool = True,
+    ) -> None:
         self.factory = factory
         self.url = url
         self.inline = url.startswith("sqlite") if inline is None else inline
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self.embedded_worker = embedded_worker and not self.inline
+
+    def _start_embedded_worker(self) -> None:
+        """With PostgreSQL the server also works its own queue (re-assessments) in a thread;
+        `aisec worker` processes elsewhere share the same queue."""
+        with self._lock:
+            if self._worker is not None or not self.embedded_worker:
+                return
+            from aisec.jobs.queue import run_worker
+
+            self._worker = threading.Thread(
+                target=run_worker,
+                args=(self.url,),
+                kwargs={"name": "server", "once": False},
+                daemon=True,
+                name="aisec-queue-worker",
+            )
+            self._worker.start()
 
     def submit(
         self, s: Session, ws: Workspace, kind: str, params: dict[str, Any], actor: Actor
@@ -119,6 +144,8 @@ class JobRunner:
             return
         from aisec.jobs.queue import defer
 
+        if kind == "reassess":
+            self._start_embedded_worker()
         defer(self.url, kind, job_id)
 
     def shutdown(self) -> None:

@@ -29,8 +29,10 @@ class Settings:
     trust_proxy: bool = False  # honour X-Forwarded-Proto from a TLS reverse proxy
     migrate: bool = True
     jobs_inline: bool | None = None  # None: in-process with SQLite, queue with PostgreSQL
+    embedded_worker: bool = True  # PostgreSQL: the server also works the queue in a thread
     oidc: dict[str, str] = field(default_factory=dict)  # issuer, client_id, client_secret
     max_upload_bytes: int = 16 * 1024 * 1024
+    pages: bool = True  # include the HTML pages (aisec.web.pages) when installed
     extra: dict[str, Any] = field(default_factory=dict)
 
     def url(self) -> str:
@@ -94,9 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.throttle = LoginThrottle()
-    app.state.jobs = JobRunner(app.state.sessionmaker, url, settings.jobs_inline)
+    app.state.jobs = JobRunner(
+        app.state.sessionmaker, url, settings.jobs_inline, settings.embedded_worker
+    )
     _errors(app)
     app.include_router(api_router)
+    if settings.pages:
+        _include_pages(app)
+    return app
+
+
+def _include_pages(app: FastAPI) -> None:
     try:  # the web pages (issue 11) plug in when present
         pages = importlib.import_module("aisec.web.pages")
     except ModuleNotFoundError as exc:
@@ -106,4 +116,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         router = getattr(pages, "router", None)
         if router is not None:
             app.include_router(router if isinstance(router, APIRouter) else router())
-    return app
