@@ -261,3 +261,31 @@ def pack_verify_cmd(
         console.print(f"  [red]{escape(problem)}[/red]")
     console.print(f"  {len(check.provided)} control(s) provided by the supplier")
     return int(ExitCode.OK if check.verified else ExitCode.FINDINGS)
+
+
+@export_app.command("ciso-assistant")
+def export_ciso_assistant_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the library YAML files.")],
+    overlay: Overlay = None,
+) -> int:
+    """aisec's threats, controls and requirement tree as a CISO Assistant library, plus one
+    mapping library per framework CISO Assistant ships and aisec crosswalks to."""
+    from aisec.catalog.crosswalk import default_crosswalks
+    from aisec.reports.exporters.ciso_assistant import (
+        REF,
+        library_document,
+        mapping_documents,
+        to_yaml,
+    )
+    from aisec.service import get_catalog
+
+    check_output_dir(out, "--out")
+    catalog = get_catalog(overlay or [])
+    day = _now().date()
+    documents = {REF: library_document(catalog, day)}
+    documents.update(mapping_documents(catalog, default_crosswalks(), day))
+    texts = {f"{name}.yaml": to_yaml(doc) for name, doc in documents.items()}
+    for name, text in texts.items():
+        atomic_write_text(out / name, text)
+        console.print(f"wrote {escape(str(out / name))}")
+    return int(ExitCode.OK)
