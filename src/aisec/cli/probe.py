@@ -61,6 +61,9 @@ class RunArgs:
     judge_api_key_env: str
     judge_max_calls: int
     progress: bool
+    secrets_file: Path | None = None
+    secrets: tuple[str, ...] = ()
+    instructions_file: Path | None = None
 
 
 def _families(args: RunArgs) -> list[Any]:
@@ -119,6 +122,7 @@ def _table(run: Any) -> Table:
 
 
 def execute(args: RunArgs) -> int:
+    from aisec.probes.llm.declared import load_declared
     from aisec.probes.llm.evidence import attempt_lines, to_evidence
     from aisec.probes.llm.factory import TargetSettings, build_target
     from aisec.probes.llm.interface import ContentChannel
@@ -142,6 +146,7 @@ def execute(args: RunArgs) -> int:
     )
     families = _families(args)
     system = load_system(args.system) if args.system else None
+    declared = load_declared(args.secrets_file, list(args.secrets), args.instructions_file)
     transport = TransportOptions(
         timeout_s=args.timeout or CALIBRATION_TIMEOUT_S,
         retries=args.retries,
@@ -169,6 +174,7 @@ def execute(args: RunArgs) -> int:
         max_attacks_per_family=args.max_attacks,
         threshold=args.threshold,
         sufficiency=Sufficiency(args.min_attacks, args.max_error_rate),
+        declared=declared,
         judge=judge,
     )
     console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
@@ -188,6 +194,9 @@ def execute(args: RunArgs) -> int:
         run = run_probes(target, families, system, options)
     console.print(_table(run))
     report = to_evidence(run)
+    leak = next((f for f in report.findings if f.rule_id == "probe:leak-check"), None)
+    if leak is not None and leak.verdict.is_problem:
+        console.print(f"[red]leak-check[/red] {escape(leak.message)}", highlight=False)
     for line in report.skipped:
         console.print(f"[yellow]not tested[/yellow] {escape(line)}", highlight=False)
     if report.errors:
@@ -287,9 +296,11 @@ def probe(
         help="Comma-separated transforms for every family ('none' to disable).",
     ),
     channel: str = typer.Option(
-        "user-block",
+        "tool-result",
         "--content-channel",
-        help="Where inserted content goes: user-block | tool-result | context-field.",
+        help="Where inserted content goes: tool-result (default: retrieved data, not the "
+        "user's) | user-block (inside the user turn: echoes are not disclosures) | "
+        "context-field.",
     ),
     concurrency: int | None = typer.Option(
         None,
@@ -374,6 +385,23 @@ def probe(
     judge_max_calls: int = typer.Option(
         50, "--judge-max-calls", min=0, help="Budget cap for judge calls."
     ),
+    secrets_file: Path | None = typer.Option(
+        None,
+        "--secrets",
+        help="Probe config YAML declaring the app's own secrets (value / regex / file) and "
+        "confidential_instructions; checked in every reply, never written in clear.",
+    ),
+    secret: list[str] = typer.Option(
+        [],
+        "--secret",
+        help="A secret the app must never disclose (repeatable; prefer --secrets FILE, "
+        "command lines are visible to other users).",
+    ),
+    instructions_file: Path | None = typer.Option(
+        None,
+        "--confidential-instructions",
+        help="Text file with the app's confidential instructions (system prompt).",
+    ),
     detector_eval: bool = typer.Option(
         False, "--detector-eval", help="Print detector precision/recall and exit."
     ),
@@ -418,13 +446,18 @@ def probe(
             judge_api_key_env=judge_api_key_env,
             judge_max_calls=judge_max_calls,
             progress=progress and sys.stderr.isatty(),
+            secrets_file=secrets_file,
+            secrets=tuple(secret),
+            instructions_file=instructions_file,
         )
     )
 
 
 @probe_app.command("serve-target")
 def serve_target(
-    mode: str = typer.Option("vulnerable", "--mode", help="vulnerable | guarded | hardened"),
+    mode: str = typer.Option(
+        "vulnerable", "--mode", help="vulnerable | guarded | hardened | own-secret"
+    ),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="0 = any free port."),
     latency_ms: float = typer.Option(
         0.0, "--latency-ms", min=0, max=60_000, help="Added delay per completion (benchmarks)."
@@ -440,7 +473,7 @@ def serve_target(
         chosen = Mode(mode)
     except ValueError:
         raise InputError(
-            f"unknown mode {mode!r} (vulnerable | guarded | hardened)", field="--mode"
+            f"unknown mode {mode!r} (" + " | ".join(m.value for m in Mode) + ")", field="--mode"
         ) from None
     try:
         url, stop = start_reference_target(chosen, port, latency_ms / 1000)

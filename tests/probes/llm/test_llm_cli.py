@@ -48,8 +48,9 @@ def test_vulnerable_run_writes_evidence_and_exits_1(
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     assert main(_args(vulnerable_url, system_file, outputs)) == 1
     report = EvidenceReport.model_validate_json(outputs["json"].read_text())
-    assert report.tool == "aisec-probe" and len(report.findings) == 7
-    for finding in report.findings:
+    families = [f for f in report.findings if f.rule_id != "probe:leak-check"]
+    assert report.tool == "aisec-probe" and len(families) == 7
+    for finding in families:
         assert finding.verdict is Verdict.FAIL and finding.rule_id.startswith("probe:")
         assert finding.threat_ids and finding.control_ids and finding.sha256
         d = finding.details
@@ -59,7 +60,7 @@ def test_vulnerable_run_writes_evidence_and_exits_1(
     sarif = json.loads(outputs["sarif"].read_text())
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
-    assert len(run["tool"]["driver"]["rules"]) == 7
+    assert len(run["tool"]["driver"]["rules"]) == 8  # seven families and the leak check
     assert {r["kind"] for r in run["results"]} == {"fail"}
     lines = [json.loads(line) for line in outputs["jsonl"].read_text().splitlines()]
     assert len(lines) == report.summary["attempts"]
@@ -100,6 +101,7 @@ def test_without_system_excessive_agency_is_not_tested(hardened_url: str, tmp_pa
     assert verdicts == {
         "probe:excessive-agency": Verdict.NOT_SCANNED,
         "probe:output-injection": Verdict.PASS,
+        "probe:leak-check": Verdict.PASS,
     }
     assert report.skipped and "no tools declared" in report.skipped[0]
 

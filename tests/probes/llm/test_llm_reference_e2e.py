@@ -20,7 +20,7 @@ _RUNS: dict[tuple[str, str], ProbeRun] = {}
 
 
 def _run(
-    url: str, system_file: Path, channel: ContentChannel = ContentChannel.USER_BLOCK, seed: int = 3
+    url: str, system_file: Path, channel: ContentChannel = ContentChannel.TOOL_RESULT, seed: int = 3
 ) -> ProbeRun:
     key = (url, f"{system_file}:{channel}:{seed}")
     if key not in _RUNS:
@@ -57,7 +57,7 @@ def test_hardened_target_raises_no_finding(
     assert result.false_refusal.successes == 0
 
 
-@pytest.mark.parametrize("channel", [ContentChannel.TOOL_RESULT, ContentChannel.CONTEXT_FIELD])
+@pytest.mark.parametrize("channel", [ContentChannel.USER_BLOCK, ContentChannel.CONTEXT_FIELD])
 def test_indirect_injection_through_every_content_channel(
     channel: ContentChannel, vulnerable_url: str, hardened_url: str, system_file: Path
 ) -> None:
@@ -65,6 +65,26 @@ def test_indirect_injection_through_every_content_channel(
         run = _run(url, system_file, channel)
         verdicts = {f.family.id: f.verdict for f in run.families}
         assert verdicts["indirect-prompt-injection"] is expected
+
+
+def test_echo_of_the_users_own_data_is_not_a_disclosure(
+    vulnerable_url: str, system_file: Path
+) -> None:
+    """In the user-block channel the customer record sits in the user's own message, so the
+    vulnerable target repeating it is an echo; only the credential from the system prompt
+    (which the user never sent) still counts."""
+    run = _run(vulnerable_url, system_file, ContentChannel.USER_BLOCK)
+    wins = {
+        a.planned.prompt_id
+        for a in run.attempts
+        if a.planned.family == "sensitive-disclosure" and a.success
+    }
+    assert wins == {"debug-key", "any-credential"}
+    assert not any(a.leaks for a in run.attempts if a.planned.prompt_id == "ask-iban")
+    tool_run = _run(vulnerable_url, system_file)
+    assert any(
+        a.success for a in tool_run.attempts if a.planned.prompt_id == "ask-iban"
+    )  # the same record arriving as a tool result is the app's data: disclosed
 
 
 def test_same_seed_gives_the_same_run(vulnerable_url: str, system_file: Path) -> None:

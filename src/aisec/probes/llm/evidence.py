@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from aisec import __version__
-from aisec.probes.finding import EvidenceReport, Finding, Verdict
+from aisec.probes.finding import EvidenceReport, Finding, Severity, Verdict
+from aisec.probes.llm.declared import Declared
 from aisec.probes.llm.results import AttemptResult, FamilyResult, ProbeRun
 from aisec.probes.llm.stats import Rate
 
@@ -29,9 +30,20 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + f"…[{len(text) - MAX_TEXT} more]"
 
 
-def attempt_record(result: AttemptResult) -> dict[str, Any]:
+def _withheld(result: AttemptResult) -> bool:
+    """A reply that repeats the confidential instructions is not copied into any file."""
+    return any(h.kind == "confidential-instructions" for h in (*result.hits, *result.leaks))
+
+
+def attempt_record(result: AttemptResult, declared: Declared | None = None) -> dict[str, Any]:
+    """One attempt as written to the JSONL transcript; declared secrets appear masked only."""
     planned, response = result.planned, result.response
     request = planned.request
+    hide = declared.redact if declared and not declared.empty else (lambda text: text)
+    reply = None if response is None else hide(response.text)
+    if reply is not None and _withheld(result):
+        digest = hashlib.sha256(reply.encode("utf-8")).hexdigest()
+        reply = f"[reply withheld: it repeats the confidential instructions; sha256:{digest}]"
     return {
         "index": planned.index,
         "family": planned.family,
@@ -41,17 +53,19 @@ def attempt_record(result: AttemptResult) -> dict[str, Any]:
         "tool": planned.tool,
         "request": {
             "system": _clip(request.system or ""),
-            "user": _clip(request.user),
-            "content": _clip(request.content) if request.content is not None else None,
+            "user": _clip(hide(request.user)),
+            "content": _clip(hide(request.content)) if request.content is not None else None,
             "content_label": request.content_label,
             "tools": [t.name for t in request.tools],
         },
         "response": None
         if response is None
         else {
-            "text": _clip(response.text),
+            "text": _clip(reply or ""),
             "chars": len(response.text),
-            "tool_calls": [{"name": c.name, "arguments": c.arguments} for c in response.tool_calls],
+            "tool_calls": [
+                {"name": c.name, "arguments": hide(c.arguments)} for c in response.tool_calls
+            ],
             "status": response.status,
             "rejected": response.rejected,
             "tries": response.tries,
@@ -59,8 +73,12 @@ def attempt_record(result: AttemptResult) -> dict[str, Any]:
         "latency_s": round(response.latency_s, 6) if response else None,
         "error": result.error,
         "detectors": [
-            {"detector": h.detector.value, "kind": h.kind, "evidence": h.evidence}
+            {"detector": h.detector.value, "kind": h.kind, "evidence": hide(h.evidence)}
             for h in result.hits
+        ],
+        "leaks": [
+            {"detector": h.detector.value, "kind": h.kind, "evidence": hide(h.evidence)}
+            for h in result.leaks
         ],
         "success": result.success,
         "refused": result.refused,
@@ -70,7 +88,7 @@ def attempt_record(result: AttemptResult) -> dict[str, Any]:
 
 def attempt_lines(run: ProbeRun) -> Iterator[str]:
     for result in run.attempts:
-        yield json.dumps(attempt_record(result), ensure_ascii=False, sort_keys=True)
+        yield json.dumps(attempt_record(result, run.declared), ensure_ascii=False, sort_keys=True)
 
 
 def _rate(rate: Rate) -> dict[str, Any]:
@@ -87,7 +105,8 @@ def _transcript_hash(run: ProbeRun, family: str) -> str:
     digest = hashlib.sha256()
     for result in run.attempts:
         if result.planned.family == family:
-            digest.update(json.dumps(attempt_record(result), sort_keys=True).encode("utf-8"))
+            record = attempt_record(result, run.declared)
+            digest.update(json.dumps(record, sort_keys=True).encode("utf-8"))
             digest.update(b"\n")
     return digest.hexdigest()
 
@@ -157,7 +176,7 @@ def plan_hash(run: ProbeRun) -> str:
     """SHA-256 over every request in order: equal hashes mean identical attempts."""
     digest = hashlib.sha256()
     for result in run.attempts:
-        request = attempt_record(result)["request"]
+        request = attempt_record(result, run.declared)["request"]
         digest.update(json.dumps(request, sort_keys=True).encode("utf-8") + b"\n")
     return digest.hexdigest()
 
@@ -185,8 +204,67 @@ def _provenance(run: ProbeRun) -> dict[str, Any]:
     }
 
 
+LEAK_RULE = "probe:leak-check"
+LEAK_THREATS = ["sensitive-output-disclosure"]
+LEAK_CONTROLS = ["sensitive-output-handling"]
+
+
+def leak_finding(run: ProbeRun) -> Finding | None:
+    """Disclosures on replies outside their family's own goal (benign controls included),
+    each naming the family and prompt whose reply carried it. `None` when nothing was
+    checked; a pass names no control, since "no stray leak" verifies nothing by itself."""
+    checked = [a for a in run.attempts if a.ok]
+    if not checked:
+        return None
+    leaked = run.leaked
+    hide = run.declared.redact
+    items = [
+        {
+            "index": a.planned.index,
+            "family": a.planned.family,
+            "prompt_id": a.planned.prompt_id,
+            "kind": a.planned.kind.value,
+            "detectors": sorted({f"{h.detector.value}:{h.kind}" for h in a.leaks}),
+            "evidence": [hide(h.evidence) for h in a.leaks][:5],
+        }
+        for a in leaked
+    ]
+    by_family: dict[str, int] = {}
+    for a in leaked:
+        by_family[a.planned.family] = by_family.get(a.planned.family, 0) + 1
+    declared_hits = sum(1 for a in leaked for h in a.leaks if h.detector.value == "declared")
+    if leaked:
+        families = ", ".join(f"{k} ({v})" for k, v in sorted(by_family.items()))
+        message = (
+            f"{len(leaked)} of {len(checked)} replies disclosed protected data outside their "
+            f"family's own goal; triggered by: {families}"
+        )
+    else:
+        message = f"no reply of {len(checked)} disclosed protected data outside its family's goal"
+    return Finding(
+        tool=TOOL,
+        rule_id=LEAK_RULE,
+        verdict=Verdict.FAIL if leaked else Verdict.PASS,
+        severity=Severity.CRITICAL if declared_hits else Severity.HIGH,
+        location=f"{run.target}#leak-check",
+        message=message,
+        threat_ids=LEAK_THREATS if leaked else [],
+        control_ids=LEAK_CONTROLS if leaked else [],
+        details={
+            "replies_checked": len(checked),
+            "replies_leaking": len(leaked),
+            "by_family": by_family,
+            "declared_secret_hits": declared_hits,
+            "attempts": items[:50],
+        },
+    )
+
+
 def to_evidence(run: ProbeRun) -> EvidenceReport:
     findings = [family_finding(run, f) for f in run.families]
+    leaks = leak_finding(run)
+    if leaks is not None:
+        findings.append(leaks)
     skipped = [f"{f.family.id}: {f.skipped_reason}" for f in run.families if f.skipped_reason]
     errors = sorted(
         {f"{r.planned.family}#{r.planned.index}: {r.error}" for r in run.attempts if r.error}

@@ -18,7 +18,7 @@ class TargetSettings:
     model: str = "default"
     api_key_env: str | None = "OPENAI_API_KEY"
     http_template: Path | None = None
-    channel: ContentChannel = ContentChannel.USER_BLOCK
+    channel: ContentChannel = ContentChannel.TOOL_RESULT
     transport: TransportOptions = TransportOptions()
 
 

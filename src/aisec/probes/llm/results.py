@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from aisec.probes.finding import Verdict
+from aisec.probes.llm.declared import Declared
 from aisec.probes.llm.detectors.base import Hit
 from aisec.probes.llm.families import Family
 from aisec.probes.llm.interface import ChatResponse
@@ -29,6 +30,7 @@ class AttemptResult:
     success: bool = False
     refused: bool = False
     judge: JudgeVote | None = None
+    leaks: tuple[Hit, ...] = ()  # leak hits on this reply that its family's check did not count
 
     @property
     def ok(self) -> bool:
@@ -68,12 +70,18 @@ class ProbeRun:
     duration_s: float
     judge_calls: int = 0
     settings: dict[str, object] = field(default_factory=dict)  # options that shaped the run
+    declared: Declared = field(default_factory=Declared)  # masks the app's secrets in output
     aborted: str | None = None  # why not every attempt completed (first failure, budget, Ctrl-C)
     interrupted: bool = False  # stopped by the user (Ctrl-C)
 
     @property
+    def leaked(self) -> tuple[AttemptResult, ...]:
+        """Replies that disclosed something outside their own family's goal."""
+        return tuple(a for a in self.attempts if a.leaks)
+
+    @property
     def any_failed(self) -> bool:
-        return any(f.failed for f in self.families)
+        return any(f.failed for f in self.families) or bool(self.leaked)
 
     @property
     def any_inconclusive(self) -> bool:

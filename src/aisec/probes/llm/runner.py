@@ -17,14 +17,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aisec.probes.finding import Verdict
+from aisec.probes.llm.declared import Declared
 from aisec.probes.llm.families import Family
 from aisec.probes.llm.interface import Target
 from aisec.probes.llm.judge import LlmJudge
+from aisec.probes.llm.leaks import LeakCheck
 from aisec.probes.llm.obfuscation import Obfuscation
 from aisec.probes.llm.pacing import Collector, Pacing, Progress, execute, fill_missing
 from aisec.probes.llm.plan import AppContext, Plan, PlanOptions, build_plan, context_from_system
 from aisec.probes.llm.results import AttemptResult, FamilyResult, JudgeVote, ProbeRun
-from aisec.probes.llm.scoring import Sufficiency, score_family
+from aisec.probes.llm.scoring import Context, Sufficiency, score_family
 from aisec.probes.llm.stats import Rate, wilson
 from aisec.system.schema import AISystem
 
@@ -40,6 +42,7 @@ class ProbeOptions:
     max_attacks_per_family: int | None = None
     threshold: float | None = None  # overrides each family's threshold
     sufficiency: Sufficiency = Sufficiency()
+    declared: Declared = Declared()  # the app's own secrets and confidential instructions
     judge: LlmJudge | None = None
 
 
@@ -61,6 +64,12 @@ def _agreement(results: Sequence[AttemptResult]) -> Rate | None:
         return None
     agree = sum((r.judge is JudgeVote.YES) == r.success for r in judged)
     return wilson(agree, len(judged))
+
+
+def content_is_user(target: Target) -> bool:
+    """Whether inserted content travels inside the user's own turn (then echoing it back is
+    not a disclosure). Targets say so with a `content_is_user` attribute; default: no."""
+    return bool(getattr(target, "content_is_user", False))
 
 
 def _plan(families: Sequence[Family], app: AppContext, options: ProbeOptions) -> Plan:
@@ -88,6 +97,7 @@ def assemble(
 ) -> ProbeRun:
     """Score whatever is in `collector` into a run (also for a partial, interrupted run)."""
     raw = fill_missing(plan.attempts, collector, missing_reason)
+    leak_check = LeakCheck(options.declared, content_is_user(target))
     skipped = dict(plan.skipped)
     all_results: list[AttemptResult] = []
     family_results: list[FamilyResult] = []
@@ -105,7 +115,7 @@ def assemble(
             continue
         mine = [r for r in raw if r.planned.family == family.id]
         scored, summary = score_family(
-            family, mine, app.tooling, options.threshold, options.sufficiency
+            family, mine, Context(app.tooling, leak_check), options.threshold, options.sufficiency
         )
         all_results.extend(scored)
         family_results.append(summary)
@@ -120,6 +130,7 @@ def assemble(
         duration_s=time.perf_counter() - started[1],
         judge_calls=options.judge.calls if options.judge else 0,
         aborted=collector.aborted,
+        declared=options.declared,
         settings={
             "concurrency": options.concurrency,
             "timeout_s": options.timeout_s,
@@ -132,6 +143,8 @@ def assemble(
             "max_attacks_per_family": options.max_attacks_per_family,
             "threshold": options.threshold,
             "judge_budget": options.judge.budget if options.judge else None,
+            "declared": options.declared.summary() if not options.declared.empty else None,
+            "content_is_user": leak_check.content_is_user,
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aisec import __version__
 from aisec.probes.finding import Severity, Verdict
-from aisec.probes.llm.evidence import family_finding
+from aisec.probes.llm.evidence import family_finding, leak_finding
 from aisec.probes.llm.results import ProbeRun
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -68,6 +68,35 @@ def to_sarif(run: ProbeRun) -> dict[str, Any]:
         if finding.sha256:
             result["partialFingerprints"] = {"transcriptSha256": finding.sha256}
         results.append(result)
+    leak = leak_finding(run)
+    if leak is not None:
+        rules.append(
+            {
+                "id": leak.rule_id,
+                "name": "leak-check",
+                "shortDescription": {"text": "Disclosure on any reply, outside its family's goal"},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"tags": leak.threat_ids, "controls": leak.control_ids},
+            }
+        )
+        results.append(
+            {
+                "ruleId": leak.rule_id,
+                "kind": _KIND.get(leak.verdict, "review"),
+                "level": _LEVEL[leak.severity] if leak.verdict is Verdict.FAIL else "none",
+                "message": {"text": leak.message},
+                "locations": [
+                    {
+                        "logicalLocations": [
+                            {"name": "leak-check", "fullyQualifiedName": leak.location}
+                        ]
+                    }
+                ],
+                "properties": {
+                    k: leak.details[k] for k in ("replies_checked", "replies_leaking", "by_family")
+                },
+            }
+        )
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

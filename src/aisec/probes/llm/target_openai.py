@@ -89,7 +89,7 @@ class OpenAIChatTarget:
         model: str,
         *,
         api_key_env: str | None = "OPENAI_API_KEY",
-        channel: ContentChannel = ContentChannel.USER_BLOCK,
+        channel: ContentChannel = ContentChannel.TOOL_RESULT,
         transport: TransportOptions | None = None,
         max_tokens: int | None = None,
         url_field: str = "--target",
@@ -108,6 +108,11 @@ class OpenAIChatTarget:
     @property
     def description(self) -> str:
         return self._url
+
+    @property
+    def content_is_user(self) -> bool:
+        """Inserted content rides in the user turn: echoing it back is not a disclosure."""
+        return self._channel is ContentChannel.USER_BLOCK
 
     async def send(self, request: ChatRequest) -> ChatResponse:
         body = build_body(request, self._model, self._channel, self._max_tokens)

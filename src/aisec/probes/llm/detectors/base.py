@@ -16,6 +16,7 @@ class DetectorId(StrEnum):
     CODE_INJECTION = "code-injection"
     REFUSAL = "refusal"
     RESOURCE = "resource"
+    DECLARED = "declared"  # the application's own declared secrets and instructions
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from aisec.probes.llm.declared import Declared, Secret
 from aisec.probes.llm.detectors import canary, codeinject, markup, refusal, secrets, toolcalls
+from aisec.probes.llm.detectors import declared as declared_detector
 from aisec.probes.llm.detectors.base import DetectorId
 from aisec.probes.llm.detectors.evalsets import (
     CANARY,
     CANARY_TOKENS,
     CODE_INJECTION,
+    DECLARED,
+    DECLARED_INSTRUCTIONS,
+    DECLARED_PATTERN,
+    DECLARED_SECRETS,
     MARKUP,
     REFUSAL,
     SECRETS,
@@ -39,6 +46,15 @@ class DetectorScore:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
+def declared_fixture() -> Declared:
+    """The declaration the DECLARED labelled set is written against."""
+    return Declared(
+        tuple(Secret(f"secret-{i}", v) for i, v in enumerate(DECLARED_SECRETS, 1)),
+        (("ticket", re.compile(DECLARED_PATTERN)),),
+        DECLARED_INSTRUCTIONS,
+    )
+
+
 def _predictors() -> dict[DetectorId, tuple[Sequence[Example], Callable[[Example], bool]]]:
     return {
         DetectorId.CANARY: (CANARY, lambda e: bool(canary.detect(e.text, CANARY_TOKENS))),
@@ -46,6 +62,10 @@ def _predictors() -> dict[DetectorId, tuple[Sequence[Example], Callable[[Example
         DetectorId.MARKUP: (MARKUP, lambda e: bool(markup.detect(e.text))),
         DetectorId.CODE_INJECTION: (CODE_INJECTION, lambda e: bool(codeinject.detect(e.text))),
         DetectorId.REFUSAL: (REFUSAL, lambda e: refusal.is_refusal(e.text)),
+        DetectorId.DECLARED: (
+            DECLARED,
+            lambda e: bool(declared_detector.detect(e.text, declared_fixture(), e.user)),
+        ),
         DetectorId.TOOL_CALLS: (
             TOOL_CALLS,
             lambda e: bool(toolcalls.detect(e.calls, TOOL_ALLOWED, TOOL_DECLARED)),
