@@ -16,6 +16,7 @@ from aisec.analysis.assess import assess
 from aisec.analysis.derive import derive_threats
 from aisec.analysis.model import AssessmentResult, ThreatDecision
 from aisec.catalog import Catalog, build_catalog, default_catalog
+from aisec.catalog.overlay_diff import diff_overlays, require_no_weakening
 from aisec.common.errors import InputError
 from aisec.common.fileio import atomic_write_text
 from aisec.reports.compliance import compliance_sections
@@ -56,11 +57,14 @@ def run_assessment(
     overlays: Sequence[Path] = (),
     now: datetime | None = None,
     trusted_keys: Sequence[Path] = (),
+    allow_weakening: bool = False,
 ) -> AssessmentRun:
     from aisec.evidence.intake import read_evidence
     from aisec.record import input_file
 
     catalog = get_catalog(overlays)
+    overlay_diffs = diff_overlays(overlays) if overlays else []
+    require_no_weakening(overlay_diffs, allow=allow_weakening)
     system = load_system(system_path)
     assessment = (
         load_assessment(assessment_path, set(catalog.controls), set(catalog.threats))
@@ -90,8 +94,9 @@ def run_assessment(
     result = assess(
         catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs
     )
-    if repeats:  # rows of collapsed identical models stand for all of them: say which
-        result = result.model_copy(update={"notes": [*result.notes, *repeat_notes(repeats)]})
+    extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats)
+    if extra_notes:  # overlays named with hash and changes; collapsed models named
+        result = result.model_copy(update={"notes": [*result.notes, *extra_notes]})
     applicable = {d.threat_id for d in result.decisions if d.applicable}
     crosswalks, obligations, extras = compliance_sections(
         catalog, system, assessment, applicable, result.controls
