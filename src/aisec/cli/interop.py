@@ -289,3 +289,44 @@ def export_ciso_assistant_cmd(
         atomic_write_text(out / name, text)
         console.print(f"wrote {escape(str(out / name))}")
     return int(ExitCode.OK)
+
+
+@export_app.command("roadmap")
+def export_roadmap_cmd(
+    system: Annotated[Path, typer.Argument(help="AI-system description (YAML).")],
+    assessment: Assessment = None,
+    evidence: Evidence = None,
+    overlay: Overlay = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Tracker CSV to write ('-' for stdout).")
+    ] = None,
+    sarif: Annotated[
+        Path | None,
+        typer.Option("--sarif", help="SARIF for items whose failing evidence names a file."),
+    ] = None,
+    style: Annotated[str, typer.Option("--style", help="CSV columns: jira | github.")] = "jira",
+) -> int:
+    """Roadmap items as issues (CSV for Jira or GitHub) and as SARIF where a file is at fault."""
+    import json
+
+    from aisec import __version__
+    from aisec.cli.outputs import check_output_files
+    from aisec.reports.exporters.trackers import TrackerStyle, roadmap_csv, roadmap_sarif
+    from aisec.service import run_assessment
+
+    try:
+        chosen = TrackerStyle(style)
+    except ValueError:
+        raise InputError(
+            f"unknown style {style!r}", field="--style", hint="jira | github"
+        ) from None
+    if out is None and sarif is None:
+        out = Path("-")
+    check_output_files([("--out", out), ("--sarif", sarif)])
+    run = run_assessment(system, assessment, evidence or [], overlay or [], now=_now())
+    if out is not None:
+        write_output(out, roadmap_csv(run.result, chosen))
+    if sarif is not None:
+        document = roadmap_sarif(run.result, run.report.evidence, __version__)
+        write_output(sarif, json.dumps(document, indent=2) + "\n")
+    return int(ExitCode.OK)
