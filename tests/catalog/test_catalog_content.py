@@ -165,11 +165,14 @@ def test_refs_use_known_namespaces_and_formats(catalog: Catalog) -> None:
 
 def test_owasp_tags(catalog: Catalog) -> None:
     tagged = [c for c in catalog.controls.values() if c.owasp_aix]
-    assert len(tagged) == 54
+    # the 54 #TAG controls plus section 4.9 agent sandboxing and isolation
+    assert len(tagged) == 55 and catalog.controls["agent-sandboxing"].owasp_aix
     for control in tagged:
         assert control.owasp_aix == "#" + control.id.replace("-", "").upper()
     for threat in catalog.threats.values():
         assert threat.owasp_aix and re.fullmatch(r"[a-z]+", threat.owasp_aix), threat.id
+        assert all(re.fullmatch(r"[a-z]+", s) for s in threat.owasp_aix_related)
+    assert "runtimemodelleak" in catalog.threats["model-theft"].owasp_aix_related
 
 
 def test_verified_by_names_real_checks(catalog: Catalog) -> None:

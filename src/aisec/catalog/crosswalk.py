@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,9 @@ from aisec.catalog.frameworks import (
 from aisec.catalog.schema import ID_PATTERN
 from aisec.common.errors import CatalogError
 from aisec.common.yamlio import LocatedYaml, load_yaml_text, validate_located
+
+if TYPE_CHECKING:
+    from aisec.catalog.loader import Catalog
 
 
 class Relationship(StrEnum):
@@ -256,4 +259,97 @@ def ref_disagreements(
                 link.target for link in crosswalks[key].for_source(source, SourceKind.CONTROL)
             }:
                 problems.append(f"control {source}: ref {ref!r} has no crosswalk link in {key}")
+    return problems
+
+
+def unaccounted(framework: Framework, crosswalk: Crosswalk) -> list[str]:
+    """Items of a reference list neither linked nor listed out of scope with a reason.
+
+    A sub-item (an ATLAS sub-technique, an AI RMF subcategory with a parent) is accounted for
+    when its parent is linked or out of scope: the parent's link or reason covers its parts.
+    """
+    done = {link.target for link in crosswalk.links} | set(crosswalk.outside_scope)
+    missing = []
+    for item_id, item in framework.items.items():
+        if item_id in done or (item.parent is not None and item.parent in done):
+            continue
+        missing.append(item_id)
+    return missing
+
+
+def completeness_problems(
+    crosswalks: Mapping[str, Crosswalk], frameworks: Registry | None = None
+) -> list[str]:
+    """The completeness rule: every item of every framework list is linked or out of scope."""
+    registry = default_frameworks() if frameworks is None else frameworks
+    problems = []
+    for key, framework in registry.items():
+        if key not in crosswalks:
+            problems.append(f"{key}: no crosswalk file")
+            continue
+        for item in unaccounted(framework, crosswalks[key]):
+            problems.append(
+                f"{key}: {item} ({framework.title_of(item)}) is neither linked nor listed "
+                "under outside_scope with a reason"
+            )
+    return problems
+
+
+def mitigation_problems(
+    crosswalks: Mapping[str, Crosswalk],
+    control_threats: Mapping[str, Iterable[str]],
+    frameworks: Registry | None = None,
+) -> list[str]:
+    """Control -> mitigation links that the framework's own relations do not support.
+
+    For a framework whose mitigations list the techniques they address (ATLAS), a link from an
+    aisec control to a mitigation is consistent when one threat the control acts on links to a
+    technique (or its parent or sub-technique) that the mitigation addresses.
+    """
+    registry = default_frameworks() if frameworks is None else frameworks
+    problems = []
+    for key, crosswalk in crosswalks.items():
+        framework = registry[key]
+        if not any(item.addresses for item in framework.items.values()):
+            continue
+        family: dict[str, set[str]] = {}
+        for item_id, item in framework.items.items():
+            family.setdefault(item_id, set()).add(item_id)
+            if item.parent:
+                family[item_id].add(item.parent)
+                family.setdefault(item.parent, {item.parent}).add(item_id)
+        techniques: dict[str, set[str]] = {}
+        for link in crosswalk.links:
+            if link.source_kind is SourceKind.THREAT:
+                techniques.setdefault(link.source, set()).update(family.get(link.target, ()))
+        for link in crosswalk.links:
+            if link.source_kind is not SourceKind.CONTROL:
+                continue
+            addressed = set(framework.items[link.target].addresses)
+            if not addressed:
+                continue
+            reached = set().union(
+                *(techniques.get(t, set()) for t in control_threats.get(link.source, ()))
+            )
+            if not reached & addressed:
+                problems.append(
+                    f"{key}: control {link.source} -> {link.target}: none of the control's "
+                    "threats links a technique this mitigation addresses"
+                )
+    return problems
+
+
+def crosswalk_problems(catalog: Catalog) -> list[str]:
+    """Everything `aisec catalog validate` checks about the bundled crosswalks."""
+    crosswalks = default_crosswalks()
+    controls = catalog.controls
+    problems = ref_disagreements(
+        {t.id: t.refs for t in catalog.threats.values()},
+        {c.id: c.refs for c in controls.values()},
+        crosswalks,
+    )
+    problems += completeness_problems(crosswalks)
+    problems += mitigation_problems(
+        crosswalks, {c.id: [e.threat for e in c.effects] for c in controls.values()}
+    )
     return problems

@@ -62,6 +62,19 @@ class FrameworkItem(_Strict):
     parent: str | None = Field(default=None, max_length=120)
     shape: Shape | None = Field(default=None, description="overrides the framework's shape")
     unverified: bool = Field(default=False, description="ID known only from secondary sources")
+    addresses: list[str] = Field(
+        default_factory=list,
+        description="for mitigations: the framework's own list of items it addresses (ATLAS)",
+    )
+    text: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="statement text where the licence allows (NIST public domain, EU law, "
+        "ANSSI open licence)",
+    )
+    paragraphs: str | None = Field(
+        default=None, max_length=200, description="paragraph references an assessor needs"
+    )
 
 
 class FrameworkFile(_Strict):

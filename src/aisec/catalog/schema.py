@@ -151,6 +151,13 @@ class Threat(Strict):
     detection: list[Text] = Field(min_length=1)
     base_likelihood: int = Field(ge=1, le=5, description="likelihood on 1-5 when it applies")
     owasp_aix: str | None = Field(default=None, description="OWASP AI Exchange slug")
+    owasp_aix_related: list[str] = Field(
+        default_factory=list, description="further AI Exchange sections the threat covers"
+    )
+    how_to_test: list[Text] = Field(
+        default_factory=list,
+        description="how an assessor gets evidence: the aisec probe, mltest or manual test",
+    )
     iso27090: Iso27090Ref = Field(default_factory=Iso27090Ref)
     refs: list[str] = Field(default_factory=list)
 
@@ -196,6 +203,13 @@ class Control(Strict):
         description="probe checks able to verify it: 'scan', 'probe:<family>', 'mltest:<test>'",
     )
     owasp_aix: str | None = Field(default=None, description="OWASP AI Exchange control tag")
+    guidance: list[Text] = Field(
+        default_factory=list,
+        description="implementation steps, limitations and the evidence that shows it (our words)",
+    )
+    questions: list[Text] = Field(
+        default_factory=list, description="what an assessor asks to judge the control"
+    )
     refs: list[str] = Field(default_factory=list)
 
     _refs = field_validator("refs")(_check_refs)

@@ -25,7 +25,7 @@ from aisec.catalog.schema import CategoryInfo, Control, Practice, Threat
 from aisec.cli.app import app
 from aisec.cli.options import deprecated
 from aisec.cli.outputs import check_output_files, make_console, write_output
-from aisec.common.errors import InputError
+from aisec.common.errors import CatalogError, InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.textsafe import markup_safe as escape
 
@@ -349,6 +349,14 @@ def validate(
         deprecated("aisec catalog validate OVERLAY", "aisec catalog validate --overlay OVERLAY")
     paths = [*(overlay or []), *(overlays or [])]
     catalog = build_catalog(paths)
+    from aisec.catalog.crosswalk import crosswalk_problems  # completeness rule, ATLAS relations
+
+    problems = crosswalk_problems(catalog)
+    if problems:
+        raise CatalogError(
+            f"{len(problems)} crosswalk problem(s):\n  " + "\n  ".join(problems),
+            source="aisec/catalog/data/crosswalks",
+        )
     console.print(
         f"{len(catalog.threats)} threats, {len(catalog.controls)} controls, "
         f"{len(catalog.categories)} categories, {len(catalog.practices)} practices "
