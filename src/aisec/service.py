@@ -5,7 +5,8 @@ All file I/O of the core flow happens here; `aisec.analysis` stays pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,15 +15,17 @@ from pathlib import Path
 
 from aisec.analysis.assess import assess
 from aisec.analysis.derive import derive_threats
-from aisec.analysis.model import AssessmentResult, ThreatDecision
+from aisec.analysis.model import AssessmentResult, InputFile, ThreatDecision
 from aisec.catalog import Catalog, build_catalog, default_catalog
 from aisec.catalog.overlay_diff import diff_overlays, require_no_weakening
 from aisec.common.errors import InputError
-from aisec.common.fileio import atomic_write_text
+from aisec.common.fileio import atomic_write_bytes
+from aisec.common.runset import begin_run_set, finish_run_set
+from aisec.evidence.signature import SignatureCheck
 from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.system import AISystem, load_system
-from aisec.system.assessment import load_assessment
+from aisec.system.assessment import Assessment, load_assessment
 from aisec.system.repeats import collapse_repeated_models, repeat_notes
 
 
@@ -31,6 +34,7 @@ class ReportFormat(StrEnum):
     JSON = "json"
     MD = "md"
     CSV = "csv"
+    XLSX = "xlsx"
 
 
 BAND_ORDER = ["low", "medium", "high", "critical"]
@@ -113,13 +117,101 @@ def run_assessment(
     )
 
 
+def run_loaded(
+    system: AISystem,
+    assessment: Assessment | None,
+    evidence: Sequence[tuple[str, bytes]] = (),
+    overlays: Sequence[Path] = (),
+    now: datetime | None = None,
+    inputs: Sequence[InputFile] = (),
+    signatures: Mapping[str, SignatureCheck] | None = None,
+) -> AssessmentRun:
+    """The same analysis as `run_assessment` for inputs already in memory (the team server
+    stores YAML text and evidence bytes). Evidence is parsed, hashed, bound and aged here;
+    `signatures` gives the signature check per evidence name (default: unsigned);
+    `inputs` are the manifest entries of the system and assessment texts."""
+    from aisec.evidence.intake import LoadedEvidence, unsigned
+    from aisec.evidence.load import parse_evidence
+
+    catalog = get_catalog(overlays)
+    if assessment and assessment.system != system.id:
+        raise InputError(
+            f"assessment is for system {assessment.system!r}, not {system.id!r}",
+            field="system",
+        )
+    system, repeats = collapse_repeated_models(
+        system, keep=_named_in(assessment, system) if assessment else ()
+    )
+    now = now or datetime.now(UTC)
+    loaded = [
+        LoadedEvidence(
+            path=name,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            report=parse_evidence(raw, Path(name), now),
+            signature=(signatures or {}).get(name, unsigned()),
+        )
+        for name, raw in evidence
+    ]
+    manifest = list(inputs) + [
+        InputFile(
+            kind="evidence",
+            path=e.path,
+            name=Path(e.path).name,
+            sha256=e.sha256,
+            size=len(raw),
+        )
+        for e, (_, raw) in zip(loaded, evidence, strict=True)
+    ]
+    result = assess(catalog, system, assessment, now, loaded_evidence=loaded, inputs=manifest)
+    if repeats:
+        result = result.model_copy(update={"notes": [*result.notes, *repeat_notes(repeats)]})
+    applicable = {d.threat_id for d in result.decisions if d.applicable}
+    crosswalks, obligations, extras = compliance_sections(
+        catalog, system, assessment, applicable, result.controls
+    )
+    return AssessmentRun(
+        system,
+        ReportInput(
+            result=result,
+            evidence=tuple(e.report for e in loaded),
+            crosswalks=crosswalks,
+            obligations=obligations,
+            extras=extras,
+        ),
+    )
+
+
+def text_input(kind: str, name: str, text: str) -> InputFile:
+    """Manifest entry for an input held as text (system or assessment YAML on the server)."""
+    raw = text.encode("utf-8")
+    return InputFile(
+        kind=kind,
+        path=name,
+        name=Path(name).name,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+    )
+
+
 def _named_in(assessment: object, system: AISystem) -> set[str]:
     """Model ids an assessment mentions (decisions per component): never collapsed."""
     text = assessment.model_dump_json() if hasattr(assessment, "model_dump_json") else ""
     return {m.id for m in system.models if f'"{m.id}"' in text}
 
 
+def render_bytes(report: ReportInput, fmt: ReportFormat) -> bytes:
+    """Any format as the bytes written to disk (XLSX is binary; text formats are UTF-8)."""
+    if fmt is ReportFormat.XLSX:
+        from aisec.reports.xlsx_register import render_xlsx
+
+        return render_xlsx(report.result)
+    return render(report, fmt).encode("utf-8")
+
+
 def render(report: ReportInput, fmt: ReportFormat) -> str:
+    """Text formats; XLSX is binary (`render_bytes`)."""
+    if fmt is ReportFormat.XLSX:
+        raise InputError("the xlsx register is binary", hint="use render_bytes()")
     if fmt is ReportFormat.JSON:
         from aisec.reports.json_report import render_json
 
@@ -142,6 +234,7 @@ _SUFFIX = {
     ReportFormat.JSON: ".json",
     ReportFormat.MD: ".md",
     ReportFormat.CSV: "-risk-register.csv",
+    ReportFormat.XLSX: "-register.xlsx",
 }
 
 
@@ -149,12 +242,14 @@ def write_reports(
     report: ReportInput, out_dir: Path, formats: Iterable[ReportFormat]
 ) -> list[Path]:
     """Render every format first, then write each atomically: a failure writes nothing half-done."""
-    rendered = [(fmt, render(report, fmt)) for fmt in formats]
+    rendered = [(fmt, render_bytes(report, fmt)) for fmt in formats]
     paths = []
-    for fmt, text in rendered:
+    run_id = begin_run_set(out_dir, report.result.system_id)  # stale temporaries, old manifest
+    for fmt, data in rendered:
         path = out_dir / f"{report.result.system_id}{_SUFFIX[fmt]}"
-        atomic_write_text(path, text)
+        atomic_write_bytes(path, data)
         paths.append(path)
+    finish_run_set(out_dir, report.result.system_id, run_id, paths)  # written last: one run
     return paths
 
 

@@ -44,6 +44,8 @@ COMMANDS: dict[str, Entry] = {
     "init": Entry("aisec.cli.assess", "Scaffold an assessment file for a system."),
     "demo": Entry("aisec.cli.assess", "Assess every bundled example system (the main job)."),
     "schema": Entry("aisec.cli.assess", "Print the JSON Schema of result, system or assessment."),
+    "verify": Entry("aisec.cli.record", "Check that a report's inputs still match their SHA-256."),
+    "sign": Entry("aisec.cli.record", "Sign an evidence file with an EC private key."),
     "catalog": Entry("aisec.cli.catalog", "Browse and validate the catalogue and overlays."),
     "crosswalk": Entry("aisec.cli.crosswalk", "Map aisec controls to another framework."),
     "scan": Entry("aisec.cli.scan", "Scan model artifacts for code execution and tampering."),

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
-from aisec.cli.outputs import check_output_dir, check_output_file
+from aisec.cli.options import JsonOut
+from aisec.cli.outputs import (
+    check_output_dir,
+    check_output_file,
+    check_output_files,
+    make_console,
+    write_output,
+)
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.fileio import atomic_write_text
+from aisec.common.textsafe import markup_safe as escape
 from aisec.service import (
     BAND_ORDER,
     ReportFormat,
@@ -26,7 +33,7 @@ from aisec.service import (
     write_reports,
 )
 
-console = Console(soft_wrap=True)
+console = make_console(soft_wrap=True)
 _BAND_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 
 
@@ -68,28 +75,87 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
         f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place).",
         highlight=False,
     )
+    if t.decisions_needed:
+        console.print(
+            f"[bold]{t.decisions_needed} risk(s) need the owner's decision[/] "
+            f"({t.demonstrated} demonstrated by evidence, {t.accepted} accepted).",
+            highlight=False,
+        )
+    for warning in result.warnings:
+        console.print(
+            f"[yellow]warning[/] {escape(warning.code.value)}: {escape(warning.subject)}: "
+            f"{escape(warning.message)}",
+            highlight=False,
+        )
     for path in written:
         console.print(f"wrote {path}", markup=False, highlight=False)
 
 
+def _assess_folder(
+    folder: Path,
+    out: Path,
+    formats: list[ReportFormat],
+    overlay: list[Path],
+    keys: list[Path],
+    fail_on: str | None,
+    allow_weakening: bool,
+) -> int:
+    """`aisec assess DIR`: every system in the folder, each report and the portfolio page."""
+    from aisec.portfolio import discover, run_portfolio, write_portfolio
+
+    entries, skipped = discover(folder)
+    for line in skipped:
+        console.print(f"skipped {line}", markup=False, highlight=False)
+    if not entries:
+        console.print("[yellow]no system file found: nothing assessed[/]")
+        return int(ExitCode.NOTHING_ASSESSED)
+    runs = run_portfolio(entries, overlay, keys, allow_weakening=allow_weakening)
+    written = write_portfolio(runs, out, formats)
+    for run in runs:
+        _summary(run.result, [])
+    for path in written:
+        console.print(f"wrote {path}", markup=False, highlight=False)
+    if not any(run.result.risks for run in runs):
+        return int(ExitCode.NOTHING_ASSESSED)
+    if fail_on and any(fails_at(run.result, fail_on) for run in runs):
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)
+
+
 @app.command("assess")
 def assess_cmd(
-    system: Path = typer.Argument(..., help="AI-system description (YAML)."),
+    system: Path = typer.Argument(
+        ...,
+        help="AI-system description (YAML), or a folder: every system in it, with its "
+        "<stem>.assessment.yaml and evidence/<id>-*.json, plus the portfolio page.",
+    ),
     assessment: Path | None = typer.Option(
-        None, "--assessment", "-a", help="Assessment YAML (control states)."
+        None, "--assessment", "-a", help="Assessment YAML (control states, decisions)."
     ),
     evidence: list[Path] = typer.Option(
         [], "--evidence", "-e", help="Evidence JSON from aisec scan/probe/mltest."
     ),
+    evidence_key: list[Path] = typer.Option(
+        [],
+        "--evidence-key",
+        metavar="PEM",
+        help="Trusted public key: evidence with a valid <file>.sig counts as signed (repeatable).",
+    ),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the reports."),
     fmt: str = typer.Option(
-        "html,json,md,csv", "--format", "-f", help="Comma-separated: html,json,md,csv."
+        "html,json,md,csv,xlsx",
+        "--format",
+        "-f",
+        help="Comma-separated: html,json,md,csv,xlsx.",
     ),
     fail_on: str | None = typer.Option(
         None, "--fail-on", help="Exit 1 if a residual risk is at/above: low|medium|high|critical."
     ),
     overlay: list[Path] = typer.Option(
         [], "--overlay", help="Catalogue overlay YAML (repeatable)."
+    ),
+    allow_weakening: bool = typer.Option(
+        False, "--allow-weakening", help="Accept overlays that weaken bundled records (flagged)."
     ),
 ) -> int:
     """Derive threats, score inherent and residual risk, and write the reports."""
@@ -100,7 +166,22 @@ def assess_cmd(
         )
     formats = _formats(fmt)
     check_output_dir(out, "--out")
-    run = run_assessment(system, assessment, evidence, overlay)
+    if system.is_dir():
+        if assessment is not None or evidence:
+            raise InputError(
+                "with a folder, assessments and evidence are found beside each system file",
+                field="--assessment/--evidence",
+                hint="name them <stem>.assessment.yaml and evidence/<system id>-*.json",
+            )
+        return _assess_folder(system, out, formats, overlay, evidence_key, fail_on, allow_weakening)
+    run = run_assessment(
+        system,
+        assessment,
+        evidence,
+        overlay,
+        allow_weakening=allow_weakening,
+        trusted_keys=evidence_key,
+    )
     written = write_reports(run.report, out, formats)
     _summary(run.result, written)
     if not run.result.risks:
@@ -120,9 +201,22 @@ def threats_cmd(
     overlay: list[Path] = typer.Option(
         [], "--overlay", help="Catalogue overlay YAML (repeatable)."
     ),
+    json_out: JsonOut = None,
 ) -> int:
     """List the threats that apply to a system, each with the facts behind it."""
+    to_stdout = check_output_files([("--json", json_out)])
     sys_model, decisions = derive_for(system, overlay)
+    if json_out is not None:
+        doc = {
+            "format": "aisec-threats/1",
+            "system": sys_model.id,
+            "system_name": sys_model.name,
+            "threats": [d.model_dump(mode="json") for d in decisions],
+        }
+        if write_output(json_out, json.dumps(doc, indent=2, ensure_ascii=False)):
+            console.print(f"wrote {json_out}", markup=False, highlight=False)
+        if to_stdout:
+            return int(ExitCode.OK)
     table = Table(title=f"Threats for {escape(sys_model.name)}", show_lines=True)
     table.add_column("threat")
     table.add_column("component")

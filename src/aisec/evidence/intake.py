@@ -34,3 +34,8 @@ def read_evidence(path: Path, trusted_keys: Sequence[Path], now: datetime) -> Lo
         report=report,
         signature=check_signature(path, trusted_keys),
     )
+
+
+def unsigned() -> SignatureCheck:
+    """The signature state of evidence held without a signature file (e.g. uploaded bytes)."""
+    return SignatureCheck("unsigned", None, "no signature supplied")

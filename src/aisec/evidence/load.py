@@ -6,32 +6,18 @@ reader and not another), and a run dated in the future (a file dated 2099 never 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from aisec.common.errors import InputError
+from aisec.common.inputs import parse_json_strict, read_input_bytes
 from aisec.common.yamlio import format_loc
 from aisec.probes.finding import EVIDENCE_FORMAT, EvidenceReport
 
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
 CLOCK_SKEW = timedelta(minutes=10)
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
 
 
 def load_evidence(path: Path, now: datetime | None = None) -> EvidenceReport:
@@ -40,32 +26,14 @@ def load_evidence(path: Path, now: datetime | None = None) -> EvidenceReport:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_EVIDENCE_BYTES:
-            raise InputError(
-                f"evidence file larger than {MAX_EVIDENCE_BYTES} bytes", source=str(path)
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read evidence: {exc.strerror}", source=str(path)) from None
+    """Regular files only (a FIFO would block, a device never ends), bounded in size."""
+    return read_input_bytes(path, max_bytes=MAX_EVIDENCE_BYTES, what="evidence")
 
 
 def parse_evidence(raw: bytes, path: Path, now: datetime | None = None) -> EvidenceReport:
-    """Validate evidence bytes already read (the caller hashes the same bytes)."""
-    try:
-        data = json.loads(raw, object_pairs_hook=_unique)
-    except _DuplicateKey as exc:
-        raise InputError(
-            f"duplicate key {exc.args[0]!r}: an evidence file must be unambiguous",
-            source=str(path),
-        ) from None
-    except RecursionError:
-        raise InputError(
-            "JSON nested too deeply to be an evidence file", source=str(path)
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"not valid JSON: {exc}", source=str(path), line=line) from None
+    """Validate evidence bytes already read (the caller hashes the same bytes). Duplicate keys,
+    NaN, huge integers and lone surrogates are refused by the strict JSON reader."""
+    data = parse_json_strict(raw, source=str(path))
     if not isinstance(data, dict) or data.get("format") != EVIDENCE_FORMAT:
         raise InputError(
             f'not an aisec evidence file (expected "format": "{EVIDENCE_FORMAT}")',

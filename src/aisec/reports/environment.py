@@ -21,6 +21,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from aisec.common.textsafe import terminal_safe
 from aisec.reports.charts import band_of, readiness_colour
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>])")
@@ -33,7 +34,7 @@ def pct(value: float | None) -> str:
 
 def md_text(value: Any) -> str:
     """Inline Markdown text: one line, HTML and emphasis/link/table syntax made literal."""
-    text = " ".join(str(value if value is not None else "").split())
+    text = terminal_safe(" ".join(str(value if value is not None else "").split()))
     text = _ENTITY.sub("&amp;", text)
     return _MD_SPECIAL.sub(
         lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), text

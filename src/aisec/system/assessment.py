@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aisec.catalog.schema import ID_PATTERN, Role
 from aisec.common.errors import InputError
-from aisec.common.yamlio import load_yaml_file, validate_located
+from aisec.common.yamlio import LocatedYaml, load_yaml_file, load_yaml_text, validate_located
 
 
 class ControlStatus(StrEnum):
@@ -198,7 +198,25 @@ def load_assessment(
     path: Path, known_controls: set[str] | None = None, known_threats: set[str] | None = None
 ) -> Assessment:
     """Read an assessment; unknown control or threat ids are an error naming file and line."""
-    located = load_yaml_file(path)
+    return _validated(load_yaml_file(path), path, known_controls, known_threats)
+
+
+def parse_assessment_text(
+    text: str,
+    source: str,
+    known_controls: set[str] | None = None,
+    known_threats: set[str] | None = None,
+) -> Assessment:
+    """The same checks as `load_assessment` for YAML held as text (the team server)."""
+    return _validated(load_yaml_text(text, source), Path(source), known_controls, known_threats)
+
+
+def _validated(
+    located: LocatedYaml,
+    path: Path,
+    known_controls: set[str] | None,
+    known_threats: set[str] | None,
+) -> Assessment:
     if not isinstance(located.data, dict):
         raise InputError(
             "expected a mapping with 'system' and 'controls'", source=str(path), line=1
