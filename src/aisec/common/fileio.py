@@ -10,7 +10,11 @@ from pathlib import Path
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The pid in the name lets the next run remove temporaries of a killed writer
+    # (aisec.common.runset.remove_stale_temporaries).
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+    )
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; reports are ordinary files
         with os.fdopen(fd, "wb") as handle:
