@@ -8,11 +8,15 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from aisec.cli.app import app
 from aisec.common.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from aisec.probes.artifacts.result import FileVerdict, ScanResult
 
 
 class FailOn(StrEnum):
@@ -41,6 +45,15 @@ def scan_command(
         FailOn.SUSPICIOUS, "--fail-on", help="Exit 1 when any file is at least this bad."
     ),
     max_depth: int = typer.Option(6, "--max-depth", min=0, help="Archive nesting limit."),
+    max_extract_ratio: int = typer.Option(
+        20,
+        "--max-extract-ratio",
+        min=1,
+        help="Bytes decompressed per scan, at most this many times the input size.",
+    ),
+    max_extract_gb: float = typer.Option(
+        16.0, "--max-extract-gb", min=0.001, help="Absolute cap on bytes decompressed per scan."
+    ),
     timeout: float = typer.Option(300.0, "--timeout", min=1.0, help="Seconds per file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     signature: Path | None = typer.Option(
@@ -53,7 +66,10 @@ def scan_command(
         False, "--no-hash", help="Skip SHA-256 of each file (not with manifests)."
     ),
 ) -> int:
-    """Scan model artifacts for code execution, tampering and unsupported content."""
+    """Scan model artifacts for code execution, tampering and unsupported content.
+
+    Exit codes: 1 when a file is at least --fail-on bad (default: suspicious), 3 when a file
+    could not be examined (error), 4 when nothing was examined, 0 otherwise."""
     from rich.console import Console
 
     from aisec import __version__
@@ -70,7 +86,12 @@ def scan_command(
         check_output_file(write_manifest, "--write-manifest")
     out = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
     err = Console(stderr=True)
-    limits = Limits(max_depth=max_depth, timeout_s=timeout)
+    limits = Limits(
+        max_depth=max_depth,
+        timeout_s=timeout,
+        max_extract_ratio=max_extract_ratio,
+        max_total_bytes=int(max_extract_gb * 1024**3),
+    )
     if no_hash and write_manifest is not None:
         raise InputError("--write-manifest needs file hashes", hint="drop --no-hash")
     if (signature is None) != (public_key is None):
@@ -100,18 +121,28 @@ def scan_command(
         write_output(sarif_out, json.dumps(sarif.to_sarif(result, version), indent=2))
     if write_manifest is not None:
         integrity.write_manifest(
-            write_manifest, [(Path(f.path), f.sha256) for f in result.files if f.sha256]
+            write_manifest,
+            [(f.fs_path or Path(f.path), f.sha256) for f in result.files if f.sha256],
         )
     if quiet:
         out.print(render.summary_line(result))
     else:
         render.render(result, out)
-    if not result.files:
-        return int(ExitCode.NOTHING_ASSESSED)
-    threshold = FileVerdict(fail_on.value).rank
     sys.stdout.flush()
-    if result.verdict.rank <= threshold:
+    return _exit_code(result, FileVerdict(fail_on.value))
+
+
+def _exit_code(result: ScanResult, fail_on: FileVerdict) -> int:
+    """README's exit codes: 1 when anything reaches --fail-on; 4 when no file was examined at
+    all (never a pass); 3 when a file could not be examined (an error is not a pass); else 0.
+    A file of an unknown format beside examined ones is listed as not-scanned and exits 0
+    unless --fail-on not-scanned: a model folder holds READMEs and licences."""
+    from aisec.probes.artifacts.result import FileVerdict
+
+    if result.files and result.verdict.rank <= fail_on.rank:
         return int(ExitCode.FINDINGS)
+    if result.examined_nothing:
+        return int(ExitCode.NOTHING_ASSESSED)
     if any(f.verdict is FileVerdict.ERROR for f in result.files):
-        return int(ExitCode.INTERNAL_ERROR)  # a file could not be examined: not a pass
+        return int(ExitCode.INTERNAL_ERROR)
     return int(ExitCode.OK)

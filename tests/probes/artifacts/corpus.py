@@ -132,6 +132,31 @@ def npz_object_array_descr_variants() -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + payload
 
 
+# --- root cause 6: compression a loader opens transparently ------------------------------------
+
+
+def _evil_pickle() -> bytes:
+    return b"\x80\x04" + call(sg("os", "system"), s(CMD)) + b"."
+
+
+def lz4_pickle() -> bytes:
+    import lz4.frame
+
+    return bytes(lz4.frame.compress(_evil_pickle()))
+
+
+def zstd_pickle() -> bytes:
+    import zstandard
+
+    return bytes(zstandard.ZstdCompressor().compress(_evil_pickle()))
+
+
+def joblib_zf_pickle() -> bytes:
+    # joblib < 0.10 'ZF' container: b"ZF", the hex length left-justified in 19 bytes, zlib data
+    data = _evil_pickle()
+    return b"ZF" + hex(len(data)).encode().ljust(19) + zlib.compress(data)
+
+
 CASES: list[Case] = [
     Case(
         1,
@@ -208,6 +233,23 @@ CASES: list[Case] = [
         "structured dtype with an object field carries a pickle",
         npz_object_array_descr_variants,
         "arr.npy",
+        MALICIOUS,
+    ),
+    Case(
+        6,
+        "lz4-pickle",
+        "pickle in an LZ4 frame (joblib compress='lz4')",
+        lz4_pickle,
+        "model.joblib",
+        MALICIOUS,
+    ),
+    Case(6, "zstd-pickle", "pickle in a zstd frame", zstd_pickle, "model.pkl.zst", MALICIOUS),
+    Case(
+        6,
+        "joblib-zf-pickle",
+        "pickle in joblib's legacy ZF zlib container",
+        joblib_zf_pickle,
+        "model.pkl",
         MALICIOUS,
     ),
 ]

@@ -86,9 +86,10 @@ class Engine:
                 f"time budget of {self.limits.timeout_s:.0f}s exhausted; not examined",
             )
             return
-        if depth and not blob.is_window:
-            self.bytes_examined += blob.size  # expanded content; windows into files are free
-        if self.bytes_examined > self.extract_budget:
+        charged = bool(depth) and not blob.is_window  # expanded content; windows are free
+        if charged:
+            self.bytes_examined += blob.size
+        if charged and self.bytes_examined > self.extract_budget:
             add(
                 Rule.ARCHIVE_LIMIT,
                 Verdict.ERROR,

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from aisec.common.errors import InputError
-from aisec.common.fileio import atomic_write_text
+from aisec.common.fileio import atomic_write_bytes
+from aisec.probes.artifacts.names import escape_path
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Finding, Severity, Verdict
 
@@ -24,21 +26,58 @@ def sha256_stream(fh: BinaryIO) -> str:
     return hashlib.file_digest(fh, "sha256").hexdigest()  # type: ignore[arg-type]
 
 
+def _json_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(key)
+        out[key] = value
+    return out
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _sha256sum_line(line: str) -> tuple[str, str] | None:
+    """(hash, name) of one `sha256sum` line, undoing its escaping: a line that starts with a
+    backslash has `\\`, `\n` and `\r` escapes in the name."""
+    escaped = line.startswith("\\")
+    m = _LINE.match(line[1:] if escaped else line)
+    if not m:
+        return None
+    name = m.group(2)
+    if escaped:
+        if not _SUM_ESCAPED.fullmatch(name):
+            return None
+        name = re.sub(r"\\(.)", lambda e: _SUM_UNESCAPE[e.group(1)], name)
+    return m.group(1), name
+
+
+_SUM_ESCAPED = re.compile(r"(?:[^\\]|\\[\\nr])*")
+_SUM_UNESCAPE = {"\\": "\\", "n": "\n", "r": "\r"}
+
+
 def load_manifest(path: Path) -> dict[Path, str]:
-    """Expected hashes keyed by resolved path (relative entries are relative to the manifest)."""
+    """Expected hashes keyed by resolved path (relative entries are relative to the manifest).
+    Duplicate entries (also two names for one file) and malformed lines are refused: with
+    last-wins, a forged line could override the real hash of a tampered file."""
     try:
         if path.stat().st_size > MAX_MANIFEST:
             raise InputError("manifest too large", source=str(path))
-        text = path.read_text(encoding="utf-8")
+        # names are bytes on disk: undecodable ones round-trip as surrogate escapes
+        text = path.read_bytes().decode("utf-8", "surrogateescape")
     except OSError as exc:
         raise InputError(f"cannot read manifest: {exc.strerror}", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("manifest is not UTF-8 text", source=str(path)) from None
     base = path.resolve().parent
-    entries: dict[str, str] = {}
+    entries: list[tuple[str, str, int | None]] = []
     if text.lstrip().startswith(("{", "[")):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_json_pairs)
+        except _Duplicate as exc:
+            raise InputError(
+                f"duplicate entry {escape_path(str(exc))!r}", source=str(path)
+            ) from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno
@@ -49,6 +88,8 @@ def load_manifest(path: Path) -> dict[Path, str]:
             data = data["files"]
         if isinstance(data, list):
             pairs = [(d.get("path"), d.get("sha256")) for d in data if isinstance(d, dict)]
+            if len(pairs) != len(data):
+                raise InputError("every manifest entry must be an object", source=str(path))
         elif isinstance(data, dict):
             pairs = list(data.items())
         else:
@@ -56,20 +97,35 @@ def load_manifest(path: Path) -> dict[Path, str]:
         for p, h in pairs:
             if (
                 not isinstance(p, str)
+                or not p
                 or not isinstance(h, str)
                 or not re.fullmatch(r"[0-9a-fA-F]{64}", h)
             ):
-                raise InputError(f"bad entry {p!r}", source=str(path), field="sha256")
-            entries[p] = h.lower()
+                shown = escape_path(p) if isinstance(p, str) else p
+                raise InputError(f"bad entry {shown!r}", source=str(path), field="sha256")
+            entries.append((p, h.lower(), None))
     else:
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(text.split("\n"), 1):
+            line = line.removesuffix("\r") if not line.startswith("\\") else line
             if not line.strip() or line.startswith("#"):
                 continue
-            m = _LINE.match(line)
-            if not m:
-                raise InputError("expected '<sha256>  <path>'", source=str(path), line=n)
-            entries[m.group(2)] = m.group(1).lower()
-    return {(base / p).resolve(): h for p, h in entries.items()}
+            parsed = _sha256sum_line(line)
+            if parsed is None:
+                raise InputError(
+                    "expected '<sha256>  <path>' (sha256sum format)", source=str(path), line=n
+                )
+            entries.append((parsed[1], parsed[0].lower(), n))
+    out: dict[Path, str] = {}
+    for name, digest, line_no in entries:
+        key = (base / name).resolve()
+        if key in out:
+            raise InputError(
+                f"duplicate entry for {escape_path(str(key))}: a manifest lists each file once",
+                source=str(path),
+                line=line_no,
+            )
+        out[key] = digest
+    return out
 
 
 def verify(
@@ -136,6 +192,16 @@ def verify(
     return out
 
 
+def manifest_line(digest: str, name: str) -> bytes:
+    """One `sha256sum` line, escaped as sha256sum escapes: a name with a backslash, newline or
+    carriage return gets a leading backslash and `\\\\`, `\\n`, `\\r` escapes, so no name
+    can add a line; other bytes are written as they are on disk."""
+    if any(c in name for c in "\\\n\r"):
+        name = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return b"\\" + f"{digest}  ".encode() + os.fsencode(name) + b"\n"
+    return f"{digest}  ".encode() + os.fsencode(name) + b"\n"
+
+
 def write_manifest(path: Path, hashes: Iterable[tuple[Path, str]]) -> None:
     """`sha256sum`-style lines, paths relative to the manifest's folder where possible."""
     base = path.resolve().parent
@@ -145,5 +211,5 @@ def write_manifest(path: Path, hashes: Iterable[tuple[Path, str]]) -> None:
             shown = p.resolve().relative_to(base).as_posix()
         except ValueError:
             shown = str(p.resolve())
-        lines.append(f"{h}  {shown}\n")
-    atomic_write_text(path, "".join(lines))
+        lines.append(manifest_line(h, shown))
+    atomic_write_bytes(path, b"".join(lines))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 from aisec.probes.artifacts.rules import TOOL
 from aisec.probes.finding import EvidenceReport, Finding, Verdict
@@ -44,12 +45,13 @@ def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> FileVerdict:
 
 @dataclass(frozen=True)
 class FileResult:
-    path: str
+    path: str  # as shown in every output: escaped (see names.py) when the name needs it
     size: int
     sha256: str | None
     verdict: FileVerdict
     findings: tuple[Finding, ...]
     seconds: float = 0.0
+    fs_path: Path | None = None  # the file itself (manifests resolve and write this)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ class ScanResult:
         for f in self.files:
             out[f.verdict.value] += 1
         return out
+
+    @property
+    def examined_nothing(self) -> bool:
+        """No file was examined at all (empty input, or every file not-scanned)."""
+        return all(f.verdict is FileVerdict.NOT_SCANNED for f in self.files)
 
     @property
     def verdict(self) -> FileVerdict:

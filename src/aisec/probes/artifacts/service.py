@@ -4,31 +4,28 @@ verifies a manifest when given, and returns a `ScanResult`."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
-import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aisec.common.errors import InputError
-from aisec.probes.artifacts import blob as blobs
 from aisec.probes.artifacts import integrity
 from aisec.probes.artifacts.engine import Engine
+from aisec.probes.artifacts.filescan import scan_file
 from aisec.probes.artifacts.interface import FormatHandler, Limits
+from aisec.probes.artifacts.names import escape_path
 from aisec.probes.artifacts.registry import default_handlers
-from aisec.probes.artifacts.result import FileResult, ScanResult, verdict_of
-from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.artifacts.result import ScanResult
+from aisec.probes.finding import Finding
 
 Progress = Callable[[Path, int], None]  # called before each file with (path, size)
 
 
 def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files under `paths` in a stable order; folders are walked without following symlinks."""
+    """Files under `paths` in a stable order; folders are walked without following symlinks
+    (a symlink loop is then one entry whose scan reports the loop, not an endless walk)."""
     for root in paths:
-        if not root.exists() and not root.is_symlink():
+        if not os.path.lexists(root):
             raise InputError("no such file or directory", source=str(root))
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -43,61 +40,10 @@ def plan(paths: Sequence[Path]) -> list[tuple[Path, int]]:
     out = []
     for p in iter_files(paths):
         try:
-            out.append((p, p.lstat().st_size))
-        except OSError:
+            out.append((p, p.stat().st_size))
+        except (OSError, RuntimeError):  # a dangling link or a loop: scan_file reports it
             out.append((p, 0))
     return out
-
-
-def _fail(path: Path, rule: Rule, verdict: Verdict, msg: str) -> Finding:
-    return finding(rule, verdict, Severity.MEDIUM, str(path), msg)
-
-
-_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisec-sha256")
-
-
-def _sha256_of_fd(fd: int) -> str:
-    """SHA-256 of the open file itself (pread: no shared offset, same inode as the scan)."""
-    digest = hashlib.sha256()
-    offset = 0
-    while chunk := os.pread(fd, 1 << 20, offset):
-        digest.update(chunk)
-        offset += len(chunk)
-    return digest.hexdigest()
-
-
-def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult:
-    """Hash and scan one file; I/O problems become findings, not exceptions."""
-    t0 = time.perf_counter()
-    try:
-        mode = path.lstat().st_mode
-        if stat.S_ISLNK(mode):
-            target = path.resolve()
-            mode = target.stat().st_mode
-        if not stat.S_ISREG(mode):
-            f = _fail(path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file")
-            return FileResult(str(path), 0, None, verdict_of([f]), (f,))
-        with open(path, "rb") as fh:
-            # Hash on a second handle in a thread while the engine walks the content: hashlib
-            # and file reads release the GIL, so a big file costs max(hash, scan), not the sum.
-            hashing = _HASHER.submit(_sha256_of_fd, fh.fileno()) if hash_files else None
-            blob = blobs.from_file(fh)
-            try:
-                findings = engine.scan_blob(blob, str(path), None)
-            finally:
-                blob.close()
-            size = blob.size
-            digest = hashing.result() if hashing is not None else None
-        if digest is not None:
-            findings = [
-                f if f.sha256 else f.model_copy(update={"sha256": digest}) for f in findings
-            ]
-    except OSError as exc:
-        f = _fail(path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {exc.strerror}")
-        return FileResult(str(path), 0, None, verdict_of([f]), (f,), time.perf_counter() - t0)
-    return FileResult(
-        str(path), size, digest, verdict_of(findings), tuple(findings), time.perf_counter() - t0
-    )
 
 
 def scan_paths(
@@ -121,6 +67,7 @@ def scan_paths(
     expected = integrity.load_manifest(manifest) if manifest is not None else None
     files = plan(paths)
     engine = Engine(handlers if handlers is not None else default_handlers(), limits or Limits())
+    engine.set_input_size(sum(size for _, size in files))
     results = []
     for path, size in files:
         if progress is not None:
@@ -128,11 +75,13 @@ def scan_paths(
         results.append(scan_file(engine, path, hash_files))
     checks: tuple[Finding, ...] = ()
     if expected is not None:
-        actual = {Path(r.path).resolve(): r.sha256 for r in results if r.sha256}
-        shown = {Path(r.path).resolve(): r.path for r in results}
+        real = [(r, r.fs_path or Path(r.path)) for r in results]
+        actual = {p.resolve(): r.sha256 for r, p in real if r.sha256}
+        shown = {p.resolve(): r.path for r, p in real}
         checks = tuple(integrity.verify(expected, actual, shown))
     if signature is not None:
         from aisec.probes.artifacts.signing import verify_key_signature
 
         checks += (verify_key_signature(paths[0], *signature),)
-    return ScanResult(tuple(results), checks, subject=", ".join(str(p) for p in paths))
+    subject = ", ".join(escape_path(str(p)) for p in paths)
+    return ScanResult(tuple(results), checks, subject=subject)

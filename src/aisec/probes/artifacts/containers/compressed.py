@@ -1,5 +1,7 @@
-"""Single-stream compression handlers (gzip, bzip2, xz, zlib, legacy lzma — the wrappers joblib
-and tar.gz use): expand within a ratio and size cap and route the content through the engine."""
+"""Single-stream compression handlers — gzip, bzip2, xz, zlib, legacy lzma, LZ4 frames, zstd
+and joblib's legacy `ZF` zlib container: every wrapper `joblib.load`, tar.gz or a model hub
+opens transparently. Expand within a ratio and size cap and route the content through the
+engine, so a pickle inside any of them is judged like a bare one."""
 
 from __future__ import annotations
 
@@ -23,7 +25,31 @@ def _lzma_alone(head: bytes) -> bool:
     return 1 << 12 <= dict_size <= 1 << 30
 
 
+ZF_HEADER = 21  # b"ZF" + hex length left-justified in 19 bytes (joblib < 0.10)
+
+
+def _joblib_zf(head: bytes) -> bool:
+    field = head[2:ZF_HEADER]
+    if head[:2] != b"ZF" or len(field) < ZF_HEADER - 2:
+        return False
+    try:
+        return int(field.strip(b" ").decode("ascii"), 16) >= 0
+    except (UnicodeDecodeError, ValueError):
+        return False
+
+
+def zf_payload_offset(head: bytes) -> int:
+    """Where the zlib stream of a ZF file starts (old writers put one more space)."""
+    return ZF_HEADER + 1 if head[ZF_HEADER : ZF_HEADER + 1] == b" " else ZF_HEADER
+
+
 def kind_of(head: bytes) -> str | None:
+    if head[:4] == b"\x04\x22\x4d\x18":
+        return "lz4"
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return "zstd"
+    if _joblib_zf(head):
+        return "zf"
     if head[:3] == b"\x1f\x8b\x08":
         return "gzip"
     if head[:3] == b"BZh" and head[3:4] in b"123456789" and head[4:10] == b"1AY&SY":
@@ -45,7 +71,10 @@ class CompressedHandler:
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
-        kind = kind_of(blob.head(16)) or "gzip"
+        kind = kind_of(blob.head(32)) or "gzip"
+        if kind == "zf":
+            at = zf_payload_offset(blob.head(32))
+            blob, kind = blob.window(at, blob.size - at), "zlib"
 
         def add(rule: Rule, verdict: Verdict, sev: Severity, msg: str) -> None:
             ctx.add(
@@ -61,14 +90,14 @@ class CompressedHandler:
             )
 
         try:
-            out, hit_cap = decompress(blob, kind, ctx.limits.max_total_bytes, ctx.limits.max_ratio)
+            out, hit_cap = decompress(blob, kind, ctx.extract_cap() + 1, ctx.limits.max_ratio)
         except Bomb as exc:
             add(Rule.ZIP_BOMB, Verdict.SUSPICIOUS, Severity.HIGH, f"{kind} bomb: {exc}")
             return
         except Corrupt as exc:
             add(
                 Rule.ARCHIVE_MALFORMED,
-                Verdict.NOT_SCANNED,
+                Verdict.ERROR,
                 Severity.MEDIUM,
                 f"{kind} stream could not be expanded: {exc}",
             )

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from aisec.probes.artifacts.blob import Blob, from_chunks
+from aisec.probes.artifacts.blob import Blob, as_stream, from_chunks
 
 _IN = 1 << 16
 _OUT = 1 << 20
@@ -38,7 +38,30 @@ def _codec(kind: str, props: bytes = b"") -> Any:
         return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
     if kind in ("xz", "lzma"):
         return lzma.LZMADecompressor(lzma.FORMAT_AUTO)
+    if kind == "lz4":
+        import lz4.frame  # imported only when an LZ4 file is met
+
+        return lz4.frame.LZ4FrameDecompressor()
     raise Corrupt(f"unsupported codec {kind}")
+
+
+def _zstd_chunks(src: Blob, ratio: int) -> Iterator[bytes]:
+    """zstd's streaming reader bounds each read itself (its decompressobj cannot)."""
+    import zstandard  # imported only when a zstd file is met
+
+    budget = max(src.size * ratio, RATIO_FLOOR)
+    total = 0
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            as_stream(src), read_across_frames=True
+        )
+        while chunk := reader.read(_OUT):
+            total += len(chunk)
+            if total > budget:
+                raise Bomb(f"expands beyond {ratio}x its compressed size")
+            yield chunk
+    except zstandard.ZstdError as exc:
+        raise Corrupt(str(exc)) from None
 
 
 def _chunks(src: Blob, make: Callable[[], Any], ratio: int) -> Iterator[bytes]:
@@ -70,10 +93,12 @@ def _chunks(src: Blob, make: Callable[[], Any], ratio: int) -> Iterator[bytes]:
                     break
                 else:
                     data = b""
-    except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+    except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError, RuntimeError) as exc:
         raise Corrupt(str(exc)) from None
 
 
 def decompress(src: Blob, kind: str, cap: int, ratio: int, props: bytes = b"") -> tuple[Blob, bool]:
     """Decompress `src`; (blob, hit_cap). Raises Bomb or Corrupt."""
+    if kind == "zstd":
+        return from_chunks(_zstd_chunks(src, ratio), cap)
     return from_chunks(_chunks(src, lambda: _codec(kind, props), ratio), cap)

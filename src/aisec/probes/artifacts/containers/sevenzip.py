@@ -66,13 +66,22 @@ class SevenZipHandler:
                         f"7z declares {declared} bytes from {blob.size}: compression bomb",
                     )
                     return
+                if declared > ctx.extract_cap():
+                    add(
+                        Rule.ARCHIVE_LIMIT,
+                        Verdict.ERROR,
+                        Severity.MEDIUM,
+                        f"7z declares {declared} bytes, beyond the scan's extraction budget "
+                        "(--max-extract-ratio / --max-extract-gb); not expanded",
+                    )
+                    return
                 factory = py7zr.io.BytesIOFactory(MAX_MEMBER)
                 archive.extractall(factory=factory)
                 products: dict[str, Any] = factory.products
         except Exception as exc:  # py7zr raises many types on hostile input
             add(
                 Rule.ARCHIVE_MALFORMED,
-                Verdict.NOT_SCANNED,
+                Verdict.ERROR,
                 Severity.MEDIUM,
                 f"7z archive could not be expanded: {type(exc).__name__}: {exc}"[:400],
             )

@@ -170,7 +170,20 @@ class ZipHandler:
                 )
                 continue
             try:
-                member, hit_cap = member_blob(blob, entry, lim.max_total_bytes, lim.max_ratio)
+                cap = ctx.extract_cap()
+                if entry.method != 0 and entry.usize > cap:  # stored members cost nothing
+                    problems += 1
+                    add(
+                        Rule.ARCHIVE_LIMIT,
+                        Verdict.ERROR,
+                        Severity.MEDIUM,
+                        f"member declares {entry.usize} bytes, beyond the {cap} bytes left in the "
+                        "scan's extraction budget (--max-extract-ratio / --max-extract-gb); "
+                        "not expanded",
+                        label,
+                    )
+                    continue
+                member, hit_cap = member_blob(blob, entry, cap + 1, lim.max_ratio)
             except Bomb as exc:
                 problems += 1
                 add(
@@ -185,7 +198,7 @@ class ZipHandler:
                 problems += 1
                 add(
                     Rule.ZIP_MALFORMED,
-                    Verdict.NOT_SCANNED,
+                    Verdict.ERROR,
                     Severity.MEDIUM,
                     f"member could not be read: {exc}",
                     label,
