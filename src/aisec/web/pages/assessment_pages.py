@@ -22,7 +22,15 @@ from aisec.web.pages.common import base_context, first, form_lists, int_or_none,
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.portfolio import Row, summarise
 from aisec.web.pages.render import render_page
-from aisec.web.pages.soa import ROLES, STATUSES, EditError, apply_edits, assessment_yaml, rows
+from aisec.web.pages.soa import (
+    ROLES,
+    STATUSES,
+    EditError,
+    apply_edits,
+    assessment_yaml,
+    edited_values,
+    rows,
+)
 from aisec.web.pages.system_pages import load_system, system_view
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -39,6 +47,7 @@ def _soa_page(
     problems: list[str] | None = None,
     conflict: Any = None,
     status: int = 200,
+    mine: list[str] | None = None,
 ) -> Response:
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
@@ -58,6 +67,7 @@ def _soa_page(
         values=values or {},
         problems=problems or [],
         conflict=conflict,
+        mine=set(mine or []),
         base_revision=int_or_none(first(values, "base_revision")) if values else rev.number,
         head=rev.number,
     )
@@ -118,7 +128,18 @@ async def soa_save(
         db.commit()
     except Conflict as exc:
         db.rollback()
-        return _soa_page(request, access, db, slug, values=values, conflict=exc, status=409)
+        carried = edited_values(new, changed, {c.id: c for c in result.controls})
+        carried["message"] = values.get("message", [])
+        return _soa_page(
+            request,
+            access,
+            db,
+            slug,
+            values=carried,
+            conflict=exc,
+            status=409,
+            mine=changed,
+        )
     except (InputError, Forbidden) as exc:
         db.rollback()
         return _soa_page(request, access, db, slug, values=values, problems=[str(exc)], status=422)

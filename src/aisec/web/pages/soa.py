@@ -19,7 +19,7 @@ from aisec.analysis.model import ControlView
 from aisec.system.assessment import ControlStatus
 
 STATUSES = tuple(s.value for s in ControlStatus)
-ROLES = ("", "vendor", "integrator", "shared")
+ROLES = ("vendor", "integrator", "shared")
 EDITABLE = ("status", "owner", "role", "due", "evidence", "applicable", "justification")
 
 
@@ -86,7 +86,7 @@ def apply_edits(
         shown = {
             "status": view.status.value,
             "owner": view.owner or "",
-            "role": view.role.value if view.role_overridden else "",
+            "role": view.role.value,
             "due": view.due,
             "evidence": list(view.evidence),
             "justification": str(entry.get("justification") or ""),
@@ -125,6 +125,29 @@ def apply_edits(
         changed.append(control_id)
     data["controls"] = entries
     return data, changed
+
+
+def edited_values(
+    data: Mapping[str, Any], changed: Sequence[str], controls: Mapping[str, ControlView]
+) -> dict[str, list[str]]:
+    """Form values of the rows a user changed (as their edit left them), to re-apply on top of
+    a newer revision after a conflict; every other row then shows the newer revision."""
+    entries = data.get("controls") or {}
+    out: dict[str, list[str]] = {}
+    for control_id in changed:
+        entry, view = entries.get(control_id) or {}, controls[control_id]
+        p = f"c.{control_id}."
+        due = entry.get("due", view.due)
+        out[p + "present"] = ["1"]
+        out[p + "status"] = [str(entry.get("status", view.status.value))]
+        out[p + "owner"] = [str(entry.get("owner", view.owner or ""))]
+        out[p + "role"] = [str(entry.get("role", view.role.value))]
+        out[p + "due"] = [due.isoformat() if isinstance(due, dt.date) else str(due or "")]
+        out[p + "evidence"] = ["; ".join(entry.get("evidence", view.evidence))]
+        out[p + "justification"] = [str(entry.get("justification") or "")]
+        if entry.get("applicable", True):
+            out[p + "applicable"] = ["1"]
+    return out
 
 
 def _set(entry: dict[str, Any], key: str, value: Any) -> None:

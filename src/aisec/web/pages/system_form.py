@@ -49,7 +49,7 @@ class Question:
     options: tuple[str, ...] = ()
     help: str = ""
     required: bool = False
-    optional_select: bool = False  # a select whose first choice is "not stated"
+    default: str = ""  # preselected choice of a select (the schema's default)
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ SECTIONS: tuple[Section, ...] = (
                 "Your organisation is the",
                 "select",
                 _opts(OrgRole),
+                default="integrator",
                 help="vendor builds or sells the AI system; integrator deploys it",
             ),
             Question("archetypes", "Kind of system", "checks", _opts(Archetype), required=True),
@@ -102,7 +103,7 @@ SECTIONS: tuple[Section, ...] = (
             Question("source", "Where the model comes from", "select", _opts(ModelSource)),
             Question("supplier", "Supplier"),
             Question("trained_by", "Trained by", "select", _opts(Party)),
-            Question("fine_tuned_by", "Fine-tuned by", "select", _opts(Party)),
+            Question("fine_tuned_by", "Fine-tuned by", "select", _opts(Party), default="nobody"),
             Question("hosted_by", "Hosted by", "select", _opts(Host)),
             Question("is_ip", "Its parameters are valuable intellectual property", "bool"),
             Question("outputs_confidence", "Its API returns scores or probabilities", "bool"),
@@ -207,7 +208,13 @@ SECTIONS: tuple[Section, ...] = (
         "Regulatory facts",
         "Facts that decide EU AI Act duties (guidance, not legal advice).",
         (
-            Question("eu_ai_act_role", "EU AI Act role", "select", _opts(AiActRole)),
+            Question(
+                "eu_ai_act_role",
+                "EU AI Act role",
+                "select",
+                _opts(AiActRole),
+                default="not-in-scope",
+            ),
             Question("annex_iii_area", "Annex III high-risk area key", help="e.g. employment"),
             Question("safety_component", "Safety component of an Annex I product", "bool"),
             Question("general_purpose_model", "General-purpose AI model", "bool"),
