@@ -25,31 +25,48 @@ def applies(ds: dict[str, list[ThreatDecision]], threat: str) -> bool:
     return any(d.applicable for d in ds[threat])
 
 
+# Reviewed after the 2026-12 derivation and likelihood rework; each choice names its reason.
 @pytest.mark.parametrize(
     ("example", "present", "absent"),
     [
         (
             "email-agent",
             [
-                "indirect-prompt-injection",
-                "agent-escape",
-                "direct-prompt-injection",
-                "output-injection",
-                "agent-message-manipulation",
-                "resource-exhaustion",
+                "indirect-prompt-injection",  # mails, attachments and web pages reach the agent
+                "agent-escape",  # send/write tools act unattended
+                "direct-prompt-injection",  # anyone on the internet writes to the mailbox
+                "output-injection",  # HTML mail rendered in customers' clients
+                "agent-message-manipulation",  # tool calls carry message structure
+                "resource-exhaustion",  # public mailbox, token cost, tool loops
+                "code-config-leak",  # an integrator still keeps prompts, keys and agent config
+                "input-data-leak",  # CRM records and mail go to the model provider
             ],
-            ["evasion", "data-poisoning", "model-theft", "membership-inference"],
+            [
+                "evasion",  # no decision or filter is built on the LLM's output
+                "data-poisoning",  # nobody trains or keeps training here
+                "model-theft",  # provider-hosted weights, neither IP nor sensitive
+                "membership-inference",  # no sensitive training data of ours
+                "backdoor",  # provider API: covered by supply-chain model poisoning
+                "dev-model-poisoning",  # no training or fine-tuning by the organisation
+            ],
         ),
         (
             "rag-assistant",
             [
-                "indirect-prompt-injection",
+                "indirect-prompt-injection",  # user uploads land in the vector store
                 "augmentation-data-leak",
                 "sensitive-output-disclosure",
                 "supply-model-poisoning",
-                "output-injection",
+                "output-injection",  # markdown answers
+                "backdoor",  # open-weight embedding model loaded from a hub
+                "input-data-leak",  # personal HR questions sent to the provider
             ],
-            ["agent-escape", "evasion", "data-poisoning"],
+            [
+                "agent-escape",  # no tools
+                "evasion",  # nothing decides on the model's output
+                "data-poisoning",  # no training by the organisation
+                "model-theft",  # no IP or sensitive weights
+            ],
         ),
         (
             "fraud-classifier",
@@ -61,12 +78,15 @@ def applies(ds: dict[str, list[ThreatDecision]], threat: str) -> bool:
                 "model-exfiltration",
                 "model-theft",
                 "training-data-leak",
+                "backdoor",  # third-party chargeback labels and continuous learning
+                "conventional-runtime-attack",
             ],
             [
-                "direct-prompt-injection",
+                "direct-prompt-injection",  # predictive model
                 "indirect-prompt-injection",
                 "agent-escape",
-                "supply-model-poisoning",
+                "supply-model-poisoning",  # built in-house
+                "output-injection",  # a decision, not rendered text
             ],
         ),
         (
@@ -74,18 +94,36 @@ def applies(ds: dict[str, list[ThreatDecision]], threat: str) -> bool:
             [
                 "data-poisoning",
                 "supply-model-poisoning",
-                "model-theft",
+                "model-theft",  # IP weights that also embed customer contracts
                 "model-exfiltration",
                 "membership-inference",
                 "direct-prompt-injection",
                 "code-config-leak",
+                "runtime-model-poisoning",  # self-hosted service
+                "training-data-leak",
             ],
-            ["indirect-prompt-injection", "agent-escape", "evasion"],
+            [
+                "indirect-prompt-injection",  # no third-party content reaches prompts
+                "agent-escape",
+                "evasion",
+                "model-inversion",  # generative model: memorised text is disclosure instead
+            ],
         ),
         (
             "recommender",
-            ["data-poisoning", "evasion", "model-exfiltration", "backdoor"],
-            ["direct-prompt-injection", "augmentation-data-leak", "supply-model-poisoning"],
+            [
+                "data-poisoning",  # clicks and purchases are feedback training signals
+                "evasion",
+                "model-exfiltration",
+                "backdoor",
+                "membership-inference",  # personal clickstream, public queries
+            ],
+            [
+                "direct-prompt-injection",
+                "augmentation-data-leak",
+                "supply-model-poisoning",
+                "input-data-leak",  # no sensitive requests or logs declared
+            ],
         ),
     ],
 )

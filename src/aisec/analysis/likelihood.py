@@ -13,8 +13,10 @@ Likelihood on 1-5 is built from four parts, each named in the explanation:
 The sum is rounded half-up and kept within 1-5; a threat that can only be carried out in the
 development environment or supply chain is capped at 4, because system facts alone never make
 such an attack near-certain. Impact takes the system's ratings per property, except
-confidentiality, which follows the declared sensitivity of the assets the threat reaches (a
-public FAQ store leaking scores lower than an HR file store) when those assets declare one.
+confidentiality, which follows the declared sensitivity of the assets the threat reaches when
+they declare one: public data is capped at 1 and internal at 2, confidential and personal data
+keep the system's rating, special-category data is always 5 (a public FAQ store leaking scores
+lower than an HR file store).
 """
 
 from __future__ import annotations
@@ -37,13 +39,17 @@ REACH_WEIGHT = {
 FIRST_AGGRAVATION = 0.5
 FIRST_EASING = 1.0
 DEVELOPMENT_CAP = 4
-SENSITIVITY_IMPACT = {
-    Sensitivity.PUBLIC: 1,
-    Sensitivity.INTERNAL: 2,
-    Sensitivity.CONFIDENTIAL: 4,
-    Sensitivity.PERSONAL: 4,
-    Sensitivity.SPECIAL_CATEGORY: 5,
-}
+# Confidentiality rating of an asset by its declared sensitivity: public and internal data are
+# capped low, confidential and personal data take the system's own rating, special categories
+# (health, biometrics...) are always severe.
+SENSITIVITY_CAP = {Sensitivity.PUBLIC: 1, Sensitivity.INTERNAL: 2}
+SPECIAL_CATEGORY_IMPACT = 5
+
+
+def sensitivity_impact(sensitivity: Sensitivity, system_rating: int) -> int:
+    if sensitivity is Sensitivity.SPECIAL_CATEGORY:
+        return SPECIAL_CATEGORY_IMPACT
+    return min(system_rating, SENSITIVITY_CAP.get(sensitivity, system_rating))
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,9 @@ def confidentiality_base(threat: Threat, system: AISystem, component: str) -> tu
     for asset in threat.assets:
         found = _asset_sensitivities(asset, system, models)
         if found:
-            worst = max(found, key=lambda s: SENSITIVITY_IMPACT[s])
-            value, what = SENSITIVITY_IMPACT[worst], f"{asset.value} is {worst.value}"
+            worst = max(found, key=lambda s: sensitivity_impact(s, system_rating))
+            value = sensitivity_impact(worst, system_rating)
+            what = f"{asset.value} is {worst.value}"
         else:
             value, what = system_rating, "business impact"
         if value > best:
