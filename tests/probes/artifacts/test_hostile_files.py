@@ -77,7 +77,7 @@ def test_manifest_with_duplicate_entry_is_refused(tmp_path: Path) -> None:
     manifest.write_text(json.dumps({"files": [{"path": "model.bin", "sha256": real}] * 2}))
     with pytest.raises(InputError, match="duplicate"):
         integrity.load_manifest(manifest)
-    manifest.write_text('{"model.bin": "%s", "./model.bin": "%s"}' % (real, forged))
+    manifest.write_text(f'{{"model.bin": "{real}", "./model.bin": "{forged}"}}')
     with pytest.raises(InputError, match="duplicate"):
         integrity.load_manifest(manifest)
     manifest.write_text(f"\\{forged}  model\\q.bin\n")  # an escape sha256sum never writes

@@ -50,13 +50,30 @@ def parse_header(head: bytes) -> tuple[dict[str, Any], int]:
 
 
 def has_object(descr: Any) -> bool:
-    """True if the dtype description holds Python objects anywhere (a nested pickle)."""
+    """True if the dtype description resolves to Python objects anywhere (a nested pickle).
+
+    Decided the way the loader decides: NumPy's own `descr_to_dtype` (which builds a dtype
+    from text and never runs code) and `hasobject`, so 'O', '|O8', 'object', structured
+    dtypes with an object field and sub-arrays of objects all count. A descriptor NumPy
+    rejects is malformed; without NumPy, anything that is not a plain numeric or text type
+    counts as objects."""
+    try:
+        from numpy.lib import format as npformat
+    except ImportError:
+        return _has_object_fallback(descr)
+    try:
+        return bool(npformat.descr_to_dtype(descr).hasobject)
+    except (TypeError, ValueError, KeyError, IndexError, RecursionError, SyntaxError) as exc:
+        raise NpyError(f"dtype descriptor NumPy rejects: {str(exc)[:120]}") from None
+
+
+def _has_object_fallback(descr: Any) -> bool:
     if isinstance(descr, str):
         m = _SIMPLE.match(descr)
-        return bool(m and m.group(1) == "O") or descr.lstrip("<>|=").startswith("O")
+        return not (m and m.group(1) in "bBhHiIlLqQpPefdgFDGSUVmM?b")
     if isinstance(descr, list | tuple):
-        return any(has_object(d) for d in descr)
-    return False
+        return any(_has_object_fallback(d) for d in descr if not isinstance(d, int))
+    return True
 
 
 def itemsize(descr: Any) -> int | None:
@@ -88,7 +105,12 @@ class NpyHandler:
             add(Rule.NUMPY_MALFORMED, Verdict.SUSPICIOUS, Severity.MEDIUM, f"bad .npy: {exc}")
             return
         descr, shape = header["descr"], header["shape"]
-        if has_object(descr):
+        try:
+            objects = has_object(descr)
+        except NpyError as exc:
+            add(Rule.NUMPY_MALFORMED, Verdict.SUSPICIOUS, Severity.MEDIUM, f"bad .npy: {exc}")
+            return
+        if objects:
             analyse(blob.buf, blob.start + data_at, blob.end, ctx, kind="numpy-object-array")
             return
         isz = itemsize(descr)

@@ -19,6 +19,8 @@ from aisec.probes.ml.deps import require
 from aisec.probes.ml.wrappers import EstimatorTarget
 
 MAX_MODEL_BYTES = 512 * 1024 * 1024
+MAX_SCHEMA_BYTES = 64 * 1024 * 1024  # skops's schema.json, decompressed
+MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024  # all members, decompressed
 
 # Internal (non-estimator) types that fitted scikit-learn models legitimately contain.
 EXTRA_TRUSTED_TYPES = frozenset(
@@ -68,6 +70,7 @@ def load_skops(path: Path) -> EstimatorTarget:
             source=source,
             hint="convert with skops.io.dump, or name a factory with --model-entrypoint",
         )
+    _check_unpacked_sizes(path)
     try:
         untrusted = list(sio.get_untrusted_types(file=path))
     except Exception as exc:  # a corrupt or non-skops file; skops raises several kinds
@@ -85,6 +88,34 @@ def load_skops(path: Path) -> EstimatorTarget:
     except Exception as exc:
         raise InputError(f"skops could not load the model: {exc}", source=source) from exc
     return EstimatorTarget(model, description=path.name)
+
+
+def _check_unpacked_sizes(path: Path) -> None:
+    """Refuse a skops archive whose members would inflate beyond the limits, before skops
+    reads them: the archive's own size says nothing about a schema.json that inflates to
+    gigabytes. Python's zip reader stops at each member's declared size, so bounding the
+    declared sizes bounds what is decompressed."""
+    import zipfile
+
+    source = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"not a readable skops file: {exc}", source=source) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.filename == "schema.json" and info.file_size > MAX_SCHEMA_BYTES:
+            raise InputError(
+                f"schema.json inflates to {info.file_size} bytes, above the "
+                f"{MAX_SCHEMA_BYTES} limit",
+                source=source,
+            )
+        if total > MAX_UNPACKED_BYTES:
+            raise InputError(
+                f"members inflate beyond {MAX_UNPACKED_BYTES} bytes in total", source=source
+            )
 
 
 def load_entrypoint(spec: str) -> EstimatorTarget:
