@@ -29,7 +29,8 @@ _SQL = (
 )
 _SHELL = (
     ("shell-substitution", re.compile(r"\$\(\s*(?:curl|wget|nc|bash|sh|rm|cat|python\d?)\b")),
-    ("shell-backticks", re.compile(r"`\s*(?:curl|wget|nc|bash|sh|rm|cat)\s[^`]*`")),
+    # a single backtick pair, not a ```bash code fence (a fence is how answers format code)
+    ("shell-backticks", re.compile(r"(?<!`)`(?!`)\s*(?:curl|wget|nc|bash|sh|rm|cat)\s[^`]*`(?!`)")),
     ("shell-pipe-to-interpreter", re.compile(r"\b(?:curl|wget)\s+[^\n|;]*\|\s*(?:ba|z|da)?sh\b")),
     (
         "shell-chained-destructive",

@@ -22,7 +22,7 @@ _VERBS = (
 _PATTERNS = (
     re.compile(
         r"\bI(?:'m| am)\s+(?:sorry|afraid)\b[^.!?\n]{0,80}?\b(?:can(?:no|')t|cannot|unable"
-        r"|won't|will not|not able|must decline)",
+        r"|won't|will not|not able|must decline|(?:do not|don't) have)",
         re.IGNORECASE,
     ),
     re.compile(
@@ -38,6 +38,11 @@ _PATTERNS = (
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:I|we)\s+(?:must|have to)\s+(?:decline|refuse)\b", re.IGNORECASE),
+    re.compile(
+        r"\b(?:I|we)\s+(?:do not|don't)\s+have\s+(?:the\s+)?(?:ability|capability|access"
+        r"|permission|authori[sz]ation)\b",
+        re.IGNORECASE,
+    ),
     re.compile(
         r"\bnot something (?:I|we)(?:'m| am|'re| are)? ?(?:able to|can|will)\b", re.IGNORECASE
     ),
