@@ -165,6 +165,28 @@ def joblib_zf_pickle() -> bytes:
     return b"ZF" + hex(len(data)).encode().ljust(19) + zlib.compress(data)
 
 
+# --- root cause 5: Jinja attribute names assembled at render time -----------------------------
+
+
+def _tokenizer_config(template: str) -> Callable[[], bytes]:
+    def build() -> bytes:
+        tree = {"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": template}
+        return json.dumps(tree).encode()
+
+    return build
+
+
+JINJA_CASES = {
+    "dict-join-concat": "{{ ()|attr((dict(__cl=1)|join)~(dict(ass__=1)|join)) }}",
+    "dict-literal-join": "{{ ()|attr({'__class__': 1}|join) }}",
+    "keys-first": "{{ ()|attr(dict(__class__=1).keys()|first) }}",
+    "set-then-attr": "{% set n = dict(__globals__=1)|join %}{{ cycler|attr(n) }}",
+    "reverse-join": "{{ ()|attr('__ssalc__'|list|reverse|join) }}",
+    "computed-subscript": "{% for m in messages %}{{ m[(dict(__cla=1)|join)~'ss__'] }}{% endfor %}",
+    "brace-format": "{{ ()|attr('{}{}'.format('__cla', 'ss__')) }}",
+}
+
+
 CASES: list[Case] = [
     Case(
         1,
@@ -261,6 +283,31 @@ CASES: list[Case] = [
         MALICIOUS,
     ),
 ]
+
+
+CASES += [
+    Case(
+        5,
+        f"jinja-{cid}",
+        "dunder name built at render time in a chat template",
+        _tokenizer_config(template),
+        "tokenizer_config.json",
+        MALICIOUS,
+    )
+    for cid, template in JINJA_CASES.items()
+]
+CASES.append(
+    Case(
+        5,
+        "jinja-loop-built-name",
+        "attribute name built in a loop (not foldable)",
+        _tokenizer_config(
+            "{% for k in ['__cl', 'ass__'] %}{% set ns.x = ns.x ~ k %}"
+            "{% endfor %}{{ ()|attr(ns.x) }}"
+        ),
+        "tokenizer_config.json",
+    )
+)
 
 
 def main(argv: list[str]) -> int:

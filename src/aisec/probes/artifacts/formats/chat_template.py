@@ -49,6 +49,7 @@ REGEX_HINTS = (
     (re.compile(r"\b(popen|subprocess|os\.system|eval|exec|builtins|globals)\b"), "dangerous name"),
 )
 MAX_ISSUES = 20
+DUNDER = re.compile(r"__\w+__")
 FORMAT_ATTRIBUTE = re.compile(r"\{[^{}]*[.\[][^{}]*\}")  # {0.attr} / {0[key]} fields
 
 
@@ -133,6 +134,11 @@ class _Walker:
         elif isinstance(node, nodes.Const) and isinstance(node.value, str):
             if re.search(r"__\w+__", node.value):
                 self.add(node, False, f"contains the dunder string {node.value[:40]!r}")
+        if isinstance(node, nodes.Filter | nodes.Concat | nodes.Add | nodes.Call):
+            built = self.fold(node)
+            if built is not None and DUNDER.fullmatch(built):
+                # a name assembled at render time is a reachable attribute whatever uses it
+                self.add(node, True, f"assembles the attribute name {built!r} at render time")
 
     def _attr_name(self, node: nodes.Node, name: str | None, *, dynamic: bool) -> None:
         if name is None:

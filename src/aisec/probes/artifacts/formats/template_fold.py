@@ -45,6 +45,15 @@ class Folder:
             return text * times if ok else None
         if isinstance(node, nodes.List | nodes.Tuple):
             return [self._fold(n) for n in node.items]
+        if isinstance(node, nodes.Dict):  # iterating a mapping (|join, |list) yields its keys
+            return [self._fold(pair.key) for pair in node.items]
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name == "dict"
+            and not node.args
+        ):
+            return [kw.key for kw in node.kwargs]  # dict(__class__=1): the keys are names
         if isinstance(node, nodes.Getitem):
             return self._index(self.fold(node.node), node.arg)
         if isinstance(node, nodes.Filter) and node.node is not None:
@@ -82,8 +91,14 @@ class Folder:
                 items = folded[0]
                 return value.join(items) if all(isinstance(i, str) for i in items) else None
             return None
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return self._list_op(name, value)
         if not isinstance(value, str):
             return None
+        if name == "list":
+            return list(value)
+        if name in ("first", "last") and value:
+            return value[0] if name == "first" else value[-1]
         if name in CASE_METHODS or name in ("trim", "string"):
             return {"trim": value.strip(), "string": value}.get(name) or getattr(value, name)()
         if name == "reverse":
@@ -92,6 +107,19 @@ class Folder:
             return value.replace(folded[0], folded[1])
         if name == "format":
             return self._format(value, folded)
+        return None
+
+    @staticmethod
+    def _list_op(name: str, items: list[str]) -> Any:
+        """Filters and methods over a list of constant strings (also a mapping's keys)."""
+        if name in ("keys", "list"):
+            return items
+        if name in ("first", "last"):
+            return (items[0] if name == "first" else items[-1]) if items else None
+        if name == "reverse":
+            return items[::-1]
+        if name == "sort":
+            return sorted(items)
         return None
 
     @staticmethod
