@@ -94,7 +94,7 @@ class JobRunner:
         self.inline = url.startswith("sqlite") if inline is None else inline
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._worker: threading.Thread | None = None
+        self._worker: Any = None  # aisec.jobs.queue.EmbeddedWorker (PostgreSQL only)
         self.embedded_worker = embedded_worker and not self.inline
 
     def _start_embedded_worker(self) -> None:
@@ -103,15 +103,9 @@ class JobRunner:
         with self._lock:
             if self._worker is not None or not self.embedded_worker:
                 return
-            from aisec.jobs.queue import run_worker
+            from aisec.jobs.queue import EmbeddedWorker
 
-            self._worker = threading.Thread(
-                target=run_worker,
-                args=(self.url,),
-                kwargs={"name": "server", "once": False},
-                daemon=True,
-                name="aisec-queue-worker",
-            )
+            self._worker = EmbeddedWorker(self.url)
             self._worker.start()
 
     def submit(
@@ -149,5 +143,8 @@ class JobRunner:
         defer(self.url, kind, job_id)
 
     def shutdown(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)

@@ -8,12 +8,14 @@ evidence back as a new assessment revision, audited under the job's submitter.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,46 @@ def run_worker(url: str, concurrency: int = 1, name: str = "", once: bool = Fals
         app.run_worker(
             queues=[QUEUE], concurrency=concurrency, wait=not once, install_signal_handlers=not once
         )
+
+
+class EmbeddedWorker:
+    """A queue worker on its own event loop thread inside the server; `stop()` cancels it."""
+
+    def __init__(self, url: str, name: str = "server") -> None:
+        self.url, self.name = url, name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="aisec-queue")
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        ensure_schema(self.url)
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        app = build_app(self.url, self.name)
+
+        async def main() -> None:
+            async with app.open_async():
+                self._task = asyncio.current_task()
+                self._ready.set()
+                await app.run_worker_async(queues=[QUEUE], install_signal_handlers=False)
+
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._loop.run_until_complete(main())
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self._ready.set()
+            self._loop.close()
+
+    def stop(self) -> None:
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+        self._thread.join(10)
 
 
 def _set(factory: sessionmaker[Session], job_id: int, **values: Any) -> None:

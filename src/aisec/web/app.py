@@ -56,7 +56,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.exception_handler(AisecError)
     async def _aisec(_: Request, exc: AisecError) -> JSONResponse:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from aisec.web.api import account, systems, workspaces
+from aisec.web.api.schemas import ERRORS
 
 router = APIRouter()
-v1 = APIRouter(prefix="/api/v1")
+v1 = APIRouter(prefix="/api/v1", responses=ERRORS)
 v1.include_router(account.router)
 v1.include_router(workspaces.router)
 v1.include_router(systems.router)

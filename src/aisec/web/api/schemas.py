@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,7 +37,7 @@ class MeOut(BaseModel):
 
 class TokenIn(Body):
     name: str = Field(min_length=1, max_length=120)
-    scopes: list[str] = Field(min_length=1, max_length=3, description="read, write, evidence")
+    scopes: list[Literal["read", "write", "evidence"]] = Field(min_length=1, max_length=3)
     days: int | None = Field(default=90, ge=1, le=3660, description="lifetime; null: no expiry")
 
 
@@ -151,3 +151,26 @@ class JobIn(Body):
 
 class ShareIn(Body):
     username: str = Field(min_length=1, max_length=120)
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class ConflictOut(BaseModel):
+    detail: str
+    head: int = Field(description="the current head revision")
+    diff: dict[str, Any] | None = Field(
+        default=None, description="what changed between the revision you edited and the head"
+    )
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Invalid input (file, line, field and reason)"},
+    401: {"model": ErrorOut, "description": "Not authenticated, or token expired/revoked"},
+    403: {"model": ErrorOut, "description": "Role, token scope or CSRF token does not allow it"},
+    404: {"model": ErrorOut, "description": "No such object in a workspace you belong to"},
+    409: {"model": ConflictOut, "description": "Stale revision: reload, merge, save again"},
+    413: {"model": ErrorOut, "description": "Upload too large"},
+    429: {"model": ErrorOut, "description": "Too many failed logins"},
+}
