@@ -152,7 +152,7 @@ async def create_token(
 
     lock_writes(db)
     new = accounts.create_token(
-        db, principal.user, body.name, body.scopes, body.days, principal.actor.via
+        db, principal.user, body.name, list(body.scopes), body.days, principal.actor.via
     )
     db.commit()
     row = db.get(ApiToken, new.id)
