@@ -53,8 +53,20 @@ class LazyGroup(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, cmd, rest = super().resolve_command(ctx, args)
         if cmd is not None and rest:
-            rest = expand_multi_value(cmd.params, list(rest))
+            rest = _expand_for(cmd, list(rest))
         return name, cmd, rest
+
+
+def _expand_for(cmd: Any, args: list[str]) -> list[str]:
+    """`-e a b` -> `-e a -e b` for the command that will parse `args`, through subgroups
+    (`aisec export oscal ... -e a.json b.json`)."""
+    sub = getattr(cmd, "commands", None)
+    if isinstance(sub, dict):
+        for i, word in enumerate(args):
+            if not word.startswith("-") and word in sub:
+                return [*args[: i + 1], *_expand_for(sub[word], args[i + 1 :])]
+        return args
+    return expand_multi_value(cmd.params, args)
 
 
 app = typer.Typer(
