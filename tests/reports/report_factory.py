@@ -6,14 +6,18 @@ escaping test; a pipe in the owner checks Markdown table cells.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aisec.analysis.model import (
     AssessmentResult,
+    CheckWarning,
     ControlContribution,
     ControlView,
+    DecisionState,
+    EvidenceFile,
     EvidenceOutcome,
+    InputFile,
     Interaction,
     PracticeAnswer,
     Readiness,
@@ -22,9 +26,10 @@ from aisec.analysis.model import (
     RoadmapItem,
     ThreatDecision,
     Totals,
+    WarningCode,
 )
 from aisec.catalog.schema import Asset, Category, Phase, Role
-from aisec.system.assessment import ControlStatus
+from aisec.system.assessment import ControlStatus, RiskDecision, Treatment
 
 XSS = "<script>alert(1)</script>"
 ATTR = '" onmouseover="alert(2)'
@@ -123,9 +128,55 @@ def make_result(**overrides: Any) -> AssessmentResult:
             4,
             4,
             demonstrated_by=["aisec-probe ipi.canary @ chat"],
+            key="indirect-prompt-injection@chat-llm",
+            decision_state=DecisionState.DECISION_REQUIRED,
+            decision_note=f"above appetite and no treatment decided {XSS}",
+            suggested_controls=["input-segregation", "rate-limit"],
+            treatment="decision required; proposed mitigate: input-segregation",
         ),
-        risk("sensitive-output-disclosure", "Sensitive output disclosure", "chat-llm", 4, 4, 3, 3),
-        risk("resource-exhaustion", "Resource exhaustion", "system", 3, 2, 2, 2),
+        risk(
+            "sensitive-output-disclosure",
+            "Sensitive output disclosure",
+            "chat-llm",
+            4,
+            4,
+            3,
+            3,
+            key="sensitive-output-disclosure@chat-llm",
+            decision_state=DecisionState.EXPIRED,
+            decision_note="accept decision by CISO expired on 2026-01-31",
+            accepted=False,
+            decision=RiskDecision(
+                threat="sensitive-output-disclosure",
+                treatment=Treatment.ACCEPT,
+                risk_owner=f"Head of Support {XSS}",
+                decided_by="CISO",
+                decided_on=date(2025, 11, 1),
+                review_by=date(2026, 1, 31),
+                justification=f"Low volume {XSS} | pipes",
+            ),
+        ),
+        risk(
+            "resource-exhaustion",
+            "Resource exhaustion",
+            "system",
+            3,
+            2,
+            2,
+            2,
+            key="resource-exhaustion@system",
+            within_appetite=True,
+            decision_state=DecisionState.ACCEPTED,
+            decision=RiskDecision(
+                threat="resource-exhaustion",
+                treatment=Treatment.ACCEPT,
+                risk_owner="Head of Support",
+                decided_by="CISO",
+                decided_on=date(2026, 3, 1),
+                review_by=date(2026, 12, 31),
+                justification="Rate limits at the gateway.",
+            ),
+        ),
     ]
     decisions = [
         ThreatDecision(
@@ -273,6 +324,9 @@ def make_result(**overrides: Any) -> AssessmentResult:
                 threats=["indirect-prompt-injection"],
                 depends_on=["monitor-use"],
                 side_effects=[f"usability (medium): {XSS}"],
+                owner=f"Platform {XSS}",
+                due=date(2026, 2, 1),
+                overdue=True,
             ),
             RoadmapItem(
                 rank=2,
@@ -285,6 +339,7 @@ def make_result(**overrides: Any) -> AssessmentResult:
                 threats=["resource-exhaustion"],
                 depends_on=[],
                 side_effects=[],
+                supplier_provided=True,
             ),
         ],
         interactions=[
@@ -332,9 +387,61 @@ def make_result(**overrides: Any) -> AssessmentResult:
             max_residual=16,
             controls_relevant=4,
             controls_in_place=1,
+            decisions_needed=2,
+            demonstrated=1,
+            accepted=1,
+            overdue_actions=1,
         ),
         evidence_files=["probe.json"],
         notes=[f"Assessment note {XSS}"],
+        assessor=f"Security team {XSS}",
+        assessment_date=date(2026, 3, 1),
+        approvers=[f"CISO {ATTR}"],
+        inputs=[
+            InputFile(
+                kind="system",
+                path="test-bot.yaml",
+                name="test-bot.yaml",
+                sha256="a" * 64,
+                size=1234,
+            ),
+            InputFile(
+                kind="evidence", path=f"ev/{XSS}.json", name=f"{XSS}.json", sha256="b" * 64, size=99
+            ),
+        ],
+        evidence=[
+            EvidenceFile(
+                path="probe.json",
+                sha256="b" * 64,
+                tool="aisec-probe",
+                tool_version="0.0.0-test",
+                generated_at=NOW,
+                subject="aisec-reference:guarded",
+                counted=True,
+                bound_to="chat-llm endpoint aisec-reference:guarded",
+                reason="probe target is a declared endpoint",
+                signature="unsigned",
+                reference_target=True,
+            ),
+            EvidenceFile(
+                path=f"other {XSS}.json",
+                sha256="c" * 64,
+                tool="aisec-scan",
+                tool_version="0.0.0-test",
+                generated_at=NOW,
+                subject="elsewhere.bin",
+                counted=False,
+                reason="elsewhere.bin is not a model artifact or dataset this system declares",
+                signature="invalid",
+            ),
+        ],
+        warnings=[
+            CheckWarning(
+                code=WarningCode.CLAIM_CONTRADICTS_SYSTEM,
+                subject="human-approval",
+                message=f"claimed implemented, but the system file says: {XSS}",
+            )
+        ],
     )
     data.update(overrides)
     return AssessmentResult(**data)

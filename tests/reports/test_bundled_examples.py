@@ -54,7 +54,7 @@ def test_example_report(runs: dict[str, AssessmentRun], system_id: str) -> None:
     bars = doc.in_svg("Readiness per control category", "rect", "bar")
     assert len(bars) == len(run.result.readiness.by_category) == 10
     md = render_markdown(run.report)
-    assert md.count("\n## ") == 10
+    assert md.count("\n## ") == 12  # 10 sections + crosswalk and record appendices
 
 
 def test_portfolio_lists_every_example(runs: dict[str, AssessmentRun]) -> None:

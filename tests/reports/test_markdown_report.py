@@ -27,7 +27,7 @@ HEADINGS = [
     "## 6. Gaps and roadmap",
     "## 7. Interaction warnings",
     "## 8. Practice readiness questions",
-    "## 9. Evidence and compliance",
+    "## 9. Evidence",
     "## 10. Appendix: method and risk register",
 ]
 
