@@ -108,6 +108,7 @@ class ItemCoverage(_Frozen):
     shape: Shape
     status: ItemStatus
     note: str | None = None
+    paragraphs: str | None = None  # where the assessor reads the item (NIST, AI Act)
     threats: list[ThreatBehind] = []
     controls: list[ControlBehind] = []
 
@@ -280,6 +281,7 @@ def _item(
         shape=shape,
         status=status,
         note=note,
+        paragraphs=item.paragraphs,
         threats=threats or [],
         controls=controls or [],
     )

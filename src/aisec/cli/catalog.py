@@ -221,6 +221,7 @@ def _show_threat(catalog: Catalog, t: Threat) -> None:
     _field("surface", ", ".join(s.value for s in t.surface))
     _field("base likelihood", f"{t.base_likelihood}/5")
     _bullets("detection", t.detection)
+    _bullets("how to test", t.how_to_test)
     iso = t.iso27090
     _field(
         "ISO/IEC 27090",
@@ -258,6 +259,8 @@ def _show_control(catalog: Catalog, c: Control) -> None:
     )
     _bullets("depends on", c.depends_on)
     _bullets("conflicts with", [f"{k.control}: {k.note}" for k in c.conflicts_with])
+    _bullets("implementation guidance", c.guidance)
+    _bullets("assessor questions", c.questions)
     _bullets("evidence an auditor would accept", c.evidence)
     _bullets("verified by", c.verified_by)
     if c.owasp_aix:
