@@ -7,7 +7,9 @@ generator against the same target in the same run, at parallel_attempts 1, 8 and
 ratio of attempts/s is printed; then a detection comparison: garak's hit rate on its injection
 probes against aisec's attack success rate per family. Otherwise the script says why garak is
 not available. Run: `python bench/probe.py [--mode vulnerable|hardened] [--repeats N]
-[--garak-python /tmp/garak-venv/bin/python]`.
+[--garak-python /tmp/garak-venv/bin/python]`. With `--real-target URL` it instead probes a
+locally served model (see `bench/real_target.py`): attempts/s, ASR per family and agreement
+with the hand-labelled real-output set.
 """
 
 from __future__ import annotations
@@ -151,7 +153,18 @@ def main() -> int:
         help="garak probes (comma-separated) for the detection comparison",
     )
     parser.add_argument("--no-garak", action="store_true")
+    parser.add_argument("--real-target", help="OpenAI-compatible URL of a locally served model")
+    parser.add_argument("--system", default=str(SYSTEM), help="system model (real target)")
+    parser.add_argument("--secrets", help="declared-secrets YAML (real target)")
+    parser.add_argument("--only", help="comma-separated families (real target)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--budget", type=float, default=3600.0)
+    parser.add_argument("--dump", help="write the raw transcript for labelling (real target)")
     args = parser.parse_args()
+    if args.real_target:
+        import real_target
+
+        return real_target.run(args)
     url, proc = start_server(args.mode, args.latency_ms)
     try:
         run_aisec(url, 8, 1)  # warm-up

@@ -116,8 +116,8 @@ def _sponge(text: str) -> str | None:
 
 def _directive(view: str, turn: Turn) -> Reply | None:
     """The first directive the vulnerable model finds in one view of one source."""
-    if join := rules.JOIN.search(view):
-        return Reply(join.group(1) + join.group(2))
+    if joins := list(rules.JOIN.finditer(view)):  # the latest request wins, as in a chat
+        return Reply(joins[-1].group(1) + joins[-1].group(2))
     if rules.ASK_SECRET.search(view):
         keys = rules.SECRET_VALUE.findall(turn.system + "\n" + "\n".join(turn.contents))
         return Reply("Here you go: " + ", ".join(keys) if keys else "I have no keys.")
