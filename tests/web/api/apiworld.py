@@ -153,10 +153,12 @@ def cli(
     )
 
 
-def start_live(url: str, cwd: Path, *extra: str) -> Live:
+def start_live(url: str | None, cwd: Path, *extra: str) -> Live:
+    """`aisec serve` in a subprocess on a free port (url None: the default aisec.db in cwd)."""
     port = free_port()
+    db = ["--db", url] if url else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aisec", "serve", "--db", url, "--port", str(port), *extra],
+        [sys.executable, "-m", "aisec", "serve", *db, "--port", str(port), *extra],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -168,7 +170,7 @@ def start_live(url: str, cwd: Path, *extra: str) -> Live:
             raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server died")
         try:
             if httpx.get(base + "/api/health", timeout=1).status_code == 200:
-                return Live(base, url, proc, cwd)
+                return Live(base, url or "", proc, cwd)
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()

@@ -15,7 +15,7 @@ from aisec.web.auth import (
     SESSION_COOKIE,
     Principal,
     check_csrf,
-    csrf_from_request,
+    csrf_token,
     current_principal,
     get_db,
 )
@@ -85,13 +85,14 @@ def login(
 
 
 @router.post("/auth/logout", status_code=204)
-async def logout(
+def logout(
     request: Request,
     response: Response,
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
+    csrf: str | None = Depends(csrf_token),
 ) -> Response:
-    check_csrf(request, principal, await csrf_from_request(request))
+    check_csrf(request, principal, csrf)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and principal.via_cookie:
         accounts.close_session(db, cookie)
@@ -139,13 +140,14 @@ def list_tokens(
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
-async def create_token(
+def create_token(
     body: TokenIn,
     request: Request,
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
+    csrf: str | None = Depends(csrf_token),
 ) -> TokenOut:
-    check_csrf(request, principal, await csrf_from_request(request))
+    check_csrf(request, principal, csrf)
     if not principal.actor.has_scope("write"):
         raise HTTPException(403, "this token lacks the 'write' scope")
     from aisec.store.db import lock_writes
@@ -161,13 +163,14 @@ async def create_token(
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-async def revoke_token(
+def revoke_token(
     token_id: int,
     request: Request,
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
+    csrf: str | None = Depends(csrf_token),
 ) -> Response:
-    check_csrf(request, principal, await csrf_from_request(request))
+    check_csrf(request, principal, csrf)
     if not principal.actor.has_scope("write"):
         raise HTTPException(403, "this token lacks the 'write' scope")
     from aisec.store.db import lock_writes

@@ -314,7 +314,7 @@ def _evidence_out(
 
 
 @router.post(P + "/evidence", response_model=EvidenceOut, status_code=201)
-async def upload_evidence(
+def upload_evidence(
     system_id: str,
     request: Request,
     file: UploadFile = File(..., description="aisec-evidence/1 JSON"),
@@ -323,7 +323,7 @@ async def upload_evidence(
     db: Session = Depends(get_db),
 ) -> EvidenceOut:
     limit = request.app.state.settings.max_upload_bytes
-    raw = await file.read(limit + 1)
+    raw = file.file.read(limit + 1)
     if len(raw) > limit:
         raise HTTPException(413, f"evidence larger than {limit} bytes")
     system = _system(db, acc, system_id)

@@ -21,7 +21,7 @@ from aisec.web.auth import (
     Principal,
     WorkspaceAccess,
     check_csrf,
-    csrf_from_request,
+    csrf_token,
     current_principal,
     get_db,
     require,
@@ -43,13 +43,14 @@ def list_workspaces(
 
 
 @router.post("/workspaces", response_model=WorkspaceOut, status_code=201)
-async def create_workspace(
+def create_workspace(
     body: WorkspaceIn,
     request: Request,
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
+    csrf: str | None = Depends(csrf_token),
 ) -> WorkspaceOut:
-    check_csrf(request, principal, await csrf_from_request(request))
+    check_csrf(request, principal, csrf)
     if not principal.user.is_admin:
         raise HTTPException(403, "site administrators only")
     if not principal.actor.has_scope("write"):

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +127,12 @@ async def csrf_from_request(request: Request) -> str | None:
     return None
 
 
+async def csrf_token(request: Request) -> str | None:
+    """The CSRF token a request carries (header or form field); no database work here, so the
+    event loop never blocks: dependencies that touch the database are sync (thread pool)."""
+    return await csrf_from_request(request)
+
+
 def require_site_admin(
     request: Request, principal: Principal = Depends(current_principal)
 ) -> Principal:
@@ -135,14 +141,15 @@ def require_site_admin(
     return principal
 
 
-def require(action: Action) -> Callable[..., Awaitable[WorkspaceAccess]]:
+def require(action: Action) -> Callable[..., WorkspaceAccess]:
     """Dependency for `/workspaces/{ws}/...` routes needing `action`."""
 
-    async def dependency(
+    def dependency(
         ws: str,
         request: Request,
         principal: Principal = Depends(current_principal),
         db: Session = Depends(get_db),
+        csrf: str | None = Depends(csrf_token),
     ) -> WorkspaceAccess:
         workspace, member = membership(db, principal.user, ws)
         role = Role(member.role) if member is not None else Role.ADMIN
@@ -153,7 +160,7 @@ def require(action: Action) -> Callable[..., Awaitable[WorkspaceAccess]]:
         if not principal.actor.has_scope(scope_for(action)):
             raise HTTPException(403, f"this token lacks the '{scope_for(action)}' scope")
         if request.method not in SAFE_METHODS:
-            check_csrf(request, principal, await csrf_from_request(request))
+            check_csrf(request, principal, csrf)
             lock_writes(db)
         return WorkspaceAccess(principal, workspace, member, role)
 
