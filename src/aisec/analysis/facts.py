@@ -445,6 +445,16 @@ def evaluate_all(
     facts: list[Fact], system: AISystem, models: list[Model], cache: FactCache
 ) -> list[FactResult]:
     """Evaluate facts for one model, or for the system (a fact holds if any model has it)."""
+    if len(models) == 1:  # the hot path: model-scoped rules and likelihood factors
+        model = models[0]
+        single = []
+        for fact in facts:
+            key = (fact, model.id)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = FACTS[fact](system, model)
+            single.append(found)
+        return single
     out = []
     for fact in facts:
         results = []
