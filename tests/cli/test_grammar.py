@@ -139,3 +139,40 @@ def test_markup_and_escapes_in_file_names_stay_literal(
     err = capsys.readouterr().err
     assert "line:100:[red]x\\x1b[2J.yaml:2" in err
     assert "\x1b" not in err and "💯" not in err
+
+
+def test_same_validation_in_threats_and_assess(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (EXAMPLES / "fraud-classifier.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(
+        source.replace("regulatory:\n", "regulatory:\n  annex_iii_area: employement\n", 1),
+        encoding="utf-8",
+    )
+    for argv in (["threats", str(bad)], ["assess", str(bad), "-o", str(tmp_path / "o")]):
+        assert main(argv) == 2
+        assert "annex_iii_area" in capsys.readouterr().err
+
+
+def test_crosswalk_list_is_positional(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["crosswalk", "list"]) == 0
+    assert "atlas" in capsys.readouterr().out
+    assert main(["crosswalk", "--list"]) == 0
+    assert "deprecated" in capsys.readouterr().err
+
+
+def test_scan_fail_on_shared_vocabulary_and_legacy_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.bin").write_bytes(b"\x00unknown format")
+    assert main(["scan", str(tmp_path), "-q", "--fail-on", "info"]) == 1  # not-scanned counts
+    assert main(["scan", str(tmp_path), "-q", "--fail-on", "not-scanned"]) == 1
+    assert "deprecated" in capsys.readouterr().err
+    assert main(["scan", str(tmp_path), "-q", "--fail-on", "severe"]) == 2
+
+
+def test_evidence_paths_expand_inside_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["export", "roadmap", SYSTEM, "-e", "/nonexistent/a.json", "/nonexistent/b.json"])
+    assert code == 2
+    assert "a.json" in capsys.readouterr().err
