@@ -330,3 +330,63 @@ def export_roadmap_cmd(
         document = roadmap_sarif(run.result, run.report.evidence, __version__)
         write_output(sarif, json.dumps(document, indent=2) + "\n")
     return int(ExitCode.OK)
+
+
+def _revision(hashes: list[str]) -> str:
+    import hashlib
+
+    return "rev " + hashlib.sha256("".join(hashes).encode()).hexdigest()[:12]
+
+
+@export_app.command("pdf")
+def export_pdf_cmd(
+    system: Annotated[Path | None, typer.Argument(help="AI-system YAML (or give --html).")] = None,
+    assessment: Assessment = None,
+    evidence: Evidence = None,
+    overlay: Overlay = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Convert an aisec HTML report already written instead."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write.")] = Path(
+        "report.pdf"
+    ),
+) -> int:
+    """The assessment report (or any aisec HTML report) as PDF: page headers name the system,
+    its revision (hash of the inputs) and date; pages are numbered."""
+    import hashlib
+    import re
+
+    from aisec.common.fileio import atomic_write_bytes
+    from aisec.reports.pdf import PageHeader, html_to_pdf
+
+    if str(out) == "-":
+        raise InputError("a PDF is binary: give a file name", field="--out")
+    check_output_file(out, "--out")
+    if (system is None) == (html is None):
+        raise InputError("give either SYSTEM or --html REPORT.html", field="SYSTEM")
+    if html is not None:
+        raw = html.read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        title = re.search(r"<title>(.*?)</title>", text, re.S | re.I)
+        header = PageHeader(
+            system=(title.group(1).strip() if title else html.stem)[:120],
+            revision=_revision([hashlib.sha256(raw).hexdigest()]),
+            date=_now().date().isoformat(),
+        )
+    else:
+        from aisec.service import ReportFormat, render, run_assessment
+
+        assert system is not None
+        run = run_assessment(system, assessment, evidence or [], overlay or [], now=_now())
+        result = run.result
+        text = render(run.report, ReportFormat.HTML)
+        day = result.assessment_date or result.generated_at.date()
+        header = PageHeader(
+            system=f"{result.system_name} ({result.system_id})",
+            revision=_revision([i.sha256 for i in result.inputs]),
+            date=day.isoformat(),
+        )
+    atomic_write_bytes(out, html_to_pdf(text, header))
+    err.print(f"wrote {escape(str(out))}")
+    return int(ExitCode.OK)
