@@ -75,8 +75,8 @@ def _cached_run(system_text: str, assessment_text: str | None, *args: Any, **kw:
     return _OUTCOMES[key]
 
 
-def build_world(url: str) -> World:
-    app = create_app(Settings(database_url=url, pages=False))
+def build_world(url: str, **settings: Any) -> World:
+    app = create_app(Settings(database_url=url, pages=False, **settings))
     factory = app.state.sessionmaker
     tokens: dict[str, str] = {}
     if not _HASH:  # argon2id costs ~0.5 s per hash on a busy 2-core machine: hash once
