@@ -99,7 +99,8 @@ def torch_zip(data_pkl: bytes, storages: int = 2, prefix: str = "archive") -> by
         (f"{prefix}/version", b"3\n"),
         (f"{prefix}/.data/serialization_id", b"1234"),
     ]
-    members += [(f"{prefix}/data/{i}", bytes(range(256)) * 16) for i in range(storages)]
+    # 16 bytes: the FloatStorage of 4 elements benign.torch_like_data_pkl declares as key 0
+    members += [(f"{prefix}/data/{i}", bytes(range(16))) for i in range(storages)]
     return zip_bytes(members)
 
 

@@ -165,6 +165,48 @@ def joblib_zf_pickle() -> bytes:
     return b"ZF" + hex(len(data)).encode().ljust(19) + zlib.compress(data)
 
 
+# --- root cause 4: what torch's weights-only loader does with allowed globals ------------------
+
+
+def _tensor(key: str = "0", numel: int = 4) -> bytes:
+    storage = b"(" + s("storage") + g("torch", "FloatStorage") + s(key) + s("cpu")
+    storage += b"J" + struct.pack("<i", numel) + b"tQ"
+    args = tup(
+        storage,
+        b"K\x00",
+        b"K\x04\x85",
+        b"K\x01\x85",
+        b"\x89",
+        g("collections", "OrderedDict") + b")R",
+    )
+    return g("torch._utils", "_rebuild_tensor_v2") + args + b"R"
+
+
+def _torch_zip(data_pkl: bytes, storage: bytes) -> bytes:
+    return zip_bytes(
+        [
+            ("archive/data.pkl", data_pkl),
+            ("archive/byteorder", b"little"),
+            ("archive/version", b"3\n"),
+            ("archive/data/0", storage),
+        ]
+    )
+
+
+def torch_setitems_on_tensor() -> bytes:
+    # only weights-only-allowed globals, but SETITEMS is applied to the rebuilt tensor: the
+    # loader calls tensor.__setitem__ with pickle-chosen index and value
+    body = _tensor() + b"(" + b"J\x00\x00\x01\x00" + b"G" + struct.pack(">d", 1.0) + b"u"
+    pkl = b"\x80\x02" + g("collections", "OrderedDict") + b")R" + s("w") + body + b"s."
+    return _torch_zip(pkl, bytes(16))
+
+
+def torch_storage_size_mismatch() -> bytes:
+    # data.pkl declares a 1M-element float storage; the member holds 16 bytes
+    pkl = b"\x80\x02" + g("collections", "OrderedDict") + b")R" + s("w") + _tensor(numel=1 << 20)
+    return _torch_zip(pkl + b"s.", bytes(16))
+
+
 # --- root cause 5: Jinja attribute names assembled at render time -----------------------------
 
 
@@ -285,6 +327,30 @@ CASES: list[Case] = [
 ]
 
 
+CASES += [
+    Case(
+        3,
+        "npy-object-spelled-out",
+        "descr 'object' instead of 'O'",
+        npy_object_spelled_out,
+        "arr.npy",
+        MALICIOUS,
+    ),
+    Case(
+        4,
+        "torch-setitems-on-tensor",
+        "SETITEMS applied to a rebuilt tensor",
+        torch_setitems_on_tensor,
+        "model.pt",
+    ),
+    Case(
+        4,
+        "torch-storage-size-mismatch",
+        "declared storage size disagrees with its member",
+        torch_storage_size_mismatch,
+        "model.pt",
+    ),
+]
 CASES += [
     Case(
         5,

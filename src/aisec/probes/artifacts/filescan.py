@@ -9,6 +9,7 @@ becomes this one file's `error` instead of the end of the whole scan.
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import json
 import mmap
@@ -61,7 +62,7 @@ def _clean(f: Finding, digest: str | None) -> Finding:
     update: dict[str, object] = {
         "location": safe_text(f.location),
         "message": safe_text(f.message),
-        "details": safe_value(f.details),
+        "details": safe_value({k: v for k, v in f.details.items() if k != "storages"}),
     }
     if digest is not None and not f.sha256:
         update["sha256"] = digest
@@ -139,6 +140,7 @@ def _scan_in_child(
         code = 0
         try:
             os.close(rfd)
+            faulthandler.disable()  # a SIGBUS here is reported by the parent, not dumped
             size = os.fstat(fd).st_size
             mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
             findings = engine.scan_blob(blobs.Blob(mm, 0, size), shown, None)

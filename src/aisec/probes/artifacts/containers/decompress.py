@@ -52,9 +52,7 @@ def _zstd_chunks(src: Blob, ratio: int) -> Iterator[bytes]:
     budget = max(src.size * ratio, RATIO_FLOOR)
     total = 0
     try:
-        reader = zstandard.ZstdDecompressor().stream_reader(
-            as_stream(src), read_across_frames=True
-        )
+        reader = zstandard.ZstdDecompressor().stream_reader(as_stream(src), read_across_frames=True)
         while chunk := reader.read(_OUT):
             total += len(chunk)
             if total > budget:

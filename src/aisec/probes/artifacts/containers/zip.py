@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
 from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompress
@@ -219,6 +219,7 @@ class ZipHandler:
             finally:
                 if member.buf is not blob.buf:
                     member.close()
+        problems += _storage_sizes(ctx, index.entries, prefixes, add)
         if not problems:
             add(
                 Rule.ARCHIVE_CLEAN,
@@ -230,3 +231,36 @@ class ZipHandler:
                 storages_skipped=storages,
                 torch=bool(prefixes),
             )
+
+
+def _storage_sizes(ctx: ScanContext, entries: list[Any], prefixes: set[str], add: Any) -> int:
+    """Compare each storage size the archive's data.pkl declares with its data member: torch
+    trusts the declaration when it maps the bytes, so a disagreement is a parser-confusion
+    attempt (the storage-size class of weights-only advisories)."""
+    sizes = {e.name: e.usize for e in entries if not e.is_dir}
+    problems = 0
+    for prefix in sorted(prefixes):
+        where = f"{ctx.location}!{prefix}data.pkl"
+        declared: dict[str, int] = {}
+        for f in ctx.findings:
+            if f.location == where and isinstance(f.details.get("storages"), dict):
+                declared = f.details["storages"]
+                break
+        for key, nbytes in sorted(declared.items())[:10_000]:
+            member = f"{prefix}data/{key}"
+            actual = sizes.get(member)
+            if actual is None or (nbytes >= 0 and actual != nbytes):
+                problems += 1
+                what = "is missing" if actual is None else f"holds {actual} bytes"
+                add(
+                    Rule.ZIP_TAMPERED,
+                    Verdict.SUSPICIOUS,
+                    Severity.HIGH,
+                    f"data.pkl declares storage {key!r} of {nbytes} bytes but the member {what}",
+                    member,
+                    declared=nbytes,
+                    actual=actual,
+                )
+                if problems >= 20:
+                    return problems
+    return problems

@@ -26,6 +26,7 @@ _ISSUES: dict[str, tuple[Rule, Severity]] = {
     "pickle.indirect-call": (Rule.PICKLE_INDIRECT, Severity.MEDIUM),
     "pickle.build-on-callable": (Rule.PICKLE_INDIRECT, Severity.HIGH),
     "pickle.extension-registry": (Rule.PICKLE_EXTENSION, Severity.MEDIUM),
+    "pickle.container-misuse": (Rule.PICKLE_INDIRECT, Severity.HIGH),
 }
 
 
@@ -120,6 +121,8 @@ def _report(
     }
     if stop_reason:
         summary["note"] = stop_reason
+    if st.storages:
+        summary["storages"] = st.storages
     if not out:
         add(
             Rule.PICKLE_CLEAN,

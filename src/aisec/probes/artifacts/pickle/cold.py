@@ -20,6 +20,7 @@ from aisec.probes.artifacts.pickle.state import (
     setitem,
     utf8,
 )
+from aisec.probes.artifacts.pickle.torchsem import MAX_STORAGES, storage_declaration
 from aisec.probes.artifacts.pickle.values import (
     BIGINT,
     BIGSTR,
@@ -178,6 +179,9 @@ def cold_op(  # noqa: C901
             raise Malformed(pos, "stack underflow")
         pid = pop()
         st.persistent_ids += 1
+        declared = storage_declaration(pid)
+        if declared is not None and len(st.storages) < MAX_STORAGES:
+            st.storages[declared[0]] = declared[1]
         # Legacy torch.save stores module classes as ('module', cls, file, source): the loader
         # returns cls itself, which the pickle then calls; cls was graded when imported.
         if type(pid) is tuple and len(pid) >= 2 and pid[0] == "module" and type(pid[1]) is Global:

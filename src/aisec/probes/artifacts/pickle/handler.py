@@ -4,11 +4,13 @@ Protocol 2+ pickles announce themselves with PROTO; protocol 0/1 pickles have no
 first bytes are walked: content that decodes as opcodes up to STOP (or to the end of the head)
 is a pickle whatever its name, because that is exactly what `pickle.load` would accept. Any
 other content is also walked from byte 0 to the end (`detect_full`): if it imports a callable
-before it stops, a loader would too, so it is scanned as a pickle besides any other reading.
+with a resolvable (identifier) name before it stops, a loader would too, so it is scanned as a
+pickle besides any other reading.
 """
 
 from __future__ import annotations
 
+import re
 from typing import BinaryIO
 
 from aisec.probes.artifacts.blob import Blob, from_stream
@@ -21,8 +23,8 @@ _MIN_OPS = 3
 _HEAD_MIN = 1024
 
 
-def looks_like_pickle(head: bytes) -> bool:
-    """True if `head` is the start of a pickle stream."""
+def looks_like_pickle(head: bytes, size: int | None = None) -> bool:
+    """True if `head` is the start of a pickle stream (of `size` bytes, when known)."""
     if len(head) < 2:
         return False
     if head[0] == 0x80:
@@ -34,7 +36,14 @@ def looks_like_pickle(head: bytes) -> bool:
         walk_one(head, 0, len(head), st)
     except Malformed as exc:
         # Cut off by the end of the head (the file goes on) rather than invalid.
-        return len(head) >= _HEAD_MIN and exc.offset >= len(head) - 64 and st.ops >= _MIN_OPS
+        # (an argument claiming more bytes than the whole file has is random data, not a cut)
+        within = size is None or exc.offset < size
+        return (
+            len(head) >= _HEAD_MIN
+            and exc.offset >= len(head) - 64
+            and within
+            and st.ops >= _MIN_OPS
+        )
     except (BudgetExceeded, RecursionError):
         return False
     return True
@@ -48,18 +57,27 @@ def imports_from_start(blob: Blob, limits: Limits) -> bool:
     st = WalkState(max_ops=min(limits.max_pickle_ops, blob.size + 1))
     pos = blob.start
     try:
-        while pos < blob.end and not (st.imports or st.issues):
+        while pos < blob.end and not _importable(st):
             pos = walk_one(blob.buf, pos, blob.end, st)
     except (Malformed, BudgetExceeded, RecursionError):
         pass
-    return bool(st.imports or st.issues)
+    return _importable(st)
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _importable(st: WalkState) -> bool:
+    """An import a loader could resolve: names that are not Python identifiers fail in
+    `find_class` before anything runs (and random binary data decodes to such names)."""
+    return any(_DOTTED.fullmatch(q) for q in st.imports)
 
 
 class PickleHandler:
     name = "pickle"
 
     def detect(self, head: bytes, size: int) -> bool:
-        return looks_like_pickle(head)
+        return looks_like_pickle(head, size)
 
     def detect_full(self, blob: Blob, limits: Limits) -> bool:
         return imports_from_start(blob, limits)

@@ -49,6 +49,23 @@ class WalkState:
     skipped_bytes: int = 0
     imports: dict[str, tuple[Any, int]] = field(default_factory=dict)  # qualname -> (status, off)
     issues: list[Issue] = field(default_factory=list)
+    storages: dict[str, int] = field(default_factory=dict)  # torch storage key -> bytes
+
+    def misuse(self, target: Any, op: str, offset: int) -> None:
+        """Record SETITEM(S)/APPEND(S) on an object torch.save never applies them to."""
+        from aisec.probes.artifacts.pickle.torchsem import container_misuse
+
+        why = container_misuse(target, op)
+        if why is not None and len(self.issues) < 1000:
+            self.issues.append(
+                Issue(
+                    "pickle.container-misuse",
+                    f"{why}: a loader (also torch's weights-only one) calls that object's "
+                    "methods with pickle-chosen arguments",
+                    offset,
+                    "high",
+                )
+            )
 
 
 def check_budget(st: WalkState) -> None:

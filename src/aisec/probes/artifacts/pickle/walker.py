@@ -176,22 +176,30 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                     raise Malformed(pos, "stack underflow")
                 v = pop()
                 k = pop()
+                if type(stack[-1]) is not dict:
+                    st.misuse(stack[-1], "SETITEM", pos - 1)
                 setitem(stack[-1], k, v)
             elif op == 0x75:  # SETITEMS
                 items = pop_mark(stack, marks, pos)
                 if not stack or len(items) % 2:
                     raise Malformed(pos, "bad SETITEMS")
                 target = stack[-1]
+                if type(target) is not dict:
+                    st.misuse(target, "SETITEMS", pos - 1)
                 for i in range(0, min(len(items), 128), 2):
                     setitem(target, items[i], items[i + 1])
             elif op == 0x61:  # APPEND
                 if len(stack) < 2:
                     raise Malformed(pos, "stack underflow")
                 pop()
+                if stack[-1] is not LIST:
+                    st.misuse(stack[-1], "APPEND", pos - 1)
             elif op == 0x65:  # APPENDS
                 pop_mark(stack, marks, pos)
                 if not stack:
                     raise Malformed(pos, "stack underflow")
+                if stack[-1] is not LIST:
+                    st.misuse(stack[-1], "APPENDS", pos - 1)
             elif op == 0x95:  # FRAME
                 need(pos, 8, end)
                 pos += 8
