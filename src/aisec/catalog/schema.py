@@ -319,7 +319,8 @@ class RuleScope(StrEnum):
 class ApplicabilityRule(Strict):
     """When a threat applies: all of `when` and, if given, at least one of `any_of`.
 
-    `aggravated_by` facts raise the likelihood by one step each; `eased_by` lower it by one.
+    `aggravated_by` facts raise the likelihood with diminishing returns and `eased_by` facts
+    lower it (see `aisec.analysis.likelihood`); reach facts are read as who can attempt it.
     """
 
     threat: Identifier
