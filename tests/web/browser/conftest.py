@@ -150,7 +150,7 @@ def sessions(live: Live, chromium: Any) -> Iterator[dict[str, Session]]:
         session.context.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def as_role(live: Live, chromium: Any, sessions: dict[str, Session]) -> Any:
     """as_role('alice') -> that user's signed-in Session (created once per test run)."""
 
@@ -161,3 +161,10 @@ def as_role(live: Live, chromium: Any, sessions: dict[str, Session]) -> Any:
         return sessions[username]
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def fresh_watch(sessions: dict[str, Session]) -> None:
+    """Each test judges only what its own pages did (an expected 409 elsewhere is not an error)."""
+    for session in sessions.values():
+        session.watch = Watch()

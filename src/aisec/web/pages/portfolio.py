@@ -34,6 +34,7 @@ class OpenDecision:
     threat_id: str = ""
     component: str = ""
     demonstrated_by: tuple[str, ...] = ()
+    evidence_files: tuple[str, ...] = ()  # what an acceptance may name (file name or hash)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def summarise(result: AssessmentResult, today: dt.date) -> Summary:
             r.threat_id,
             r.component,
             tuple(r.demonstrated_by),
+            tuple(f.rsplit("/", 1)[-1] for f in result.evidence_files) if r.demonstrated_by else (),
         )
         for r in result.risks
         if r.decision_state.needs_decision
