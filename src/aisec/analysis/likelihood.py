@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 
 from aisec.analysis.facts import FactCache, FactResult, evaluate_all
-from aisec.analysis.model import ThreatDecision
 from aisec.analysis.risk import ImpactScore, impact_bases, impact_of
 from aisec.catalog.schema import ApplicabilityRule, Asset, Fact, Surface, Threat
 from aisec.system.schema import AISystem, Model, Sensitivity
@@ -191,13 +190,3 @@ def inherent_impact(
     bases = dict(bases or impact_bases(system))
     bases["confidentiality"] = confidentiality_base(threat, system, component)
     return impact_of(threat.impact, system, bases)
-
-
-def explain(decision: ThreatDecision, likelihood: Likelihood, impact: ImpactScore) -> str:
-    """One paragraph per threat: why it applies, how likely, how bad."""
-    why = "; ".join(decision.rationale)
-    return (
-        f"{decision.threat_name} on {decision.component} applies because {why}. "
-        f"Likelihood {likelihood.value}/5: {likelihood.explanation}. "
-        f"Impact {impact.value}/5: {impact.reason}."
-    )
