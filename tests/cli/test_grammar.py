@@ -176,3 +176,22 @@ def test_evidence_paths_expand_inside_subcommands(capsys: pytest.CaptureFixture[
     code = main(["export", "roadmap", SYSTEM, "-e", "/nonexistent/a.json", "/nonexistent/b.json"])
     assert code == 2
     assert "a.json" in capsys.readouterr().err
+
+
+def test_devices_and_fifos_refused_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "evidence.json"
+    os.mkfifo(fifo)
+    for argv in (
+        ["assess", SYSTEM, "-e", str(fifo), "-o", str(tmp_path / "o")],
+        ["verify", "/dev/zero"],
+        ["crosswalk", "atlas", SYSTEM, "-e", str(fifo)],
+        ["catalog", "validate", "--overlay", "/dev/zero"],
+    ):
+        assert main(argv) == 2, argv
+        assert "only regular files" in capsys.readouterr().err
+    # an output may be a device
+    assert main(["threats", SYSTEM, "--json", "/dev/null"]) == 0

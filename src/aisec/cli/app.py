@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from aisec.cli.options import expand_multi_value
+from aisec.cli.options import expand_multi_value, refuse_special_inputs
 
 
 class LazyGroup(TyperGroup):
@@ -54,6 +54,7 @@ class LazyGroup(TyperGroup):
         name, cmd, rest = super().resolve_command(ctx, args)
         if cmd is not None and rest:
             rest = _expand_for(cmd, list(rest))
+            refuse_special_inputs(rest)
         return name, cmd, rest
 
 

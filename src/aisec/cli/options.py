@@ -162,6 +162,44 @@ def deprecated_option(old: str, new: str) -> Callable[[Any], Any]:
     return _warn
 
 
+# ---------------------------------------------------------------- inputs must be regular files
+
+# Options naming something aisec writes: /dev/stdout or /dev/null are fine there.
+OUTPUT_OPTIONS = frozenset(
+    {"-o", "--out", "--json", "--sarif", "--write-manifest", "--attempts", "--attempts-out"}
+)
+
+
+def refuse_special_inputs(args: Sequence[str]) -> None:
+    """Refuse a device, FIFO or socket given as an input on the command line, before any
+    command reads it (`aisec threats /dev/zero` would read forever, `-e FIFO` block forever).
+    Library readers check again on the open descriptor (aisec.common.inputs)."""
+    import os
+    import stat
+
+    previous = ""
+    for word in args:
+        option, _, value = word.partition("=") if word.startswith("--") else ("", "", word)
+        if word.startswith("-") and not value:
+            previous = word
+            continue
+        is_output = (option or previous) in OUTPUT_OPTIONS
+        previous = ""
+        if is_output or value in ("", "-"):
+            continue
+        try:
+            mode = os.stat(value).st_mode
+        except (OSError, ValueError):
+            continue  # not a path (or missing): the command reports it in its own words
+        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise InputError(
+                f"input is {kind}; only regular files (and folders where a command takes one) "
+                "are read",
+                source=value,
+            )
+
+
 # ---------------------------------------------------------------- several values after one flag
 
 
