@@ -66,6 +66,8 @@ def test_public_frameworks_carry_paragraph_references() -> None:
     aml = frameworks["nist-ai-100-2"].items
     assert sum(1 for i in aml.values() if i.paragraphs) >= 15
     rmf = frameworks["nist-ai-rmf"].items
-    assert rmf["nist-ai-rmf:1.0:MEASURE-2.7"].paragraphs == "AI RMF 1.0 Table 3 (MEASURE), MEASURE 2.7"
+    assert (
+        rmf["nist-ai-rmf:1.0:MEASURE-2.7"].paragraphs == "AI RMF 1.0 Table 3 (MEASURE), MEASURE 2.7"
+    )
     genai = frameworks["nist-ai-600-1"].items
     assert genai["nist-ai-600-1:2024:information-security"].paragraphs == "NIST AI 600-1 §2.9"
