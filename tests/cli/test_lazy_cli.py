@@ -61,3 +61,34 @@ def test_root_help_lists_every_command(capsys: object) -> None:
     for name, entry in COMMANDS.items():
         if not entry.hidden:
             assert name in out
+
+
+HEAVY_LIBRARIES = (
+    "fastapi",
+    "sqlalchemy",
+    "numpy",
+    "sklearn",
+    "trestle",
+    "cyclonedx",
+    "weasyprint",
+    "openpyxl",
+    "uvicorn",
+    "psycopg",
+    "procrastinate",
+    "authlib",
+)
+
+
+def test_command_modules_import_heavy_libraries_only_when_run() -> None:
+    """docs/cli.md rule 2: heavy imports live inside command functions."""
+    modules = sorted({entry.module for entry in COMMANDS.values()})
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        f"print(sorted(h for h in {HEAVY_LIBRARIES!r} if h in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[]"
