@@ -283,3 +283,11 @@ def test_asset_sensitivity_drives_confidentiality_impact() -> None:
     patient = {**CHAT, "request_sensitivity": "special-category"}
     leak = inherent_impact(cat.threats["input-data-leak"], system(interfaces=[patient]), "llm")
     assert leak.value == 5 and "input-data is special-category" in leak.reason
+
+
+def test_multimodal_input_can_carry_hidden_instructions() -> None:
+    plain = system(interfaces=[CHAT])
+    assert not found(plain, "indirect-prompt-injection")[0]
+    multimodal = system(interfaces=[CHAT], archetypes=["multimodal"])
+    ok, why = found(multimodal, "indirect-prompt-injection")
+    assert ok and "image and document (multimodal)" in why

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aisec.analysis.facts_base import FactResult, interfaces_of, names, stores_of, tools_of
 from aisec.system.schema import (
     AISystem,
+    Archetype,
     Audience,
     ContentSource,
     Deployment,
@@ -305,12 +306,19 @@ def records_sensitive(system: AISystem, model: Model) -> FactResult:
 
 
 def carried_content(system: AISystem, model: Model) -> list[str]:
-    """Third-party content that reaches the model through its own input channels."""
+    """Third-party content that reaches the model through its own input channels.
+
+    Documents and images sent to a multimodal generative model count too: text hidden in a PDF,
+    an image or a scene the camera sees can carry instructions the sender never typed.
+    """
+    multimodal = Archetype.MULTIMODAL in system.archetypes and model.kind is ModelKind.GENAI
     out = []
     for i in interfaces_of(system, model):
         sources = [c.value for c in i.carries_content if c.is_untrusted]
         if i.input_kind is InputKind.DOCUMENT and ContentSource.DOCUMENTS.value not in sources:
             sources.append(ContentSource.DOCUMENTS.value)
+        if multimodal and not sources:
+            sources.append("image and document (multimodal)")
         if sources:
             out.append(f"interface {i.id} carries {', '.join(sources)} content")
     return out
