@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from aisec.cli.app import app
-from aisec.cli.options import JsonOut
+from aisec.cli.options import JsonOut, fail_on_option
 from aisec.cli.outputs import (
     check_output_dir,
     check_output_file,
@@ -23,7 +23,6 @@ from aisec.common.exitcodes import ExitCode
 from aisec.common.fileio import atomic_write_text
 from aisec.common.textsafe import markup_safe as escape
 from aisec.service import (
-    BAND_ORDER,
     ReportFormat,
     bundled_examples,
     derive_for,
@@ -148,9 +147,7 @@ def assess_cmd(
         "-f",
         help="Comma-separated: html,json,md,csv,xlsx.",
     ),
-    fail_on: str | None = typer.Option(
-        None, "--fail-on", help="Exit 1 if a residual risk is at/above: low|medium|high|critical."
-    ),
+    fail_on: str | None = fail_on_option(None, what="a residual risk's band"),
     overlay: list[Path] = typer.Option(
         [], "--overlay", help="Catalogue overlay YAML (repeatable)."
     ),
@@ -159,11 +156,8 @@ def assess_cmd(
     ),
 ) -> int:
     """Derive threats, score inherent and residual risk, and write the reports."""
-    fail_on = fail_on.lower() if fail_on else None
-    if fail_on is not None and fail_on not in BAND_ORDER:
-        raise InputError(
-            f"unknown level {fail_on!r}", field="--fail-on", hint="low|medium|high|critical"
-        )
+    # One --fail-on vocabulary (docs/cli.md): bands low..critical; info acts as low, never off.
+    fail_on = {"info": "low", "never": None}.get(fail_on, fail_on) if fail_on else None
     formats = _formats(fmt)
     check_output_dir(out, "--out")
     if system.is_dir():

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
-from aisec.cli.options import Evidence
+from aisec.cli.options import Evidence, JsonOut, deprecated_option, fail_on_option, fails
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 
@@ -85,15 +85,16 @@ def crosswalk_cmd(
     assessment: Path | None = typer.Option(
         None, "--assessment", "-a", help="Assessment YAML with control states."
     ),
-    json_out: Path | None = typer.Option(
-        None, "--json", help="Also write the result as JSON ('-' for standard output)."
-    ),
+    json_out: JsonOut = None,
     evidence: Evidence = [],  # noqa: B006 (typer reads the default; never mutated)
     evidence_key: list[Path] = typer.Option(
         [], "--evidence-key", metavar="PEM", help="Trusted public key for signed evidence."
     ),
     gaps: bool = typer.Option(False, "--gaps", help="Show only partly / not supported / unmapped."),
-    list_: bool = typer.Option(False, "--list", help="List the frameworks and exit."),
+    list_: bool = typer.Option(
+        False, "--list", hidden=True, callback=deprecated_option("--list", "aisec crosswalk list")
+    ),
+    fail_on: str | None = fail_on_option(None, what="a gap (critical/high: not supported)"),
     overlay: list[Path] = typer.Option(
         [], "--overlay", help="Catalogue overlay YAML (repeatable), as for assess."
     ),
@@ -110,7 +111,7 @@ def crosswalk_cmd(
     from aisec.service import run_assessment
     from aisec.system.loader import load_system
 
-    if list_:
+    if list_ or framework == "list":
         return _list_frameworks()
     # stdout carries the JSON when --json is '-'; the table then goes to stderr
     out = Console(stderr=True) if check_output_files([("--json", json_out)]) else console
@@ -118,7 +119,7 @@ def crosswalk_cmd(
         raise InputError(
             f"unknown framework {framework!r}" if framework else "name a framework",
             field="FRAMEWORK",
-            hint="one of: " + ", ".join(FRAMEWORK_KEYS) + " (or --list)",
+            hint="one of: " + ", ".join(FRAMEWORK_KEYS) + " (or: aisec crosswalk list)",
         )
     if assessment is not None and system is None:
         raise InputError("--assessment needs the SYSTEM.yaml it assesses", field="SYSTEM")
@@ -181,4 +182,11 @@ def crosswalk_cmd(
         }
         if write_output(json_out, json.dumps(payload, indent=2) + "\n"):
             out.print(f"wrote {json_out}", markup=False, highlight=False, soft_wrap=True)
+    if fails([_GAP_RANK.get(i.status.value, -1) for i in result.items], fail_on):
+        return int(ExitCode.FINDINGS)
     return int(ExitCode.OK)
+
+
+# --fail-on for a framework (docs/cli.md): a requirement aisec cannot support is a high gap,
+# a partly supported one medium, an unmapped one low.
+_GAP_RANK = {"not-supported": 3, "partly": 2, "not-mapped": 1}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aisec.catalog.schema import ID_PATTERN
 
@@ -421,6 +421,17 @@ class Regulatory(Strict):
         max_length=60,
         description="Annex III high-risk area key, e.g. 'employment', 'essential-services'",
     )
+
+    @field_validator("annex_iii_area")
+    @classmethod
+    def _known_area(cls, value: str | None) -> str | None:
+        """Validated at load so every command (threats, assess, crosswalk) refuses a typo alike."""
+        from aisec.analysis.obligations import AnnexIIIArea  # the one vocabulary, lazily
+
+        if value is not None and value not in {a.value for a in AnnexIIIArea}:
+            keys = ", ".join(a.value for a in AnnexIIIArea)
+            raise ValueError(f"unknown Annex III area {value!r}; use one of: {keys}")
+        return value
     credit_or_insurance_pricing: bool | None = Field(
         default=None,
         description="Annex III 5(b) credit scoring or 5(c) life/health insurance pricing; "
