@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from aisec.cli.app import app
+from aisec.cli.options import FailLevel, fail_on_option
 from aisec.common.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from aisec.probes.artifacts.result import FileVerdict, ScanResult
+    from aisec.probes.artifacts.result import ScanResult
 
 
 class FailOn(StrEnum):
@@ -24,6 +25,23 @@ class FailOn(StrEnum):
     SUSPICIOUS = "suspicious"
     ERROR = "error"
     NOT_SCANNED = "not-scanned"
+
+
+# One --fail-on vocabulary (docs/cli.md) mapped onto file verdicts; the old words stay one release.
+_VERDICT_AT: dict[str, str | None] = {
+    "critical": "malicious",
+    "high": "malicious",
+    "medium": "suspicious",
+    "low": "error",
+    "info": "not-scanned",
+    "never": None,
+}
+_LEGACY_FAIL_ON = {
+    "malicious": FailLevel.CRITICAL,
+    "suspicious": FailLevel.MEDIUM,
+    "error": FailLevel.LOW,
+    "not-scanned": FailLevel.INFO,
+}
 
 
 @app.command("scan")
@@ -41,8 +59,11 @@ def scan_command(
     write_manifest: Path | None = typer.Option(
         None, "--write-manifest", help="Write a sha256sum-style manifest of the scanned files."
     ),
-    fail_on: FailOn = typer.Option(
-        FailOn.SUSPICIOUS, "--fail-on", help="Exit 1 when any file is at least this bad."
+    fail_on: str | None = fail_on_option(
+        "medium",
+        legacy=_LEGACY_FAIL_ON,
+        what="a file's verdict (critical/high: malicious, medium: suspicious, low: error, "
+        "info: not-scanned)",
     ),
     max_depth: int = typer.Option(6, "--max-depth", min=0, help="Archive nesting limit."),
     max_extract_ratio: int = typer.Option(
@@ -78,7 +99,6 @@ def scan_command(
     from aisec.probes.artifacts import console as render
     from aisec.probes.artifacts import integrity, sarif
     from aisec.probes.artifacts.interface import Limits
-    from aisec.probes.artifacts.result import FileVerdict
     from aisec.probes.artifacts.service import plan, scan_paths
 
     to_stdout = check_output_files([("--json", json_out), ("--sarif", sarif_out)])
@@ -129,17 +149,17 @@ def scan_command(
     else:
         render.render(result, out)
     sys.stdout.flush()
-    return _exit_code(result, FileVerdict(fail_on.value))
+    return _exit_code(result, _VERDICT_AT.get(fail_on or "never"))
 
 
-def _exit_code(result: ScanResult, fail_on: FileVerdict) -> int:
+def _exit_code(result: ScanResult, fail_on: str | None) -> int:
     """README's exit codes: 1 when anything reaches --fail-on; 4 when no file was examined at
     all (never a pass); 3 when a file could not be examined (an error is not a pass); else 0.
     A file of an unknown format beside examined ones is listed as not-scanned and exits 0
     unless --fail-on not-scanned: a model folder holds READMEs and licences."""
     from aisec.probes.artifacts.result import FileVerdict
 
-    if result.files and result.verdict.rank <= fail_on.rank:
+    if fail_on is not None and result.files and result.verdict.rank <= FileVerdict(fail_on).rank:
         return int(ExitCode.FINDINGS)
     if result.examined_nothing:
         return int(ExitCode.NOTHING_ASSESSED)
