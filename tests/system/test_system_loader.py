@@ -126,3 +126,27 @@ def test_several_problems_are_listed_with_their_lines(tmp_path: Path) -> None:
     first, second = str(err.value).splitlines()[:2]
     assert first.startswith(f"{path}:4: organisation_role")
     assert second.strip().startswith(f"also {path}:6: business_impact.confidentiality")
+
+
+def test_new_optional_facts_load_and_records_are_reference_checked(tmp_path: Path) -> None:
+    extended = MINIMAL.replace(
+        "    hosted_by: model-provider\n",
+        "    hosted_by: model-provider\n    deployment: device\n    weights_distributed: public\n"
+        "    follows_instructions: false\n",
+    )
+    path = tmp_path / "sys.yaml"
+    path.write_text(
+        extended + "records:\n  - {id: logs, name: Logs, kind: prompt-log, sensitivity: personal,"
+        " retention_days: 30, models: [m]}\n"
+    )
+    system = load_system(path)
+    assert system.models[0].deployment.value == "device" and system.records[0].retention_days == 30
+    path.write_text(
+        extended + "records:\n  - {id: logs, name: Logs, kind: prompt-log, sensitivity: personal,"
+        " models: [nope]}\n"
+    )
+    with pytest.raises(InputError, match=r"records\[0\]\.models\[0\].*unknown model 'nope'"):
+        load_system(path)
+    path.write_text(extended.replace("deployment: device", "deployment: orbit"))
+    with pytest.raises(InputError, match="deployment"):
+        load_system(path)
