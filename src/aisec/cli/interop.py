@@ -390,3 +390,46 @@ def export_pdf_cmd(
     atomic_write_bytes(out, html_to_pdf(text, header))
     err.print(f"wrote {escape(str(out))}")
     return int(ExitCode.OK)
+
+
+@import_app.command("inventory")
+def import_inventory_cmd(
+    sheet: Annotated[
+        Path | None, typer.Argument(help="AI inventory sheet (.csv or .xlsx), one system a row.")
+    ] = None,
+    column_map: Annotated[
+        Path | None,
+        typer.Option("--map", help="Column map YAML (see 'aisec import inventory --template')."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the system files.")] = Path(
+        "systems"
+    ),
+    template: Annotated[
+        bool, typer.Option("--template", help="Write the template sheet and map to --out.")
+    ] = False,
+    force: Force = False,
+) -> int:
+    """One system YAML per row; what the sheet does not say becomes marked questions."""
+    from aisec.system.importers.inventory import import_inventory, write_template
+
+    check_output_dir(out, "--out")
+    if template:
+        for path in write_template(out):
+            err.print(f"wrote {escape(str(path))}")
+        return int(ExitCode.OK)
+    if sheet is None or column_map is None:
+        raise InputError(
+            "give the SHEET and --map COLUMNS.yaml",
+            field="SHEET" if sheet is None else "--map",
+            hint="'aisec import inventory --template -o DIR' writes a sheet and map to start from",
+        )
+    systems = import_inventory(sheet, column_map)  # every row checked before any write
+    targets = [out / f"{s.system_id}.yaml" for s in systems]
+    for target in targets:
+        _refuse_overwrite(target, force, "--out")
+    for imported, target in zip(systems, targets, strict=True):
+        atomic_write_text(target, imported.to_yaml())
+        err.print(f"wrote {escape(str(target))} ({len(imported.questions)} question(s))")
+    for imported in systems:
+        _show_questions(imported)
+    return int(ExitCode.OK)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from aisec.common.errors import InputError, MissingExtraError
 from aisec.common.yamlio import format_loc, load_yaml_text
-from aisec.system.importers.scaffold import ImportedSystem, slug, unique
+from aisec.system.importers.scaffold import ImportedSystem, ask_unknowns, slug, unique
 from aisec.system.schema import Dataset, Model
 
 MAX_BOM = 32 * 1024 * 1024
@@ -263,20 +263,7 @@ def import_bom(data: dict[str, Any], source: str) -> ImportedSystem:
             "partner or internal; authenticated or not)? The BOM lists no service.",
             "none declared",
         )
-    imp.ask(
-        "tools", "Which tools or functions can the models call, with what effects?", "none declared"
-    )
-    imp.ask(
-        "outputs",
-        "Where does model output go and how is it rendered (plain, markdown, html, "
-        "structured, executed, decision)?",
-        "none declared",
-    )
-    imp.ask(
-        "augmentation",
-        "Do prompts get content from stores (RAG, system prompt, memory)?",
-        "none declared",
-    )
+    ask_unknowns(imp)
     flows = _flows(data, refs)
     if flows:
         d["data_flows"] = flows

@@ -72,6 +72,24 @@ class ImportedSystem:
         return load_system_text(self.to_yaml(), source=f"import of {self.source}")
 
 
+def ask_unknowns(imp: ImportedSystem) -> None:
+    """The questions no inventory source answers: tools, outputs, augmentation."""
+    imp.ask(
+        "tools", "Which tools or functions can the models call, with what effects?", "none declared"
+    )
+    imp.ask(
+        "outputs",
+        "Where does model output go and how is it rendered (plain, markdown, html, "
+        "structured, executed, decision)?",
+        "none declared",
+    )
+    imp.ask(
+        "augmentation",
+        "Do prompts get content from stores (RAG, system prompt, memory)?",
+        "none declared",
+    )
+
+
 def slug(text: str, fallback: str = "item") -> str:
     """An aisec id from free text: lower case, digits and single dashes, starting with a letter."""
     value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
