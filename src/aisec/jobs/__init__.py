@@ -8,8 +8,10 @@ with PostgreSQL, so `aisec worker` processes on other machines can take the work
 from __future__ import annotations
 
 import json
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import select
@@ -38,44 +40,62 @@ def job_dict(job: Job) -> dict[str, Any]:
     }
 
 
+def _pool_size() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def run_reassess(factory: sessionmaker[Session], job_id: int, worker: str = "in-process") -> None:
-    """Re-assess every system of the job's workspace, one transaction per system."""
-    from aisec.store.services import reassess
+    """Re-assess every system of the job's workspace.
+
+    The analyses run in a process pool (CPU-bound, one per core) from inputs read in one
+    transaction; each new revision is then written in its own short write transaction, and a
+    system edited meanwhile is re-run inline so no save is overwritten with stale inputs.
+    """
+    from aisec.store.assessing import summarise_text
+    from aisec.store.services import reassess, reassess_inputs
 
     with write_session(factory) as s:
         job = s.get(Job, job_id)
         if job is None or job.status not in ("queued",):
             return
         job.status, job.worker = "running", worker
-        ws = s.get(Workspace, job.workspace_id)
-        assert ws is not None
-        slugs = list(
-            s.scalars(select(System.slug).where(System.workspace_id == ws.id).order_by(System.slug))
+        ws_id = job.workspace_id
+        systems = list(
+            s.scalars(select(System).where(System.workspace_id == ws_id).order_by(System.slug))
         )
-        job.total = len(slugs)
+        job.total = len(systems)
         params = json.loads(job.params or "{}")
         actor = Actor(job.created_by_id, str(params.get("actor", "job")), via=f"job:{job_id}")
+    with factory() as s:
+        inputs = {sys_.slug: reassess_inputs(s, s.merge(sys_)) for sys_ in systems}
     failures: list[str] = []
-    for done, slug in enumerate(slugs, 1):
-        try:
-            with write_session(factory) as s:
-                ws = s.get(Workspace, job.workspace_id)
-                assert ws is not None
-                system = s.scalar(
-                    select(System).where(System.workspace_id == ws.id, System.slug == slug)
-                )
-                if system is not None:
-                    reassess(s, actor, ws, system, str(params.get("label", "")))
-                row = s.get(Job, job_id)
-                assert row is not None
-                row.done = done
-        except InputError as exc:
-            failures.append(f"{slug}: {exc}")
+    label = str(params.get("label", ""))
+    with ProcessPoolExecutor(_pool_size(), mp_context=get_context("spawn")) as pool:
+        futures = {
+            slug: pool.submit(summarise_text, text, assessment, evidence)
+            for slug, (_, _, text, assessment, evidence) in inputs.items()
+        }
+        for done, (slug, future) in enumerate(futures.items(), 1):
+            try:
+                summary = future.result()
+                with write_session(factory) as s:
+                    ws = s.get(Workspace, ws_id)
+                    system = s.scalar(
+                        select(System).where(System.workspace_id == ws_id, System.slug == slug)
+                    )
+                    if ws is not None and system is not None:
+                        heads = inputs[slug][:2]
+                        reassess(s, actor, ws, system, label, (heads[0], heads[1], summary))
+                    row = s.get(Job, job_id)
+                    assert row is not None
+                    row.done = done
+            except InputError as exc:
+                failures.append(f"{slug}: {exc}")
     with write_session(factory) as s:
         row = s.get(Job, job_id)
         assert row is not None
-        row.status = "failed" if failures and len(failures) == len(slugs) else "done"
-        row.message = "; ".join(failures)[:4000] or f"re-assessed {len(slugs)} systems"
+        row.status = "failed" if failures and len(failures) == len(systems) else "done"
+        row.message = "; ".join(failures)[:4000] or f"re-assessed {len(systems)} systems"
         row.finished_at = utcnow()
 
 

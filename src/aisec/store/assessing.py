@@ -101,6 +101,19 @@ def parse_evidence_bytes(raw: bytes, source: str = "evidence.json") -> EvidenceR
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What a revision row stores of a run: small and picklable (process pools compute it)."""
+
+    blob: bytes
+    catalog_version: str
+    residual_sum: int
+    inherent_sum: int
+    max_residual: int
+    above_acceptance: int
+    readiness: int
+
+
+@dataclass(frozen=True)
 class Outcome:
     """One analysis run: what reports render, plus the compressed JSON kept with the revision."""
 
@@ -111,6 +124,26 @@ class Outcome:
     @property
     def result(self) -> AssessmentResult:
         return self.report.result
+
+    @property
+    def summary(self) -> Summary:
+        r = self.report.result
+        return Summary(
+            blob=self.blob,
+            catalog_version=r.catalog_version[:60],
+            residual_sum=r.totals.residual_sum,
+            inherent_sum=r.totals.inherent_sum,
+            max_residual=r.totals.max_residual,
+            above_acceptance=r.totals.risks_above_acceptance,
+            readiness=round(r.readiness.overall.score),
+        )
+
+
+def summarise_text(
+    system_text: str, assessment_text: str | None, evidence: Sequence[tuple[str, bytes]] = ()
+) -> Summary:
+    """`run_text` reduced to what is stored (for a process pool re-assessing a workspace)."""
+    return run_text(system_text, assessment_text, evidence).summary
 
 
 def run_text(
@@ -143,7 +176,7 @@ def run_text(
         extras=all_extras,
     )
     payload = {"result": json.loads(result.model_dump_json()), "extras": all_extras}
-    blob = zlib.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"), 6)
+    blob = zlib.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"), 1)
     return Outcome(system, report, blob)
 
 

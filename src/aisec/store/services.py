@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from aisec.common.errors import InputError
 from aisec.store import audit
 from aisec.store.access import Actor, Conflict, Forbidden, NotFound, Role
-from aisec.store.assessing import Outcome, parse_evidence_bytes, run_text, stored_payload
+from aisec.store.assessing import (
+    Outcome,
+    Summary,
+    parse_evidence_bytes,
+    run_text,
+    stored_payload,
+)
 from aisec.store.diff import diff_payloads
 from aisec.store.models import (
     AssessmentRevision,
@@ -339,17 +345,41 @@ def save_assessment(
     return rev
 
 
+def reassess_inputs(
+    s: Session, system: System
+) -> tuple[int, int, str, str | None, list[tuple[str, bytes]]]:
+    """(system head, assessment head, system text, assessment text, evidence) to re-run."""
+    head = assessment_revision(s, system)
+    evidence = evidence_of(s, system, _ids(head.evidence_ids))
+    return (
+        system.system_head,
+        system.assessment_head,
+        system_revision(s, system).yaml_text,
+        head.yaml_text,
+        _evidence_inputs(evidence),
+    )
+
+
 def reassess(
-    s: Session, actor: Actor, ws: Workspace, system: System, label: str = ""
+    s: Session,
+    actor: Actor,
+    ws: Workspace,
+    system: System,
+    label: str = "",
+    precomputed: tuple[int, int, Summary] | None = None,
 ) -> AssessmentRevision:
-    """Same inputs, current catalogue: a new labelled revision (old results stay as they were)."""
+    """Same inputs, current catalogue: a new labelled revision (old results stay as they were).
+    `precomputed` (system head, assessment head, summary) is used when the heads still match."""
     from aisec.catalog import default_catalog
 
     head = assessment_revision(s, system)
     evidence = evidence_of(s, system, _ids(head.evidence_ids))
-    outcome = run_text(
-        system_revision(s, system).yaml_text, head.yaml_text, _evidence_inputs(evidence)
-    )
+    if precomputed and precomputed[:2] == (system.system_head, system.assessment_head):
+        outcome: Outcome | Summary = precomputed[2]
+    else:
+        outcome = run_text(
+            system_revision(s, system).yaml_text, head.yaml_text, _evidence_inputs(evidence)
+        )
     version = default_catalog().version
     rev = _add_assessment_revision(
         s,
@@ -582,11 +612,11 @@ def _add_assessment_revision(
     system: System,
     text: str | None,
     evidence: list[Evidence],
-    outcome: Outcome,
+    outcome: Outcome | Summary,
     message: str,
     label: str,
 ) -> AssessmentRevision:
-    result = outcome.result
+    done = outcome.summary if isinstance(outcome, Outcome) else outcome
     system.assessment_head += 1
     rev = AssessmentRevision(
         system_id=system.id,
@@ -598,13 +628,13 @@ def _add_assessment_revision(
         author_id=actor.user_id,
         message=message[:500],
         label=label[:200],
-        catalog_version=result.catalog_version[:60],
-        result=outcome.blob,
-        residual_sum=result.totals.residual_sum,
-        inherent_sum=result.totals.inherent_sum,
-        max_residual=result.totals.max_residual,
-        above_acceptance=result.totals.risks_above_acceptance,
-        readiness=round(result.readiness.overall.score),
+        catalog_version=done.catalog_version,
+        result=done.blob,
+        residual_sum=done.residual_sum,
+        inherent_sum=done.inherent_sum,
+        max_residual=done.max_residual,
+        above_acceptance=done.above_acceptance,
+        readiness=done.readiness,
     )
     s.add(rev)
     s.flush()
