@@ -45,7 +45,7 @@ def decide(
         ]
         easing = [r.because for r in evaluate_all(rule.eased_by, system, models, cache) if r.holds]
         if threat is not None:  # who can attempt it, shown with the other likelihood factors
-            value, held = reach(threat, system, models, cache)
+            value, held = reach(threat, rule, system, models, cache)
             if held is not None and value > 0:
                 aggravating = [held.because, *aggravating]
             elif held is not None:

@@ -3,7 +3,8 @@
 Likelihood on 1-5 is built from four parts, each named in the explanation:
 
 - **base**: how often the attack is seen in practice given the skill it needs (catalogue data);
-- **reach**: who can attempt it, for threats carried through the model's input (surface `use`):
+- **reach**: who can attempt it, for threats carried through the model's input (surface `use`;
+  not for those that need untrusted content in the prompt, whose attackers plant content instead):
   anyone without logging in +1/2, authenticated outsiders (public or partner) +1/4, only
   authenticated insiders -1; threats of the development or runtime surface have no reach term;
 - **leverage**: the rule's aggravating facts with diminishing returns (+1/2, +1/4, +1/8...), so
@@ -64,10 +65,18 @@ def models_of(system: AISystem, component: str) -> list[Model]:
 
 
 def reach(
-    threat: Threat, system: AISystem, models: list[Model], cache: FactCache
+    threat: Threat,
+    rule: ApplicabilityRule,
+    system: AISystem,
+    models: list[Model],
+    cache: FactCache,
 ) -> tuple[float, FactResult | None]:
-    """Who can attempt a threat carried through the model's input; 0 for other surfaces."""
-    if Surface.USE not in threat.surface:
+    """Who can attempt a threat carried through the model's input; 0 for other surfaces.
+
+    A threat that needs untrusted content in the prompt is attempted by whoever can plant that
+    content, not by the interface's users, so the interfaces give it no reach either way.
+    """
+    if Surface.USE not in threat.surface or Fact.UNTRUSTED_CONTENT_IN_PROMPT in rule.when:
         return 0.0, None
     for fact, result in zip(
         REACH_FACTS, evaluate_all(list(REACH_FACTS), system, models, cache), strict=True
@@ -108,7 +117,7 @@ def inherent_likelihood(
 ) -> Likelihood:
     cache = {} if cache is None else cache
     models = models_of(system, component)
-    reach_value, reach_fact = reach(threat, system, models, cache)
+    reach_value, reach_fact = reach(threat, rule, system, models, cache)
     agg = [
         r
         for f, r in zip(
