@@ -323,7 +323,8 @@ class Interface(Strict):
     returns: Returns | None = Field(
         default=None,
         description="what senders observe: full-output, scores, label-only, nothing "
-        "(unset: full output, with scores if the model outputs confidence)",
+        "(unset: nothing for sensor input, else full output, with scores if the model "
+        "outputs confidence)",
     )
     rate_limit_per_day: int | None = Field(
         default=None, ge=0, description="queries one sender may make per day"
