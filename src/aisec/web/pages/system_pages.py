@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from aisec.reports.context import ReportInput
 from aisec.reports.html import html_context
-from aisec.service import ReportFormat
+from aisec.service import ReportFormat, render_bytes
 from aisec.store import history, services
 from aisec.store.access import Action
 from aisec.store.assessing import stored_payload, stored_result
@@ -199,7 +199,12 @@ def revision_report(
         from fastapi import HTTPException
 
         raise HTTPException(404, f"no report format {fmt!r}") from None
-    body = history.report(db, system, chosen, number)
+    body: str | bytes
+    if chosen is ReportFormat.XLSX:  # binary: the service renders it from the stored result
+        rev = services.assessment_revision(db, system, number)
+        body = render_bytes(ReportInput(result=stored_result(rev.result)), chosen)
+    else:
+        body = history.report(db, system, chosen, number)
     response = Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"))
     response.headers["Content-Disposition"] = (
         f'{"inline" if fmt == "html" else "attachment"}; filename="{system.slug}-rev{number}.{fmt}"'
