@@ -433,6 +433,7 @@ class Regulatory(Strict):
             keys = ", ".join(a.value for a in AnnexIIIArea)
             raise ValueError(f"unknown Annex III area {value!r}; use one of: {keys}")
         return value
+
     credit_or_insurance_pricing: bool | None = Field(
         default=None,
         description="Annex III 5(b) credit scoring or 5(c) life/health insurance pricing; "
