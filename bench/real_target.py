@@ -17,8 +17,8 @@ from typing import Any
 from aisec.probes.llm import load_families, run_probes
 from aisec.probes.llm.declared import Declared, load_declared
 from aisec.probes.llm.detectors.realset import Agreement, bundled_sets
-from aisec.probes.llm.results import ProbeRun
 from aisec.probes.llm.pacing import CALIBRATION_TIMEOUT_S
+from aisec.probes.llm.results import ProbeRun
 from aisec.probes.llm.runner import ProbeOptions
 from aisec.probes.llm.target_openai import OpenAIChatTarget
 from aisec.probes.llm.transport import TransportOptions

@@ -74,10 +74,11 @@ def test_dripping_target_is_bounded_by_the_request_deadline(drip: str, tmp_path:
         code, report, lines = _probe(url, tmp_path, "--timeout", "1")
         took = time.monotonic() - start
     assert took < 12, f"a dripping target held the run for {took:.1f} s"
-    assert len(lines) == len(received) == report.summary["attempts"] == 15
+    total = report.summary["attempts"]
+    assert len(lines) == len(received) == total > 10
     dripped = [line for line in lines if line["error"]]
-    assert len(dripped) == 7 and all("deadline" in line["error"] for line in dripped)
-    assert report.summary["completed"] == 8
+    assert len(dripped) == total // 2 and all("deadline" in line["error"] for line in dripped)
+    assert report.summary["completed"] == total - total // 2
     finding = report.findings[0]
     assert finding.verdict is Verdict.INCONCLUSIVE and code == 4
     assert "errored or timed out" in finding.details["inconclusive_reasons"][0]
@@ -95,7 +96,8 @@ def test_run_budget_stops_a_stalling_target(tmp_path: Path) -> None:
         took = time.monotonic() - start
     assert took < 8 and code == 4
     assert report.summary["completed"] == 3 and "budget" in report.summary["aborted"]
-    assert len(lines) == 15 and sum(1 for line in lines if line["error"]) == 12
+    assert len(lines) == report.summary["attempts"]
+    assert sum(1 for line in lines if line["error"]) == len(lines) - 3
 
 
 def test_malformed_replies_are_errored_attempts_and_evidence_is_written(tmp_path: Path) -> None:
@@ -106,10 +108,15 @@ def test_malformed_replies_are_errored_attempts_and_evidence_is_written(tmp_path
 
     with hostile_server(behaviour) as (url, _):
         code, report, lines = _probe(url, tmp_path, "--concurrency", "1")
+    total = len(lines)
     bad = [line for line in lines if line["error"]]
-    assert len(bad) == 5 and all("malformed chat completion" in line["error"] for line in bad)
-    assert report.summary["errors"] == 5 and report.summary["completed"] == 10
-    assert code == 4  # 5 of 8 attacks... or fewer: either way too many errors to say "held"
+    assert len(bad) == total // 3 and all(
+        "malformed chat completion" in line["error"] for line in bad
+    )
+    assert (
+        report.summary["errors"] == total // 3 and report.summary["completed"] == total - total // 3
+    )
+    assert code == 4  # a third of the replies malformed: too many errors to say "held"
     assert report.findings[0].verdict is Verdict.INCONCLUSIVE
 
 

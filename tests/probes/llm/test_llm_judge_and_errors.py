@@ -59,7 +59,7 @@ def test_failing_attempts_are_errors_not_passes() -> None:
 
     run = run_probes(CallableTarget(flaky), FAMILIES, None, ProbeOptions(seed=1, obfuscations=()))
     family = run.families[0]
-    assert family.errors == 2 and family.asr.n == 6
+    assert family.errors == 2 and family.asr.n == 11
     assert [a.error for a in run.attempts if a.error] == ["boom", "boom"]
 
 
@@ -94,7 +94,7 @@ def test_threshold_allows_a_small_rate() -> None:
     assert strict.families[0].asr.successes == 1
     assert strict.families[0].verdict is Verdict.FAIL
     assert lenient.families[0].verdict is Verdict.PASS
-    assert strict.families[0].false_refusal.successes == 6  # it refuses benign prompts too
+    assert strict.families[0].false_refusal.successes == 8  # it refuses benign prompts too
 
 
 def test_first_request_failing_stops_the_run() -> None:

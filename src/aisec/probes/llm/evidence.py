@@ -57,6 +57,8 @@ def attempt_record(result: AttemptResult, declared: Declared | None = None) -> d
             "content": _clip(hide(request.content)) if request.content is not None else None,
             "content_label": request.content_label,
             "tools": [t.name for t in request.tools],
+            "turns": [hide(t) for t in planned.turns],
+            "history": [{"role": r, "text": _clip(hide(t))} for r, t in result.history],
         },
         "response": None
         if response is None
@@ -177,6 +179,7 @@ def plan_hash(run: ProbeRun) -> str:
     digest = hashlib.sha256()
     for result in run.attempts:
         request = attempt_record(result, run.declared)["request"]
+        request.pop("history")  # what the target answered is not part of the plan
         digest.update(json.dumps(request, sort_keys=True).encode("utf-8") + b"\n")
     return digest.hexdigest()
 

@@ -92,6 +92,12 @@ class Prompt(Strict):
 
 class Attack(Prompt):
     payload: Template | None = None
+    turns: list[Template] = Field(
+        default_factory=list,
+        max_length=10,
+        description="earlier user turns (scripted escalation: Crescendo, foot-in-the-door); "
+        "each gets the target's real reply, kept as history for the final `user` turn",
+    )
     obfuscate: bool = True
     per_tool: bool = Field(default=False, description="expand once per tool beyond the task")
 
@@ -148,8 +154,9 @@ class Family(Strict):
 def _check_placeholders(family: Family, located: LocatedYaml) -> None:
     for group in ("attacks", "controls"):
         for index, prompt in enumerate(getattr(family, group)):
-            for field in ("user", "content", "payload"):
-                text = getattr(prompt, field, None) or ""
+            for field in ("user", "content", "payload", "turns"):
+                value = getattr(prompt, field, None) or ""
+                text = "\n".join(value) if isinstance(value, list) else value
                 for match in _PLACEHOLDER.finditer(text):
                     name = match.group(1)
                     if name == "filler" and match.group(2):

@@ -47,6 +47,7 @@ class ChatRequest:
     content: str | None = None  # inserted content (document, tool output, e-mail)
     content_label: str = "document"
     tools: tuple[ToolSpec, ...] = ()
+    history: tuple[tuple[str, str], ...] = ()  # earlier (role, text) turns: "user"/"assistant"
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aisec.common.errors import ProbeError
-from aisec.probes.llm.interface import Target
+from aisec.probes.llm.interface import ChatResponse, Target
 from aisec.probes.llm.plan import PlannedAttempt
 from aisec.probes.llm.results import AttemptResult
 
@@ -68,18 +68,36 @@ def choose(latency_s: float, pacing: Pacing) -> tuple[int, float]:
     return concurrency, timeout
 
 
+async def _conversation(
+    target: Target, planned: PlannedAttempt
+) -> tuple[ChatResponse, tuple[tuple[str, str], ...]]:
+    """Scripted escalation: each earlier turn gets the target's real reply, then the last."""
+    history: tuple[tuple[str, str], ...] = ()
+    for turn in planned.turns:
+        request = replace(planned.request, user=turn, content=None, history=history)
+        reply = await target.send(request)
+        history += (("user", turn), ("assistant", reply.text))
+    response = await target.send(replace(planned.request, history=history))
+    return response, history
+
+
 async def send_one(target: Target, planned: PlannedAttempt, timeout_s: float) -> AttemptResult:
-    """One attempt under its overall deadline; every failure becomes an errored attempt."""
+    """One attempt under its overall deadline (a multi-turn attempt's deadline grows with its
+    turns); every failure becomes an errored attempt."""
+    history: tuple[tuple[str, str], ...] = ()
     try:
-        async with asyncio.timeout(timeout_s):
-            response = await target.send(planned.request)
+        async with asyncio.timeout(timeout_s * (1 + len(planned.turns))):
+            if planned.turns:
+                response, history = await _conversation(target, planned)
+            else:
+                response = await target.send(planned.request)
     except TimeoutError:
         return AttemptResult(planned, None, error=f"no answer within the {timeout_s:g} s deadline")
     except ProbeError as exc:
         return AttemptResult(planned, None, error=exc.message)
     except Exception as exc:  # noqa: BLE001  (a hostile target must not end the run)
         return AttemptResult(planned, None, error=f"unexpected {type(exc).__name__}: {exc}"[:300])
-    return AttemptResult(planned, response)
+    return AttemptResult(planned, response, history=history)
 
 
 async def execute(

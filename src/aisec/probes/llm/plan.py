@@ -63,6 +63,7 @@ class PlannedAttempt:
     request: ChatRequest
     planted: Planted
     capability: Capability | None = None  # controls that check what the target can do
+    turns: tuple[str, ...] = ()  # earlier user turns, sent first, each with its real reply
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,10 @@ def build_plan(families: list[Family], app: AppContext, options: PlanOptions) ->
                         request=_request(prompt, app, planted, tool, obfuscation),
                         planted=planted,
                         capability=prompt.capability,
+                        turns=tuple(
+                            render(t, _values(planted, app, tool))
+                            for t in getattr(prompt, "turns", ())
+                        ),
                     )
                 )
     return Plan(tuple(attempts), tuple(skipped))

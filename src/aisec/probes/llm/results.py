@@ -30,6 +30,7 @@ class AttemptResult:
     success: bool = False
     refused: bool = False
     judge: JudgeVote | None = None
+    history: tuple[tuple[str, str], ...] = ()  # the real conversation before the last turn
     leaks: tuple[Hit, ...] = ()  # leak hits on this reply that its family's check did not count
 
     @property

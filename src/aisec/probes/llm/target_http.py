@@ -92,8 +92,9 @@ class HttpTemplateTarget:
         return self._template.url
 
     async def send(self, request: ChatRequest) -> ChatResponse:
+        earlier = "".join(f"{role.title()}: {text}\n" for role, text in request.history)
         values = {
-            "prompt": request.user,
+            "prompt": earlier + ("User: " if earlier else "") + request.user,
             "system": request.system or "",
             "context": request.content or "",
         }

@@ -41,6 +41,7 @@ def build_messages(request: ChatRequest, channel: ContentChannel) -> list[dict[s
     messages: list[dict[str, Any]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
+    messages.extend({"role": role, "content": text} for role, text in request.history)
     user = request.user
     if request.content is not None and channel is ContentChannel.USER_BLOCK:
         user = f"{user}\n\n<{request.content_label}>\n{request.content}\n</{request.content_label}>"
