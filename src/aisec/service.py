@@ -62,6 +62,8 @@ def run_assessment(
     now: datetime | None = None,
     trusted_keys: Sequence[Path] = (),
     allow_weakening: bool = False,
+    supplier_packs: Sequence[Path] = (),
+    supplier_keys: Sequence[Path] = (),
 ) -> AssessmentRun:
     from aisec.evidence.intake import read_evidence
     from aisec.record import input_file
@@ -81,6 +83,12 @@ def run_assessment(
             source=str(assessment_path),
             field="system",
         )
+    pack_notes: list[str] = []
+    if supplier_packs:  # vendor evidence packs: supplier-provided controls, verified or claimed
+        from aisec.evidence.pack import apply_packs, describe
+
+        assessment, checks = apply_packs(assessment, system.id, supplier_packs, supplier_keys)
+        pack_notes = [describe(c) for c in checks]
     system, repeats = collapse_repeated_models(
         system, keep=_named_in(assessment, system) if assessment else ()
     )
@@ -98,7 +106,7 @@ def run_assessment(
     result = assess(
         catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs
     )
-    extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats)
+    extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats) + pack_notes
     if extra_notes:  # overlays named with hash and changes; collapsed models named
         result = result.model_copy(update={"notes": [*result.notes, *extra_notes]})
     applicable = {d.threat_id for d in result.decisions if d.applicable}

@@ -154,6 +154,12 @@ def assess_cmd(
     allow_weakening: bool = typer.Option(
         False, "--allow-weakening", help="Accept overlays that weaken bundled records (flagged)."
     ),
+    supplier_pack: list[Path] = typer.Option(
+        [], "--supplier-pack", help="Vendor evidence pack folder (aisec pack create; repeatable)."
+    ),
+    supplier_key: list[Path] = typer.Option(
+        [], "--supplier-key", metavar="PEM", help="The vendor's public key you trust (repeatable)."
+    ),
 ) -> int:
     """Derive threats, score inherent and residual risk, and write the reports."""
     # One --fail-on vocabulary (docs/cli.md): bands low..critical; info acts as low, never off.
@@ -175,6 +181,8 @@ def assess_cmd(
         overlay,
         allow_weakening=allow_weakening,
         trusted_keys=evidence_key,
+        supplier_packs=supplier_pack,
+        supplier_keys=supplier_key,
     )
     written = write_reports(run.report, out, formats)
     _summary(run.result, written)

@@ -308,13 +308,27 @@ def verify_pack(pack: Path, trusted_keys: Sequence[Path] = ()) -> PackVerificati
     return result
 
 
-def supplier_label(check: PackVerification, control: PackControl) -> list[str]:
-    """The supplier-evidence lines an assessment records for one provided control."""
+IN_PLACE = ("implemented", "verified")
+
+
+def supplier_label(check: PackVerification, control: PackControl) -> str:
+    """How one provided control stands after checking the pack, in the report's words."""
     where = f"pack {Path(check.path).name}"
-    if check.verified:
-        files = ", ".join(control.evidence) or COMPONENT
-        return [f"{VERIFIED}: {files} ({where}, key {check.key_fingerprint or ''}"[:480] + ")"]
-    return [f"{CLAIMED}: {check.why_not} ({where})"[:500]]
+    if not check.verified:
+        return f"{CLAIMED}: {check.why_not} ({where})"[:1000]
+    if control.status not in IN_PLACE:
+        return f"supplier's open item: the vendor reports status {control.status} ({where})"
+    files = ", ".join(control.evidence) or COMPONENT
+    return f"{VERIFIED}: {files} ({where}, key {check.key_fingerprint})"[:500]
+
+
+def describe(check: PackVerification) -> str:
+    """One line for the report notes: which pack, from whom, and whether it verified."""
+    state = "verified" if check.verified else f"NOT verified ({check.why_not})"
+    return (
+        f"supplier pack {Path(check.path).name} from {check.vendor or 'unknown vendor'}: "
+        f"{state}; {len(check.provided)} control(s) provided by the supplier"
+    )
 
 
 def apply_packs(
@@ -323,8 +337,10 @@ def apply_packs(
     packs: Sequence[Path],
     trusted_keys: Sequence[Path] = (),
 ) -> tuple[Assessment, list[PackVerification]]:
-    """Mark every control a pack says the supplier provides as supplier-provided, with the
-    verification outcome as its supplier evidence. Our own claims stay as they were."""
+    """Mark every control a pack says the supplier provides as supplier-provided. Only a
+    verified pack whose vendor reports the control in place adds supplier evidence (which makes
+    it count); otherwise the note says "claimed, unverified" or names the supplier's open item.
+    Our own claims stay as they were."""
     base = assessment or Assessment(system=system_id)
     controls: dict[str, ControlState] = dict(base.controls)
     checks = []
@@ -333,14 +349,12 @@ def apply_packs(
         checks.append(check)
         for control in check.provided:
             state = controls.get(control.id, ControlState())
-            controls[control.id] = state.model_copy(
-                update={
-                    "supplier_provided": True,
-                    "supplier": check.vendor or state.supplier,
-                    "supplier_evidence": [
-                        *state.supplier_evidence,
-                        *supplier_label(check, control),
-                    ],
-                }
-            )
+            label = supplier_label(check, control)
+            update: dict[str, Any] = {"supplier_provided": True}
+            update["supplier"] = check.vendor or state.supplier
+            if label.startswith(VERIFIED):  # only a verified, in-place claim attests the control
+                update["supplier_evidence"] = [*state.supplier_evidence, label]
+            else:
+                update["notes"] = "; ".join(n for n in (state.notes, label) if n)[:4000]
+            controls[control.id] = state.model_copy(update=update)
     return base.model_copy(update={"controls": controls}), checks
