@@ -115,3 +115,13 @@ def test_development_only_threats_are_capped_and_explained() -> None:
     lk = inherent_likelihood(t, cat.rules[t.id], s, "embedder")
     assert lk.value <= 4 and lk.explanation.startswith("base 3")
     assert "leverage +0.5 (1 aggravating)" in lk.explanation
+
+
+def test_every_base_likelihood_states_its_reason_in_the_explanation() -> None:
+    cat = default_catalog()
+    s = load_system(EXAMPLES / "email-agent.yaml")
+    for threat in cat.threats.values():
+        assert threat.base_reason, threat.id
+    t = cat.threats["direct-prompt-injection"]
+    lk = inherent_likelihood(t, cat.rules[t.id], s, "agent-llm")
+    assert t.base_reason and t.base_reason in lk.explanation

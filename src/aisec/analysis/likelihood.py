@@ -135,7 +135,8 @@ def inherent_likelihood(
     cap = cap_of(threat)
     score = combine(threat.base_likelihood, reach_value, len(agg), len(eas))
     value = to_level(score, cap)
-    parts = [f"base {threat.base_likelihood}"]
+    why = f" ({threat.base_reason})" if threat.base_reason else ""
+    parts = [f"base {threat.base_likelihood}{why}"]
     if reach_fact is not None:
         parts.append(f"reach {reach_value:+g} ({reach_fact.because})")
     if agg:

@@ -150,6 +150,11 @@ class Threat(Strict):
     surface: list[Surface] = Field(min_length=1)
     detection: list[Text] = Field(min_length=1)
     base_likelihood: int = Field(ge=1, le=5, description="likelihood on 1-5 when it applies")
+    base_reason: str | None = Field(
+        default=None,
+        max_length=300,
+        description="why the base likelihood: skill and access the attack needs, how often seen",
+    )
     owasp_aix: str | None = Field(default=None, description="OWASP AI Exchange slug")
     owasp_aix_related: list[str] = Field(
         default_factory=list, description="further AI Exchange sections the threat covers"

@@ -219,7 +219,10 @@ def _show_threat(catalog: Catalog, t: Threat) -> None:
     _field("impact", ", ".join(f"{k} {v.value}" for k, v in t.impact.model_dump().items()))
     _field("phases", ", ".join(p.value for p in t.phases))
     _field("surface", ", ".join(s.value for s in t.surface))
-    _field("base likelihood", f"{t.base_likelihood}/5")
+    _field(
+        "base likelihood",
+        f"{t.base_likelihood}/5" + (f" - {t.base_reason}" if t.base_reason else ""),
+    )
     _bullets("detection", t.detection)
     _bullets("how to test", t.how_to_test)
     iso = t.iso27090
