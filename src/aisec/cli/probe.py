@@ -63,6 +63,10 @@ class RunArgs:
     progress: bool
     secrets_file: Path | None = None
     secrets: tuple[str, ...] = ()
+    attacker: str | None = None
+    attacker_model: str = "default"
+    attacker_api_key_env: str = "OPENAI_API_KEY"
+    attacker_rounds: int = 5
     instructions_file: Path | None = None
 
 
@@ -98,6 +102,24 @@ def _judge(args: RunArgs, transport: Any) -> Any:
         args.judge_target, args.judge_model, api_key_env=args.judge_api_key_env, transport=transport
     )
     return LlmJudge(target, args.judge_max_calls)
+
+
+def _adaptive(args: RunArgs, transport: Any, timeout: float) -> Any:
+    """The attacker-model loop, only when --attacker names an endpoint (never a default)."""
+    if not args.attacker:
+        return None
+    from aisec.probes.llm.adaptive import AdaptiveOptions
+    from aisec.probes.llm.target_openai import OpenAIChatTarget
+
+    attacker = OpenAIChatTarget(
+        args.attacker,
+        args.attacker_model,
+        api_key_env=args.attacker_api_key_env,
+        transport=transport,
+        url_field="--attacker",
+        extra_body={"temperature": 0, "seed": args.seed},
+    )
+    return AdaptiveOptions(attacker, args.attacker_rounds, timeout)
 
 
 def _table(run: Any) -> Table:
@@ -175,6 +197,7 @@ def execute(args: RunArgs) -> int:
         threshold=args.threshold,
         sufficiency=Sufficiency(args.min_attacks, args.max_error_rate),
         declared=declared,
+        adaptive=_adaptive(args, transport, args.timeout or CALIBRATION_TIMEOUT_S),
         judge=judge,
     )
     console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
@@ -402,6 +425,17 @@ def probe(
         "--confidential-instructions",
         help="Text file with the app's confidential instructions (system prompt).",
     ),
+    attacker: str | None = typer.Option(
+        None,
+        "--attacker",
+        help="OpenAI-compatible base URL of an attacker model: adds a PAIR-style loop per "
+        "family that refines prompts from the target's replies (seeded, temperature 0).",
+    ),
+    attacker_model: str = typer.Option("default", "--attacker-model"),
+    attacker_api_key_env: str = typer.Option("OPENAI_API_KEY", "--attacker-api-key-env"),
+    attacker_rounds: int = typer.Option(
+        5, "--attacker-rounds", min=1, max=50, help="Round budget per family."
+    ),
     detector_eval: bool = typer.Option(
         False, "--detector-eval", help="Print detector precision/recall and exit."
     ),
@@ -449,6 +483,10 @@ def probe(
             secrets_file=secrets_file,
             secrets=tuple(secret),
             instructions_file=instructions_file,
+            attacker=attacker,
+            attacker_model=attacker_model,
+            attacker_api_key_env=attacker_api_key_env,
+            attacker_rounds=attacker_rounds,
         )
     )
 

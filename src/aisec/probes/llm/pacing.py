@@ -42,6 +42,7 @@ class Collector:
     """Results by plan index, filled while the run goes on (read after an interruption)."""
 
     results: dict[int, AttemptResult] = field(default_factory=dict)
+    extra: list[AttemptResult] = field(default_factory=list)  # attacker-model rounds
     aborted: str | None = None
     chosen: dict[str, float | int | None] = field(default_factory=dict)
 

@@ -124,7 +124,7 @@ def render(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(sub, template)
 
 
-def _values(planted: Planted, app: AppContext, tool: str | None) -> dict[str, str]:
+def template_values(planted: Planted, app: AppContext, tool: str | None) -> dict[str, str]:
     return {
         "injection": planted.injection.token,
         "injection.head": planted.injection.head,
@@ -147,7 +147,7 @@ def _values(planted: Planted, app: AppContext, tool: str | None) -> dict[str, st
 def _request(
     prompt: Prompt, app: AppContext, planted: Planted, tool: str | None, obfuscation: Obfuscation
 ) -> ChatRequest:
-    values = _values(planted, app, tool)
+    values = template_values(planted, app, tool)
     if isinstance(prompt, Attack) and prompt.payload is not None:
         protect = (*planted.protected, *(t.name for t in app.tooling.declared))
         values["payload"] = apply(obfuscation, render(prompt.payload, values), protect)
@@ -168,7 +168,7 @@ def _variants(
     wanted = options.obfuscations if options.obfuscations is not None else family.obfuscations
     out = [Obfuscation.NONE]
     if attack.payload is not None and attack.obfuscate:
-        sample = render(attack.payload, _values(_SAMPLE, app, "sample-tool"))
+        sample = render(attack.payload, template_values(_SAMPLE, app, "sample-tool"))
         out += [o for o in wanted if o is not Obfuscation.NONE and changes(o, sample)]
     return out
 
@@ -220,7 +220,7 @@ def build_plan(families: list[Family], app: AppContext, options: PlanOptions) ->
                         planted=planted,
                         capability=prompt.capability,
                         turns=tuple(
-                            render(t, _values(planted, app, tool))
+                            render(t, template_values(planted, app, tool))
                             for t in getattr(prompt, "turns", ())
                         ),
                     )

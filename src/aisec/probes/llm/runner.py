@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aisec.probes.finding import Verdict
+from aisec.probes.llm.adaptive import AdaptiveOptions, run_adaptive
 from aisec.probes.llm.declared import Declared
 from aisec.probes.llm.families import Family
 from aisec.probes.llm.interface import Target
@@ -43,6 +44,7 @@ class ProbeOptions:
     threshold: float | None = None  # overrides each family's threshold
     sufficiency: Sufficiency = Sufficiency()
     declared: Declared = Declared()  # the app's own secrets and confidential instructions
+    adaptive: AdaptiveOptions | None = None  # attacker-model loop (PAIR-style), off by default
     judge: LlmJudge | None = None
 
 
@@ -96,7 +98,7 @@ def assemble(
     missing_reason: str,
 ) -> ProbeRun:
     """Score whatever is in `collector` into a run (also for a partial, interrupted run)."""
-    raw = fill_missing(plan.attempts, collector, missing_reason)
+    raw = fill_missing(plan.attempts, collector, missing_reason) + list(collector.extra)
     leak_check = LeakCheck(options.declared, content_is_user(target))
     skipped = dict(plan.skipped)
     all_results: list[AttemptResult] = []
@@ -143,6 +145,7 @@ def assemble(
             "max_attacks_per_family": options.max_attacks_per_family,
             "threshold": options.threshold,
             "judge_budget": options.judge.budget if options.judge else None,
+            "attacker_rounds": options.adaptive.rounds if options.adaptive else None,
             "declared": options.declared.summary() if not options.declared.empty else None,
             "content_is_user": leak_check.content_is_user,
         },
@@ -176,6 +179,19 @@ async def arun_probes(
     collector = collector if collector is not None else Collector()
     pacing = Pacing(options.concurrency, options.timeout_s, options.budget_s)
     await execute(target, plan.attempts, pacing, collector, progress)
+    if options.adaptive and not collector.aborted:
+        skipped = {family_id for family_id, _ in plan.skipped}
+        ctx = Context(app.tooling, LeakCheck(options.declared, content_is_user(target)))
+        await run_adaptive(
+            target,
+            [f for f in families if f.id not in skipped],
+            app,
+            options.seed,
+            len(plan.attempts),
+            options.adaptive,
+            ctx,
+            collector.extra,
+        )
     why = "not sent: " + (collector.aborted or "run stopped")
     run = assemble(target, families, app, plan, options, collector, started, why)
     if options.judge and not collector.aborted:
@@ -202,6 +218,8 @@ def run_probes(
             await target.aclose()
             if options.judge:
                 await options.judge.aclose()
+            if options.adaptive:
+                await options.adaptive.attacker.aclose()
 
     try:
         return asyncio.run(main())

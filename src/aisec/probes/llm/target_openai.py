@@ -94,12 +94,14 @@ class OpenAIChatTarget:
         transport: TransportOptions | None = None,
         max_tokens: int | None = None,
         url_field: str = "--target",
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
         check_url(base_url, url_field)
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model = model
         self._channel = channel
         self._max_tokens = max_tokens
+        self._extra = dict(extra_body or {})  # e.g. temperature and seed for an attacker model
         headers = {"content-type": "application/json"}
         key = os.environ.get(api_key_env, "") if api_key_env else ""
         if key:
@@ -116,7 +118,7 @@ class OpenAIChatTarget:
         return self._channel is ContentChannel.USER_BLOCK
 
     async def send(self, request: ChatRequest) -> ChatResponse:
-        body = build_body(request, self._model, self._channel, self._max_tokens)
+        body = {**self._extra, **build_body(request, self._model, self._channel, self._max_tokens)}
         result = await self._poster.request("POST", self._url, body)
         if result.status in REJECT_STATUSES:
             return ChatResponse(
