@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from aisec.common.errors import InputError
@@ -18,7 +19,14 @@ from aisec.store import accounts, audit, services
 from aisec.store.access import Action, Role
 from aisec.store.models import ApiToken, AuditEntry, Membership, SystemShare, User
 from aisec.web.auth import WorkspaceAccess, get_db, require
-from aisec.web.pages.common import base_context, first, form_lists, int_or_none, see_other
+from aisec.web.pages.common import (
+    base_context,
+    first,
+    form_lists,
+    int_or_none,
+    posted_form,
+    see_other,
+)
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.render import render_page
 from aisec.web.pages.system_pages import load_system, system_view
@@ -71,12 +79,13 @@ def admin_page(
 
 
 @router.post("/w/{ws}/admin/members")
-async def set_member(
+def set_member(
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    values = form_lists(await request.form())
+    values = form_lists(form)
     role = first(values, "role")
     if role not in {r.value for r in Role}:
         return _admin_page(request, access, db, problem=f"unknown role {role!r}", status=422)
@@ -138,12 +147,13 @@ def remove_member(
 
 
 @router.post("/w/{ws}/admin/tokens")
-async def create_token(
+def create_token(
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.READ)),
     db: Session = Depends(get_db),
 ) -> Response:
-    values = form_lists(await request.form())
+    values = form_lists(form)
     days = first(values, "days", "90")
     try:
         new = accounts.create_token(
@@ -214,13 +224,14 @@ def sharing_page(
 
 
 @router.post("/w/{ws}/systems/{slug}/sharing")
-async def share(
+def share(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.MANAGE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    values = form_lists(await request.form())
+    values = form_lists(form)
     system = load_system(db, access, slug)
     services.share_system(db, access.actor, access.workspace, system, first(values, "username"))
     db.commit()

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from aisec.common.errors import InputError
@@ -18,7 +19,14 @@ from aisec.store import services
 from aisec.store.access import Action, Conflict, Forbidden
 from aisec.store.assessing import stored_result
 from aisec.web.auth import WorkspaceAccess, get_db, require
-from aisec.web.pages.common import base_context, first, form_lists, int_or_none, see_other
+from aisec.web.pages.common import (
+    base_context,
+    first,
+    form_lists,
+    int_or_none,
+    posted_form,
+    see_other,
+)
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.portfolio import Row, summarise
 from aisec.web.pages.render import render_page
@@ -84,13 +92,14 @@ def soa_page(
 
 
 @router.post(P + "/assessment")
-async def soa_save(
+def soa_save(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT)),
     db: Session = Depends(get_db),
 ) -> Response:
-    values = form_lists(await request.form())
+    values = form_lists(form)
     system = load_system(db, access, slug)
     head = services.assessment_revision(db, system)
     base_revision = int_or_none(first(values, "base_revision"))
@@ -177,15 +186,16 @@ def system_decisions(
 
 
 @router.post(P + "/decisions")
-async def decide(
+def decide(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.DECIDE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record a treatment decision in the signed-in user's name (the service takes the approver
     from the session). A demonstrated threat can be accepted only naming its evidence."""
-    values = form_lists(await request.form())
+    values = form_lists(form)
     system = load_system(db, access, slug)
     back = first(values, "back") or f"/w/{access.workspace.slug}/systems/{slug}/decisions"
     if not back.startswith("/w/"):

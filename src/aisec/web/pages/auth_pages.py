@@ -14,6 +14,7 @@ import urllib.parse
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from aisec import __version__
@@ -28,7 +29,7 @@ from aisec.web.auth import (
     get_db,
     optional_principal,
 )
-from aisec.web.pages.common import first, form_lists, see_other
+from aisec.web.pages.common import first, form_lists, posted_form, see_other
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.render import render_page, report_css, secure, static_file
 
@@ -79,16 +80,18 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-async def login_submit(request: Request, db: Session = Depends(get_db)) -> Response:
-    form = form_lists(await request.form())
+def login_submit(
+    request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db)
+) -> Response:
+    values = form_lists(form)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    given = first(form, "csrf_token")
+    given = first(values, "csrf_token")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return _login_page(request, "The form expired; please sign in again.", 403)
-    target = safe_next(first(form, "next", "/"))
+    target = safe_next(first(values, "next", "/"))
     response = see_other(target)
     try:
-        password_login(request, response, db, first(form, "username"), first(form, "password"))
+        password_login(request, response, db, first(values, "username"), first(values, "password"))
     except HTTPException as exc:
         return _login_page(request, str(exc.detail), exc.status_code)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -96,13 +99,14 @@ async def login_submit(request: Request, db: Session = Depends(get_db)) -> Respo
 
 
 @router.post("/logout")
-async def logout(
+def logout(
     request: Request,
+    form: FormData = Depends(posted_form),
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
 ) -> Response:
-    form = form_lists(await request.form())
-    check_csrf(request, principal, first(form, "csrf_token"))
+    values = form_lists(form)
+    check_csrf(request, principal, first(values, "csrf_token"))
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         accounts.close_session(db, cookie)

@@ -49,6 +49,12 @@ def base_context(request: Request, access: WorkspaceAccess, nav: str = "") -> di
     }
 
 
+async def posted_form(request: Request) -> FormData:
+    """The submitted form, parsed on the event loop; handlers stay sync (their database work
+    runs in the thread pool, never on the loop)."""
+    return await request.form()
+
+
 def see_other(url: str, done: str = "") -> Response:
     """Post/redirect/get: after a write the browser lands on a page it can reload safely."""
     if done:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from aisec.common.errors import InputError
@@ -19,7 +20,7 @@ from aisec.store.access import Action
 from aisec.store.assessing import parse_evidence_bytes, stored_result
 from aisec.store.models import User
 from aisec.web.auth import WorkspaceAccess, get_db, require
-from aisec.web.pages.common import base_context, first, form_lists, see_other
+from aisec.web.pages.common import base_context, first, form_lists, posted_form, see_other
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.render import render_page
 from aisec.web.pages.system_pages import load_system, system_view
@@ -87,13 +88,13 @@ def evidence_page(
 
 
 @router.post(P + "/evidence")
-async def evidence_upload(
+def evidence_upload(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE)),
     db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
     system = load_system(db, access, slug)
     base = f"/w/{access.workspace.slug}/systems/{slug}/evidence"
     uploads = [u for u in form.getlist("file") if not isinstance(u, str)]
@@ -103,7 +104,7 @@ async def evidence_upload(
     message = first(form_lists(form), "message")
     names = []
     for upload in uploads:
-        raw = await upload.read(limit + 1)
+        raw = upload.file.read(limit + 1)
         if len(raw) > limit:
             db.rollback()
             return _problem(
@@ -171,14 +172,15 @@ def ci_page(
 
 
 @router.post(P + "/ci")
-async def ci_token(
+def ci_token(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE)),
     db: Session = Depends(get_db),
 ) -> Response:
     """An evidence-only token (it can upload, nothing else), shown once with the push line."""
-    values = form_lists(await request.form())
+    values = form_lists(form)
     system = load_system(db, access, slug)
     days = first(values, "days", "90")
     new = accounts.create_token(

@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, Response
 
 from aisec.common.errors import InputError
@@ -29,7 +30,14 @@ from aisec.web.auth import (
     get_db,
     require,
 )
-from aisec.web.pages.common import base_context, first, form_lists, int_or_none, see_other
+from aisec.web.pages.common import (
+    base_context,
+    first,
+    form_lists,
+    int_or_none,
+    posted_form,
+    see_other,
+)
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.render import render_page, secure
 from aisec.web.pages.system_check import check, preview
@@ -112,23 +120,24 @@ def new_system(
 
 
 @router.post("/w/{ws}/systems/preview")
-async def preview_json(
+def preview_json(
     ws: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     principal: Principal = Depends(current_principal),
     db: Session = Depends(get_db),
 ) -> Response:
     """Threats for the answers so far; read-only, so no write lock, but CSRF like any POST."""
     services.membership(db, principal.user, ws)
-    values = form_lists(await request.form())
+    values = form_lists(form)
     check_csrf(request, principal, first(values, "csrf_token"))
     return secure(JSONResponse(preview(form_to_data(values)).as_json()))
 
 
-async def _save_form(
-    request: Request, access: WorkspaceAccess, db: Session, slug: str = ""
+def _save_form(
+    request: Request, form: FormData, access: WorkspaceAccess, db: Session, slug: str = ""
 ) -> Response:
-    values = form_lists(await request.form())
+    values = form_lists(form)
     action = first(values, "action", "save")
     base_revision = int_or_none(first(values, "base_revision"))
     if action.startswith("add:") or action == "preview":
@@ -213,12 +222,13 @@ def _store(
 
 
 @router.post("/w/{ws}/systems/new")
-async def create_from_form(
+def create_from_form(
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    return await _save_form(request, access, db)
+    return _save_form(request, form, access, db)
 
 
 @router.get("/w/{ws}/systems/{slug}/edit")
@@ -235,14 +245,15 @@ def edit_form(
 
 
 @router.post("/w/{ws}/systems/{slug}/edit")
-async def update_from_form(
+def update_from_form(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
     services.get_system(db, access.workspace, slug, access.principal.user, access.member)
-    return await _save_form(request, access, db, slug)
+    return _save_form(request, form, access, db, slug)
 
 
 def _parsed(text: str) -> dict[str, Any] | None:
@@ -303,7 +314,7 @@ def _yaml_page(
     )
 
 
-async def _save_text(
+def _save_text(
     request: Request,
     access: WorkspaceAccess,
     db: Session,
@@ -347,15 +358,15 @@ def new_yaml(
 
 
 @router.post("/w/{ws}/systems/new/yaml")
-async def create_from_yaml(
+def create_from_yaml(
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
     text = form.get("yaml")
     values = form_lists(form)
-    return await _save_text(request, access, db, _as_text(text), first(values, "message"), "", None)
+    return _save_text(request, access, db, _as_text(text), first(values, "message"), "", None)
 
 
 @router.get("/w/{ws}/systems/{slug}/yaml")
@@ -371,16 +382,16 @@ def edit_yaml(
 
 
 @router.post("/w/{ws}/systems/{slug}/yaml")
-async def update_from_yaml(
+def update_from_yaml(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
     services.get_system(db, access.workspace, slug, access.principal.user, access.member)
-    form = await request.form()
     values = form_lists(form)
-    return await _save_text(
+    return _save_text(
         request,
         access,
         db,
@@ -396,12 +407,11 @@ def _as_text(value: Any) -> str:
     return value.replace("\r\n", "\n") if isinstance(value, str) else ""
 
 
-async def _uploaded_text(request: Request) -> tuple[str | None, str]:
-    form = await request.form()
+def _uploaded_text(form: FormData) -> tuple[str | None, str]:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         return None, "choose a YAML file to upload"
-    raw = await upload.read(MAX_UPLOAD + 1)
+    raw = upload.file.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
         return None, f"file larger than {MAX_UPLOAD} bytes"
     try:
@@ -411,12 +421,13 @@ async def _uploaded_text(request: Request) -> tuple[str | None, str]:
 
 
 @router.post("/w/{ws}/systems/new/upload")
-async def create_from_upload(
+def create_from_upload(
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    text, problem = await _uploaded_text(request)
+    text, problem = _uploaded_text(form)
     if text is None:
         return _yaml_page(
             request,
@@ -428,18 +439,19 @@ async def create_from_upload(
             "",
             422,
         )
-    return await _save_text(request, access, db, text, "uploaded", "", None)
+    return _save_text(request, access, db, text, "uploaded", "", None)
 
 
 @router.post("/w/{ws}/systems/{slug}/upload")
-async def update_from_upload(
+def update_from_upload(
     slug: str,
     request: Request,
+    form: FormData = Depends(posted_form),
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
     system = services.get_system(db, access.workspace, slug, access.principal.user, access.member)
-    text, problem = await _uploaded_text(request)
+    text, problem = _uploaded_text(form)
     if text is None:
         return _yaml_page(
             request,
@@ -451,7 +463,7 @@ async def update_from_upload(
             "",
             422,
         )
-    return await _save_text(request, access, db, text, "uploaded", slug, None)
+    return _save_text(request, access, db, text, "uploaded", slug, None)
 
 
 @router.get("/w/{ws}/systems/{slug}/system.yaml")
