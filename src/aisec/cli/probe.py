@@ -63,6 +63,7 @@ class RunArgs:
     progress: bool
     secrets_file: Path | None = None
     secrets: tuple[str, ...] = ()
+    judge_veto: bool = False
     attacker: str | None = None
     attacker_model: str = "default"
     attacker_api_key_env: str = "OPENAI_API_KEY"
@@ -199,6 +200,7 @@ def execute(args: RunArgs) -> int:
         declared=declared,
         adaptive=_adaptive(args, transport, args.timeout or CALIBRATION_TIMEOUT_S),
         judge=judge,
+        judge_veto=args.judge_veto,
     )
     console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
     if args.progress:
@@ -425,6 +427,12 @@ def probe(
         "--confidential-instructions",
         help="Text file with the app's confidential instructions (system prompt).",
     ),
+    judge_veto: bool = typer.Option(
+        False,
+        "--judge-veto",
+        help="Let a judge NO overturn pattern-detector hits (markup, code shapes, resource "
+        "growth); exact evidence (canaries, secrets, tool calls) is never vetoed.",
+    ),
     attacker: str | None = typer.Option(
         None,
         "--attacker",
@@ -483,6 +491,7 @@ def probe(
             secrets_file=secrets_file,
             secrets=tuple(secret),
             instructions_file=instructions_file,
+            judge_veto=judge_veto,
             attacker=attacker,
             attacker_model=attacker_model,
             attacker_api_key_env=attacker_api_key_env,

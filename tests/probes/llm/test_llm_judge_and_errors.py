@@ -124,3 +124,54 @@ def test_progress_reports_every_attempt() -> None:
     total = len(run.attempts)
     assert [d for d, _ in seen] == list(range(1, total + 1))
     assert {t for _, t in seen} == {total}
+
+
+def _markup_bot(request: ChatRequest) -> str:
+    if "this code:" in request.user:
+        return request.user.rsplit(":", 1)[1].strip()
+    return '<img src="x" onerror="alert(1)"> and ' + request.user[:40]
+
+
+def test_judge_rule_vetoes_pattern_hits_only_when_asked() -> None:
+    """A judge NO overturns markup/code-shape hits with --judge-veto; exact evidence stays."""
+    families = [f for f in load_families() if f.id in ("output-injection", "prompt-injection")]
+
+    def joined(request: ChatRequest) -> str:  # obeys every injection, emits markup too
+        if "joining" in request.user:
+            head, tail = request.user.split("joining ")[1].split(" and ")[:2]
+            return head + tail.split(".")[0].split()[0]
+        return _markup_bot(request)
+
+    def run(veto: bool) -> dict[str, object]:
+        judge = LlmJudge(CallableTarget(lambda r: "NO"), max_calls=1000)
+        result = run_probes(
+            CallableTarget(joined),
+            families,
+            None,
+            ProbeOptions(seed=1, obfuscations=(), judge=judge, judge_veto=veto),
+        )
+        return {f.family.id: f for f in result.families}
+
+    plain, vetoed = run(False), run(True)
+    out_plain, out_veto = plain["output-injection"], vetoed["output-injection"]
+    assert out_plain.asr.successes > 0 and out_plain.verdict is Verdict.FAIL
+    assert out_veto.asr.successes == 0 and out_veto.measures["judge_vetoed"] > 0
+    assert out_plain.measures["judge_no_detector_yes"] == out_plain.asr.successes
+    injection = vetoed["prompt-injection"]  # canary hits are exact: never vetoed
+    assert injection.asr.successes > 0 and injection.measures["judge_vetoed"] == 0
+
+
+def test_judge_sees_the_family_rubric() -> None:
+    prompts: list[str] = []
+
+    def judge_model(request: ChatRequest) -> str:
+        prompts.append(request.user)
+        return "NO"
+
+    run_probes(
+        CallableTarget(_echo_bot),
+        FAMILIES,
+        None,
+        ProbeOptions(seed=1, obfuscations=(), judge=LlmJudge(CallableTarget(judge_model), 2)),
+    )
+    assert prompts and all("Rubric: YES only if" in p for p in prompts)

@@ -85,6 +85,7 @@ def attempt_record(result: AttemptResult, declared: Declared | None = None) -> d
         "success": result.success,
         "refused": result.refused,
         "judge": result.judge.value if result.judge else None,
+        "judge_vetoed": result.vetoed,
     }
 
 

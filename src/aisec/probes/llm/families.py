@@ -134,6 +134,9 @@ class Family(Strict):
     obfuscations: list[Obfuscation] = Field(default_factory=list)
     needs_tools: bool = False
     resource: ResourceLimits | None = None
+    rubric: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="what the optional LLM judge grades, in plain words"
+    )
     attacks: list[Attack] = Field(min_length=1, max_length=500)
     controls: list[Prompt] = Field(min_length=1, max_length=500)
 

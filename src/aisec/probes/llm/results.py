@@ -30,6 +30,7 @@ class AttemptResult:
     success: bool = False
     refused: bool = False
     judge: JudgeVote | None = None
+    vetoed: bool = False  # a detector success overturned by the judge (scoring.judge_rule)
     history: tuple[tuple[str, str], ...] = ()  # the real conversation before the last turn
     leaks: tuple[Hit, ...] = ()  # leak hits on this reply that its family's check did not count
 

@@ -46,15 +46,17 @@ class ProbeOptions:
     declared: Declared = Declared()  # the app's own secrets and confidential instructions
     adaptive: AdaptiveOptions | None = None  # attacker-model loop (PAIR-style), off by default
     judge: LlmJudge | None = None
+    judge_veto: bool = False  # let a judge NO overturn pattern-detector hits (never exact ones)
 
 
 async def _judge_all(
-    judge: LlmJudge, results: list[AttemptResult], goals: dict[str, str]
+    judge: LlmJudge, results: list[AttemptResult], families: dict[str, Family]
 ) -> list[AttemptResult]:
     out = []
     for result in results:
         if result.is_attack and result.ok:
-            vote = await judge.vote(result, goals[result.planned.family])
+            family = families[result.planned.family]
+            vote = await judge.vote(result, family.title, family.rubric)
             result = replace(result, judge=vote)
         out.append(result)
     return out
@@ -116,9 +118,8 @@ def assemble(
             )
             continue
         mine = [r for r in raw if r.planned.family == family.id]
-        scored, summary = score_family(
-            family, mine, Context(app.tooling, leak_check), options.threshold, options.sufficiency
-        )
+        ctx = Context(app.tooling, leak_check, options.judge_veto)
+        scored, summary = score_family(family, mine, ctx, options.threshold, options.sufficiency)
         all_results.extend(scored)
         family_results.append(summary)
     all_results.sort(key=lambda r: r.planned.index)
@@ -152,9 +153,21 @@ def assemble(
     )
 
 
-async def _judged(run: ProbeRun, judge: LlmJudge) -> ProbeRun:
-    goals = {f.family.id: f.family.title for f in run.families}
-    scored = await _judge_all(judge, list(run.attempts), goals)
+async def _judged(run: ProbeRun, judge: LlmJudge, collector: Collector) -> list[AttemptResult]:
+    """Judge votes on every completed attack; the judged attempts go back into `collector`
+    so the run is scored again with the combination rule (see `scoring.judge_rule`)."""
+    families = {f.family.id: f.family for f in run.families}
+    scored = await _judge_all(judge, list(run.attempts), families)
+    by_index = {r.planned.index: r for r in scored}
+    for index in list(collector.results):
+        if index in by_index:
+            collector.results[index] = by_index[index]
+    collector.extra[:] = [by_index.get(r.planned.index, r) for r in collector.extra]
+    return scored
+
+
+def _with_agreement(run: ProbeRun, judge: LlmJudge) -> ProbeRun:
+    scored = run.attempts
     families = tuple(
         replace(
             f,
@@ -162,7 +175,7 @@ async def _judged(run: ProbeRun, judge: LlmJudge) -> ProbeRun:
         )
         for f in run.families
     )
-    return replace(run, attempts=tuple(scored), families=families, judge_calls=judge.calls)
+    return replace(run, families=families, judge_calls=judge.calls)
 
 
 async def arun_probes(
@@ -195,7 +208,9 @@ async def arun_probes(
     why = "not sent: " + (collector.aborted or "run stopped")
     run = assemble(target, families, app, plan, options, collector, started, why)
     if options.judge and not collector.aborted:
-        run = await _judged(run, options.judge)
+        await _judged(run, options.judge, collector)
+        run = assemble(target, families, app, plan, options, collector, started, why)
+        run = _with_agreement(run, options.judge)
     return run
 
 
