@@ -28,7 +28,9 @@ def _iso(value: Any) -> str:
     return str(value.isoformat()) if value is not None else ""
 
 
-def portfolio(s: Session, systems_stmt: Select[tuple[System]]) -> list[dict[str, Any]]:
+def portfolio(
+    s: Session, systems_stmt: Select[tuple[System]], limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """One row per system with its head assessment figures (one query, no result decoding)."""
     stmt = (
         systems_stmt.add_columns(AssessmentRevision)
@@ -38,6 +40,8 @@ def portfolio(s: Session, systems_stmt: Select[tuple[System]]) -> list[dict[str,
             & (AssessmentRevision.number == System.assessment_head),
         )
         .order_by(System.slug)
+        .offset(offset)
+        .limit(limit)
     )
     return [
         {

@@ -115,9 +115,13 @@ def visible(db: Session, acc: WorkspaceAccess) -> Any:
 
 @router.get("/workspaces/{ws}/systems")
 def portfolio(
-    acc: WorkspaceAccess = Depends(require(Action.READ)), db: Session = Depends(get_db)
+    acc: WorkspaceAccess = Depends(require(Action.READ)),
+    db: Session = Depends(get_db),
+    limit: int = Query(200, ge=1, le=5000),
+    offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
-    return history.portfolio(db, visible(db, acc))
+    """Systems sorted by id with their head figures, one page at a time."""
+    return history.portfolio(db, visible(db, acc), limit, offset)
 
 
 @router.get("/workspaces/{ws}/trend")
