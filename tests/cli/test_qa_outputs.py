@@ -109,7 +109,7 @@ def test_unexpected_exception_exits_3_without_traceback(
 ) -> None:
     import aisec.cli.assess as cli
 
-    def crash(*_: object) -> None:
+    def crash(*_: object, **__: object) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(cli, "run_assessment", crash)
