@@ -189,3 +189,16 @@ def test_control_effects_match_the_exchange_periodic_table() -> None:
                 missing.append(f"{slug} <- {control.id}")
     assert missing == []
     assert crosswalk_problems(catalog) == []
+
+
+def test_validate_accepts_overlay_refs_to_real_items_and_names_unknown_ones(
+    write_overlay, control_overlay, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    text = control_overlay("direct-prompt-injection")
+    good = write_overlay(text + "    refs: [atlas:AML.M0015]\n", "good.yaml")
+    assert main(["catalog", "validate", "--overlay", str(good)]) == ExitCode.OK
+    bad = write_overlay(text + "    refs: [atlas:AML.M9999]\n", "bad.yaml")
+    assert main(["catalog", "validate", "--overlay", str(bad)]) != ExitCode.OK
+    assert "overlay control waf-for-llm: unknown reference 'atlas:AML.M9999'" in (
+        capsys.readouterr().err
+    )
