@@ -137,3 +137,20 @@ def test_example_report_prints_on_fewer_than_12_a4_pages(tmp_path: Path) -> None
     # every risk of the register is printed
     rows = html.read_text(encoding="utf-8").count('class="decision-state')
     assert rows >= 10
+
+
+def test_not_applicable_and_outside_scope_look_different() -> None:
+    """The crosswalk legend: 'not applicable' and 'outside scope' are distinct colours."""
+    import re
+
+    from aisec.reports.environment import html_env
+
+    env = html_env()
+    css = env.get_template("_style.css.j2").render()
+    chips = dict(re.findall(r"\.chip-([a-z-]+) \{ background:(#[0-9a-f]{6})", css))
+    assert chips["not-applicable"] != chips["outside-scope"]
+    assert len(set(chips.values())) == len(chips)  # every status its own colour
+    source = env.loader.get_source(env, "crosswalk.html.j2")[0]  # type: ignore[union-attr]
+    palette = dict(re.findall(r'\("([a-z-]+)", "(#[0-9a-f]{6})"', source))
+    assert palette["not-applicable"] != palette["outside-scope"]
+    assert len(set(palette.values())) == len(palette)
