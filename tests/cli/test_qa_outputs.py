@@ -82,7 +82,8 @@ def test_dash_writes_machine_output_to_stdout_only(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(argv) in (ExitCode.OK, ExitCode.FINDINGS)
+    # a YAML file is nothing the scanner examines (exit 4), yet the machine output is complete
+    assert main(argv) in (ExitCode.OK, ExitCode.FINDINGS, ExitCode.NOTHING_ASSESSED)
     captured = capsys.readouterr()
     assert key in json.loads(captured.out)  # stdout is pure JSON
     assert captured.err.strip()  # the human summary went to stderr
@@ -150,7 +151,8 @@ def test_long_paths_and_ids_print_whole_when_piped(
     url, stop = start_reference_target(Mode.HARDENED, 0, 0.0)
     try:
         argv = ["probe", "--target", url, "--only", "prompt-injection", "--max-attacks", "1"]
-        assert main([*argv, "--json", str(deep / "probe.json")]) in (ExitCode.OK, 1)
+        # one attack on the hardened target may end inconclusive: exit 4, JSON still written
+        assert main([*argv, "--json", str(deep / "probe.json")]) in (0, 1, 4)
     finally:
         stop()
     assert f"wrote {deep / 'probe.json'}\n" in capsys.readouterr().out
