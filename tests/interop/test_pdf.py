@@ -15,20 +15,20 @@ from pypdf import PdfReader
 
 from aisec.cli import main
 from aisec.reports.context import ReportInput
-from aisec.reports.pdf import PageHeader, _css_string, html_to_pdf, print_stylesheet
-from aisec.service import AssessmentRun, ReportFormat, render
+from aisec.reports.pdf import PageHeader, _css_string, html_to_pdf, print_stylesheet, report_pdf
+from aisec.service import AssessmentRun
 
 
 def test_example_report_pdf_has_numbered_pages_with_headers(vendor_run: AssessmentRun) -> None:
     # The example's report without the compliance partials keeps this test quick.
-    html = render(ReportInput(result=vendor_run.result), ReportFormat.HTML)
-    header = PageHeader("LegalDraft API (vendor-finetune-api)", "rev 0123abcd4567", "2026-11-03")
-    pdf = PdfReader(io.BytesIO(html_to_pdf(html, header)))
+    result = vendor_run.result
+    pdf = PdfReader(io.BytesIO(report_pdf(ReportInput(result=result))))
     pages = len(pdf.pages)
     assert pages >= 3
     second = pdf.pages[1].extract_text()
-    assert "LegalDraft API (vendor-finetune-api)" in second
-    assert "rev 0123abcd4567 - 2026-11-03" in second
+    assert f"{result.system_name} ({result.system_id})" in second
+    day = (result.assessment_date or result.generated_at.date()).isoformat()
+    assert re.search(rf"rev [0-9a-f]{{12}} - {day}", second)
     assert f"page 2 of {pages}" in second
     assert f"page {pages} of {pages}" in pdf.pages[-1].extract_text()
 

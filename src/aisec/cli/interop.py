@@ -332,12 +332,6 @@ def export_roadmap_cmd(
     return int(ExitCode.OK)
 
 
-def _revision(hashes: list[str]) -> str:
-    import hashlib
-
-    return "rev " + hashlib.sha256("".join(hashes).encode()).hexdigest()[:12]
-
-
 @export_app.command("pdf")
 def export_pdf_cmd(
     system: Annotated[Path | None, typer.Argument(help="AI-system YAML (or give --html).")] = None,
@@ -356,9 +350,10 @@ def export_pdf_cmd(
     its revision (hash of the inputs) and date; pages are numbered."""
     import hashlib
     import re
+    from html import unescape
 
     from aisec.common.fileio import atomic_write_bytes
-    from aisec.reports.pdf import PageHeader, html_to_pdf
+    from aisec.reports.pdf import PageHeader, html_to_pdf, revision_of
 
     if str(out) == "-":
         raise InputError("a PDF is binary: give a file name", field="--out")
@@ -370,23 +365,19 @@ def export_pdf_cmd(
         text = raw.decode("utf-8", errors="replace")
         title = re.search(r"<title>(.*?)</title>", text, re.S | re.I)
         header = PageHeader(
-            system=(title.group(1).strip() if title else html.stem)[:120],
-            revision=_revision([hashlib.sha256(raw).hexdigest()]),
+            system=(unescape(title.group(1)).strip() if title else html.stem)[:120],
+            revision=revision_of([hashlib.sha256(raw).hexdigest()]),
             date=_now().date().isoformat(),
         )
     else:
-        from aisec.service import ReportFormat, render, run_assessment
+        from aisec.reports.pdf import report_pdf
+        from aisec.service import run_assessment
 
         assert system is not None
         run = run_assessment(system, assessment, evidence or [], overlay or [], now=_now())
-        result = run.result
-        text = render(run.report, ReportFormat.HTML)
-        day = result.assessment_date or result.generated_at.date()
-        header = PageHeader(
-            system=f"{result.system_name} ({result.system_id})",
-            revision=_revision([i.sha256 for i in result.inputs]),
-            date=day.isoformat(),
-        )
+        atomic_write_bytes(out, report_pdf(run.report))
+        err.print(f"wrote {escape(str(out))}")
+        return int(ExitCode.OK)
     atomic_write_bytes(out, html_to_pdf(text, header))
     err.print(f"wrote {escape(str(out))}")
     return int(ExitCode.OK)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aisec.common.errors import MissingExtraError
+from aisec.reports.context import ReportInput
 
 PAGE_SIZE = "A4"
 
@@ -73,3 +74,24 @@ def html_to_pdf(html: str, header: PageHeader) -> bytes:
     stylesheet = CSS(string=print_stylesheet(header), url_fetcher=fetcher)
     data: bytes = document.write_pdf(stylesheets=[stylesheet])
     return data
+
+
+def revision_of(hashes: list[str]) -> str:
+    """A short, stable revision label from the SHA-256 of the inputs (same inputs, same label)."""
+    import hashlib
+
+    return "rev " + hashlib.sha256("".join(hashes).encode()).hexdigest()[:12]
+
+
+def report_pdf(report: ReportInput) -> bytes:
+    """The assessment report as PDF, headed with system, input revision and assessment date."""
+    from aisec.reports.html import render_html
+
+    result = report.result
+    day = result.assessment_date or result.generated_at.date()
+    header = PageHeader(
+        system=f"{result.system_name} ({result.system_id})",
+        revision=revision_of([i.sha256 for i in result.inputs]),
+        date=day.isoformat(),
+    )
+    return html_to_pdf(render_html(report), header)
