@@ -118,7 +118,14 @@ def serve(
             f"  aisec user add --admin YOUR-NAME{flag}\n"
             "(there is no default password)"
         )
-    settings = Settings(database_url=url, trust_proxy=trust_proxy, migrate=False)
+    import os
+
+    oidc = {
+        key: os.environ[f"AISEC_OIDC_{key.upper()}"]
+        for key in ("issuer", "client_id", "client_secret", "redirect_uri")
+        if os.environ.get(f"AISEC_OIDC_{key.upper()}")
+    }
+    settings = Settings(database_url=url, trust_proxy=trust_proxy, migrate=False, oidc=oidc)
     typer.echo(f"aisec server on http://{host}:{port}  (API docs: /docs, database: {_safe(url)})")
     uvicorn.run(
         create_app(settings),
@@ -214,6 +221,9 @@ def user_add(
     no_password: Annotated[
         bool, typer.Option("--no-password", help="No local password (OIDC-only account).")
     ] = False,
+    oidc_subject: Annotated[
+        str | None, typer.Option("--oidc-subject", help="Link the identity provider's 'sub'.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Create an account (argon2id password; prompted unless --password-stdin)."""
@@ -226,7 +236,8 @@ def user_add(
     elif not no_password:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with write_session(_factory(_url(db))) as s:
-        accounts.add_user(s, username, password, admin=admin, display_name=display_name)
+        user = accounts.add_user(s, username, password, admin=admin, display_name=display_name)
+        user.oidc_subject = oidc_subject
     typer.echo(f"user {username!r} created{' (site administrator)' if admin else ''}")
 
 

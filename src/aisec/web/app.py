@@ -100,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker, url, settings.jobs_inline, settings.embedded_worker
     )
     _errors(app)
+    from aisec.web.auth.oidc import configure
+
+    configure(app, settings.oidc)
     app.include_router(api_router)
     if settings.pages:
         _include_pages(app)

@@ -23,6 +23,8 @@ RULES: dict[tuple[str, str], Any] = {
     ("GET", "/api/health"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): AUTH,
+    ("GET", "/api/v1/auth/oidc/login"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/callback"): PUBLIC,
     ("GET", "/api/v1/me"): AUTH,
     ("GET", "/api/v1/tokens"): AUTH,
     ("POST", "/api/v1/tokens"): AUTH,
