@@ -145,6 +145,8 @@ def test_a_published_model_has_no_service_threats_but_white_box_ones() -> None:
         assert not ok and "only published as weights" in why, threat
     ok, why = found(s, "membership-inference")
     assert ok and "published: anyone can attack them white-box" in why
+    ok, why = found(s, "sensitive-output-disclosure")  # memorised notes, extracted white-box
+    assert ok and "published" in why and "notes (special-category)" in why
 
 
 def test_sensor_input_keeps_evasion_but_needs_an_observable_channel_for_extraction() -> None:

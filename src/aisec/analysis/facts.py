@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aisec.analysis import facts_composite as comp
 from aisec.analysis import facts_deployment as dep
 from aisec.analysis.facts_base import FactResult, interfaces_of, stores_of, tools_of
 from aisec.catalog.schema import Fact
@@ -431,6 +432,10 @@ FACTS: dict[Fact, Callable[[AISystem, Model], FactResult]] = {
     Fact.CROSS_USER_TOOLS: dep.cross_user_tools,
     Fact.AGENT_MESSAGES: dep.agent_messages,
     Fact.RECORDS_SENSITIVE: dep.records_sensitive,
+    Fact.QUERIED_WITH_SENSITIVE_CONTEXT: lambda s, m: comp.queried_with_sensitive_context(
+        s, m, evaluate
+    ),
+    Fact.MEMORISED_DATA_EXPOSED: lambda s, m: comp.memorised_data_exposed(s, m, evaluate),
 }
 
 

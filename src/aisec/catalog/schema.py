@@ -314,6 +314,8 @@ class Fact(StrEnum):
     CROSS_USER_TOOLS = "cross-user-tools"  # tools acting beyond the caller's own records
     AGENT_MESSAGES = "agent-messages"  # exchanges messages with other agents
     RECORDS_SENSITIVE = "records-sensitive"  # logs / transcripts holding sensitive data
+    QUERIED_WITH_SENSITIVE_CONTEXT = "queried-with-sensitive-context"  # input + sensitive data
+    MEMORISED_DATA_EXPOSED = "memorised-data-exposed"  # shared weights holding sensitive data
 
 
 class RuleScope(StrEnum):
