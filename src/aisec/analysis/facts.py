@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aisec.analysis import facts_agents as ag
 from aisec.analysis import facts_composite as comp
 from aisec.analysis import facts_deployment as dep
 from aisec.analysis.facts_base import FactResult, interfaces_of, stores_of, tools_of
@@ -25,8 +26,6 @@ from aisec.system.schema import (
     Party,
     Rendering,
     Returns,
-    Tool,
-    ToolEffect,
 )
 
 __all__ = ["FACTS", "FactCache", "FactResult", "evaluate", "evaluate_all"]
@@ -97,21 +96,6 @@ def _internal_only(system: AISystem, model: Model) -> FactResult:
             True, f"every interface of model {model.id} is internal and authenticated"
         )
     return FactResult(False, f"model {model.id} has interfaces open beyond authenticated insiders")
-
-
-def _untrusted_content(system: AISystem, model: Model) -> FactResult:
-    parts = []
-    for store in _stores(system, model):
-        sources = [c.value for c in store.content_sources if c.is_untrusted]
-        if sources:
-            parts.append(f"{store.id} ({store.kind.value}) inserts {', '.join(sources)} content")
-    for tool in _tools(system, model):
-        if tool.returns_untrusted_content:
-            parts.append(f"tool {tool.id} returns untrusted content")
-    parts += dep.carried_content(system, model)
-    if parts:
-        return FactResult(True, f"{'; '.join(parts)} into prompts of model {model.id}")
-    return FactResult(False, f"no untrusted content is inserted into prompts of model {model.id}")
 
 
 def _has_augmentation(system: AISystem, model: Model) -> FactResult:
@@ -230,7 +214,7 @@ def _untrusted_training(system: AISystem, model: Model) -> FactResult:
 
 def _input_sensitive(system: AISystem, model: Model) -> FactResult:
     reasons = [f"augmentation {s.id}" for s in _stores(system, model) if s.sensitivity.is_sensitive]
-    reasons += [f"tool {t.id}" for t in _tools(system, model) if _tool_is_sensitive(t)]
+    reasons += [f"tool {t.id}" for t in _tools(system, model) if ag.tool_is_sensitive(t)]
     reasons += [
         f"requests through {i.id} ({i.request_sensitivity.value})"
         for i in _interfaces(system, model)
@@ -264,90 +248,6 @@ def _confidence(system: AISystem, model: Model) -> FactResult:
     if model.outputs_confidence:
         return FactResult(True, f"model {model.id} returns confidence scores to callers")
     return FactResult(False, f"model {model.id} does not return confidence scores")
-
-
-def _uses_tools(system: AISystem, model: Model) -> FactResult:
-    tools = [t.id for t in _tools(system, model)]
-    if tools:
-        return FactResult(True, f"model {model.id} can invoke tools {_names(tools)}")
-    return FactResult(False, f"model {model.id} cannot invoke tools or actions")
-
-
-_CONSEQUENTIAL = {ToolEffect.WRITE, ToolEffect.SEND, ToolEffect.EXECUTE, ToolEffect.PAY}
-
-
-def _consequential(system: AISystem, model: Model) -> FactResult:
-    tools = [
-        f"{t.id} ({', '.join(e.value for e in t.effects)})"
-        for t in _tools(system, model)
-        if _CONSEQUENTIAL & set(t.effects)
-    ]
-    if tools:
-        return FactResult(True, f"tools {_names(tools)} change state or send data")
-    return FactResult(False, f"model {model.id} has no tool that writes, sends, executes or pays")
-
-
-def _unapproved(system: AISystem, model: Model) -> FactResult:
-    tools = [
-        t.id
-        for t in _tools(system, model)
-        if _CONSEQUENTIAL & set(t.effects) and (not t.requires_approval or t.approval_threshold)
-    ]
-    if tools:
-        below = [
-            f"{t.id} below {t.approval_threshold}"
-            for t in _tools(system, model)
-            if t.id in tools and t.requires_approval and t.approval_threshold
-        ]
-        extra = f" (approval only above a threshold: {_names(below)})" if below else ""
-        return FactResult(True, f"tools {_names(tools)} act without human approval{extra}")
-    return FactResult(False, f"every consequential tool of model {model.id} needs human approval")
-
-
-def _tool_is_sensitive(tool: Tool) -> bool:
-    return tool.reaches_sensitive_data or bool(tool.sensitivity and tool.sensitivity.is_sensitive)
-
-
-def _tools_sensitive(system: AISystem, model: Model) -> FactResult:
-    tools = [t.id for t in _tools(system, model) if _tool_is_sensitive(t)]
-    if tools:
-        return FactResult(True, f"tools {_names(tools)} reach sensitive data")
-    return FactResult(False, f"no tool of model {model.id} reaches sensitive data")
-
-
-def _exfil_channels(system: AISystem, model: Model) -> list[str]:
-    channels = [f"tool {t.id}" for t in _tools(system, model) if ToolEffect.SEND in t.effects]
-    channels += [
-        f"output {o.id} rendered as {o.rendering.value}"
-        for o in system.outputs
-        if model.id in o.models and o.rendering in (Rendering.HTML, Rendering.MARKDOWN)
-    ]
-    return channels
-
-
-def _lethal_trifecta(system: AISystem, model: Model) -> FactResult:
-    untrusted = _untrusted_content(system, model)
-    sensitive = [s.id for s in _stores(system, model) if s.sensitivity.is_sensitive]
-    sensitive += [t.id for t in _tools(system, model) if _tool_is_sensitive(t)]
-    channels = _exfil_channels(system, model)
-    if untrusted.holds and sensitive and channels:
-        return FactResult(
-            True,
-            (
-                f"lethal trifecta: untrusted content reaches model {model.id}, which can read sensitive "
-                f"data ({_names(sensitive)}) and send data out ({_names(channels)})"
-            ),
-        )
-    missing = [
-        name
-        for name, ok in (
-            ("untrusted content", untrusted.holds),
-            ("access to sensitive data", bool(sensitive)),
-            ("an outbound channel", bool(channels)),
-        )
-        if not ok
-    ]
-    return FactResult(False, f"model {model.id} lacks {' and '.join(missing)} (no lethal trifecta)")
 
 
 def _output_rendered(system: AISystem, model: Model) -> FactResult:
@@ -391,7 +291,7 @@ FACTS: dict[Fact, Callable[[AISystem, Model], FactResult]] = {
     Fact.PREDICTIVE: _predictive,
     Fact.ACCEPTS_INPUT: _accepts_input,
     Fact.UNTRUSTED_INPUT: _untrusted_input,
-    Fact.UNTRUSTED_CONTENT_IN_PROMPT: _untrusted_content,
+    Fact.UNTRUSTED_CONTENT_IN_PROMPT: ag.untrusted_content,
     Fact.HAS_AUGMENTATION: _has_augmentation,
     Fact.AUGMENTATION_SENSITIVE: _augmentation_sensitive,
     Fact.AUGMENTATION_WRITABLE: _augmentation_writable,
@@ -405,11 +305,11 @@ FACTS: dict[Fact, Callable[[AISystem, Model], FactResult]] = {
     Fact.UNTRUSTED_TRAINING_DATA: _untrusted_training,
     Fact.INPUT_DATA_SENSITIVE: _input_sensitive,
     Fact.CONFIDENCE_EXPOSED: _confidence,
-    Fact.USES_TOOLS: _uses_tools,
-    Fact.CONSEQUENTIAL_TOOLS: _consequential,
-    Fact.UNAPPROVED_ACTIONS: _unapproved,
-    Fact.TOOLS_REACH_SENSITIVE_DATA: _tools_sensitive,
-    Fact.LETHAL_TRIFECTA: _lethal_trifecta,
+    Fact.USES_TOOLS: ag.uses_tools,
+    Fact.CONSEQUENTIAL_TOOLS: ag.consequential,
+    Fact.UNAPPROVED_ACTIONS: ag.unapproved,
+    Fact.TOOLS_REACH_SENSITIVE_DATA: ag.tools_sensitive,
+    Fact.LETHAL_TRIFECTA: ag.lethal_trifecta,
     Fact.OUTPUT_RENDERED_OR_EXECUTED: _output_rendered,
     Fact.DRIVES_DECISIONS: _drives_decisions,
     Fact.CONTINUOUS_LEARNING: _continuous_learning,
