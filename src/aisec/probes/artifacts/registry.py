@@ -18,6 +18,7 @@ from aisec.probes.artifacts.formats.keras import KerasConfigHandler
 from aisec.probes.artifacts.formats.onnx import OnnxHandler
 from aisec.probes.artifacts.formats.safetensors import SafetensorsHandler
 from aisec.probes.artifacts.formats.savedmodel import SavedModelHandler
+from aisec.probes.artifacts.formats.torchscript import TorchScriptHandler
 from aisec.probes.artifacts.interface import FormatHandler
 from aisec.probes.artifacts.numpy_npy import NpyHandler
 from aisec.probes.artifacts.pickle.handler import PickleHandler
@@ -41,4 +42,5 @@ def default_handlers() -> list[FormatHandler]:
         HfConfigHandler(),
         OnnxHandler(),
         SavedModelHandler(),
+        TorchScriptHandler(),
     ]

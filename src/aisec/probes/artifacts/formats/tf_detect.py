@@ -73,20 +73,23 @@ def is_keras_metadata(head: bytes) -> bool:
 
 
 def is_fingerprint(head: bytes, size: int) -> bool:
-    """fingerprint.pb: FingerprintDef, hashes 1-5 (varints) and a VersionDef (6), ~60 bytes."""
-    if size > 256 or len(head) != size:
+    """fingerprint.pb: FingerprintDef, hashes 1-5 (varints), a VersionDef (6) and, from newer
+    TensorFlow, a UUID string (7) and possibly more small fields after it; well under 1 kB."""
+    if size > 1024 or len(head) != size:
         return False
-    fields = pw.leading_fields(head, 8)
+    fields = pw.leading_fields(head, 16)
     if not fields or fields[-1].end != size:
         return False
     numbers = [f.number for f in fields]
     hashes = [f for f in fields if f.number <= 5]
+    version = [f for f in fields if f.number == 6]
     return (
         numbers == sorted(set(numbers))
-        and numbers[-1] == 6
-        and fields[-1].wire == pw.LEN
+        and len(version) == 1
+        and version[0].wire == pw.LEN
         and len(hashes) >= 3
         and all(f.wire == pw.VARINT and f.value >= 1 << 20 for f in hashes)
+        and all(f.number <= 16 for f in fields)
     )
 
 

@@ -171,6 +171,8 @@ def cold_op(  # noqa: C901
         pop_mark(stack, marks, pos)
         append(SET)
     elif op == 0x50:  # PERSID
+        if st.first_persistent < 0:
+            st.first_persistent = pos
         _, pos = literal_line(data, pos, end)
         st.persistent_ids += 1
         append(PERSISTENT)
@@ -178,6 +180,8 @@ def cold_op(  # noqa: C901
         if not stack:
             raise Malformed(pos, "stack underflow")
         pid = pop()
+        if st.first_persistent < 0:
+            st.first_persistent = pos
         st.persistent_ids += 1
         declared = storage_declaration(pid)
         if declared is not None and len(st.storages) < MAX_STORAGES:

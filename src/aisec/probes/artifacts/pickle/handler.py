@@ -69,8 +69,13 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 def _importable(st: WalkState) -> bool:
     """An import a loader could resolve: names that are not Python identifiers fail in
-    `find_class` before anything runs (and random binary data decodes to such names)."""
-    return any(_DOTTED.fullmatch(q) for q in st.imports)
+    `find_class` before anything runs (and random binary data decodes to such names), and an
+    import after a persistent id is out of reach of `pickle.load`, which stops at the id (a
+    ZIP read from byte 0 starts with 'P', PERSID)."""
+    first = st.first_persistent
+    return any(
+        _DOTTED.fullmatch(q) and (first < 0 or off < first) for q, (_, off) in st.imports.items()
+    )
 
 
 class PickleHandler:

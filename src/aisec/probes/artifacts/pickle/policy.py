@@ -1,7 +1,10 @@
 """Which callables a pickle may import: an allow-list first, a deny-list to grade the rest.
 
 The allow-list names exact classes and pure constructors that torch, NumPy, scikit-learn,
-joblib and the standard containers put in their pickles. Nothing is allowed by module prefix
+joblib and the standard containers put in their pickles: a hand-written core here, and the
+names `tools/gen_pickle_allowlists.py` lists from the pinned libraries' public APIs in
+`allowlist_generated.py`. pandas objects are allowed when pandas was installed at generation
+time (its reconstructors and classes; never `pandas.io`), otherwise they are unknown. Nothing is allowed by module prefix
 alone except class names (CapWords, no dots) in a few estimator/layer packages, because a
 module prefix also admits any dangerous function that module exposes. Anything not allowed is
 at least suspicious; the deny-list only decides whether it is called malicious.
@@ -209,10 +212,19 @@ def _dangerous(module: str, name: str) -> bool:
     return any(p in DANGEROUS_NAMES for p in name.split("."))
 
 
+@lru_cache(maxsize=1)
+def _generated() -> frozenset[str]:
+    """What tools/gen_pickle_allowlists.py listed from the pinned libraries' public APIs
+    (imported on first use: a scan of a pickle needs it, a scan of safetensors does not)."""
+    from aisec.probes.artifacts.pickle.allowlist_generated import GENERATED
+
+    return GENERATED
+
+
 @lru_cache(maxsize=65536)
 def classify(module: str, name: str) -> Status:
     """Grade the callable `module`.`name` a pickle imports (exact, fully qualified)."""
-    if f"{module}.{name}" in ALLOWED:
+    if f"{module}.{name}" in ALLOWED or f"{module}.{name}" in _generated():
         return Status.ALLOWED
     if _CLASS_NAME.match(name) and name not in _CLASS_EXCEPTIONS and _CLASS_PACKAGES.match(module):
         return Status.ALLOWED

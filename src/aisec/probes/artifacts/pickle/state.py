@@ -46,6 +46,7 @@ class WalkState:
     pickles: int = 0
     protocol: int = 0
     persistent_ids: int = 0
+    first_persistent: int = -1  # offset of the first PERSID/BINPERSID
     skipped_bytes: int = 0
     imports: dict[str, tuple[Any, int]] = field(default_factory=dict)  # qualname -> (status, off)
     issues: list[Issue] = field(default_factory=list)
