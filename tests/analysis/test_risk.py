@@ -225,3 +225,23 @@ def test_interactions_warn_about_trade_offs_and_conflicts() -> None:
     assert "conflict" in kinds
     messages = " ".join(i.message for i in result.interactions)
     assert conflicting[0].id in messages
+
+
+def test_register_uses_the_reworked_inherent_likelihood_and_asset_impact() -> None:
+    """The register's inherent values come from analysis.likelihood, not a count of facts."""
+    from aisec.analysis.likelihood import inherent_impact, inherent_likelihood
+
+    catalog = default_catalog()
+    system = load_system(EXAMPLES / "email-agent.yaml")
+    result = _result({})
+    levels = {(r.threat_id, r.component): r.likelihood for r in result.risks}
+    assert len(set(levels.values())) >= 3  # the register ranks again
+    for risk in result.risks:
+        threat = catalog.threats[risk.threat_id]
+        expected = inherent_likelihood(threat, catalog.rules[threat.id], system, risk.component)
+        assert risk.likelihood == expected.value, risk.threat_id
+        assert risk.impact == inherent_impact(threat, system, risk.component).value
+    assert (
+        levels[("direct-prompt-injection", "agent-llm")]
+        > levels[("supply-model-poisoning", "agent-llm")]
+    )
