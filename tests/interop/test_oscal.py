@@ -149,3 +149,19 @@ def test_cli_writes_each_kind(example: Example, tmp_path: Path, kind: str, root:
 def test_cli_needs_a_system_for_system_documents(tmp_path: Path) -> None:
     assert main(["export", "oscal", "ssp", "-o", str(tmp_path / "x.json")]) == 2
     assert not (tmp_path / "x.json").exists()
+
+
+def test_assessment_results_record_the_risk_owners_decision(
+    rag_run: AssessmentRun, now: datetime
+) -> None:
+    decided = [r for r in rag_run.result.risks if r.decision is not None]
+    assert decided, "the rag-assistant example records treatment decisions"
+    results = json.loads(oscal_system.assessment_results_document(rag_run.result, now))
+    risks = {r["title"]: r for r in results["assessment-results"]["results"][0]["risks"]}
+    risk = risks[f"{decided[0].threat_name} on {decided[0].component}"]
+    entry = risk["risk-log"]["entries"][0]
+    assert decided[0].decision is not None
+    assert entry["title"] == f"Decision: {decided[0].decision.treatment.value}"
+    assert decided[0].decision.decided_by in entry["description"]
+    if decided[0].accepted:
+        assert risk["status"] == "deviation-approved"

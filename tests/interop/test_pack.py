@@ -31,6 +31,12 @@ def vendor_pack(tmp_path_factory: pytest.TempPathFactory, example: Example) -> d
     return {"pack": pack, "public": root / "keys/aisec-pack-key.pub.pem", "root": root}
 
 
+def _swap_for_link(path: Path) -> None:
+    target = path.with_name("elsewhere.json")
+    path.rename(target)
+    path.symlink_to(target)
+
+
 def _copy(vendor_pack: dict[str, Path], tmp_path: Path) -> Path:
     target = tmp_path / "received"
     shutil.copytree(vendor_pack["pack"], target)
@@ -88,8 +94,12 @@ def test_unpinned_key_is_claimed_not_verified(vendor_pack: dict[str, Path]) -> N
             ),
             "pack.json: signature does not verify",
         ),
+        (
+            lambda p: _swap_for_link(p / "component-definition.json"),
+            "component-definition.json: is a symbolic link",
+        ),
     ],
-    ids=["changed-evidence", "removed-file", "added-file", "edited-manifest"],
+    ids=["changed-evidence", "removed-file", "added-file", "edited-manifest", "symlink"],
 )
 def test_tampering_is_detected_and_named(
     vendor_pack: dict[str, Path],

@@ -270,13 +270,15 @@ def _check_files(pack: Path, manifest: dict[str, Any], result: PackVerification)
             continue
         listed.add(path)
         name = path.relative_to(pack).as_posix()
-        if not path.is_file():
+        if path.is_symlink():
+            result.problems.append(f"{name}: is a symbolic link (a pack holds plain files)")
+        elif not path.is_file():
             result.problems.append(f"{name}: listed in the manifest but missing")
         elif path.stat().st_size > MAX_FILE:
             result.problems.append(f"{name}: larger than the pack limit")
         elif _sha256(path) != entry.get("sha256"):
             result.problems.append(f"{name}: SHA-256 differs from the manifest (file changed)")
-    for path in sorted(p for p in pack.rglob("*") if p.is_file()):
+    for path in sorted(p for p in pack.rglob("*") if p.is_file() or p.is_symlink()):
         if path.name in (MANIFEST, SIGNATURE) and path.parent == pack:
             continue
         if path not in listed:

@@ -49,6 +49,8 @@ def validate_bom(text: str, source: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source=source, line=exc.lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deep", source=source) from None
     if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
         raise InputError(
             "not a CycloneDX JSON BOM (bomFormat must be 'CycloneDX')",

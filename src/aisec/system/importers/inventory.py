@@ -120,7 +120,11 @@ def read_sheet(path: Path) -> tuple[list[str], list[Row]]:
     if suffix not in (".csv", ".xlsx"):
         raise InputError("expected a .csv or .xlsx sheet", source=str(path))
     try:
-        raw = list(_csv_rows(path) if suffix == ".csv" else _xlsx_rows(path))
+        raw = []
+        for values in _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path):
+            raw.append(values)
+            if len(raw) > MAX_ROWS + 1:  # stop reading: a sheet is never unbounded
+                break
     except UnicodeDecodeError:
         raise InputError("CSV is not UTF-8 text", source=str(path)) from None
     except (OSError, ValueError, KeyError) as exc:
