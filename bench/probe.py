@@ -158,6 +158,7 @@ def main() -> int:
     parser.add_argument("--secrets", help="declared-secrets YAML (real target)")
     parser.add_argument("--only", help="comma-separated families (real target)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-attacks", type=int, help="sample N attacks per family (real target)")
     parser.add_argument("--budget", type=float, default=3600.0)
     parser.add_argument("--dump", help="write the raw transcript for labelling (real target)")
     args = parser.parse_args()

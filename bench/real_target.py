@@ -30,6 +30,7 @@ def _header(run: ProbeRun, system: Path, families: list[str], declared: Declared
         "seed": run.seed,
         "target": run.target,
         "families": families,
+        "max_attacks_per_family": run.settings.get("max_attacks_per_family"),
         "system_yaml": system.read_text(encoding="utf-8"),
         "declared": {
             "secrets": {s.label: s.value for s in declared.secrets},
@@ -99,7 +100,13 @@ def run(args: Any) -> int:
         target,
         families,
         load_system(system_path),
-        ProbeOptions(seed=args.seed, obfuscations=(), declared=declared, budget_s=args.budget),
+        ProbeOptions(
+            seed=args.seed,
+            obfuscations=(),
+            declared=declared,
+            budget_s=args.budget,
+            max_attacks_per_family=args.max_attacks,
+        ),
     )
     seconds = time.perf_counter() - start
     done = sum(1 for a in result.attempts if a.ok)

@@ -170,6 +170,7 @@ def make_handler(model: Model, app_prompt: str | None, tools: list[str]) -> type
             start = time.perf_counter()
             text = model.chat(messages, body.get("max_tokens"))
             calls = tool_calls(text)
+            print(f"{time.perf_counter() - start:.2f}s {len(text)} chars", file=sys.stderr)
             message: dict[str, Any] = {"role": "assistant", "content": None if calls else text}
             if calls:
                 message["tool_calls"] = calls

@@ -94,7 +94,12 @@ def rescore(
     app = context_from_system(system)
     families = _families(header)
     wanted = [families[i] for i in header["families"]]
-    plan = build_plan(wanted, app, PlanOptions(seed=header["seed"], obfuscations=()))
+    options = PlanOptions(
+        seed=header["seed"],
+        obfuscations=(),
+        max_attacks_per_family=header.get("max_attacks_per_family"),
+    )
+    plan = build_plan(wanted, app, options)
     by_index = {p.index: p for p in plan.attempts}
     ctx = Context(app.tooling, LeakCheck(_declared(header), content_is_user=False))
     out = []
