@@ -225,11 +225,17 @@ def test_art_15_lists_helping_controls_with_assessment_status() -> None:
 
 
 def test_unknown_annex_iii_area_is_a_located_error() -> None:
-    system = _system(eu_ai_act_role="provider", annex_iii_area="credit-scoring")
+    """Refused when the system is loaded (every command alike), naming file, line and field."""
+    import yaml
+
+    from aisec.system.loader import load_system_text
+
+    data = _system(eu_ai_act_role="provider").model_dump(mode="json", by_alias=True)
+    data["regulatory"]["annex_iii_area"] = "credit-scoring"
     with pytest.raises(InputError) as caught:
-        obligations(system, source="sys.yaml")
+        load_system_text(yaml.safe_dump(data, sort_keys=False), "sys.yaml")
     text = str(caught.value)
-    assert text.startswith("sys.yaml: regulatory.annex_iii_area:")
+    assert text.startswith("sys.yaml:") and "regulatory.annex_iii_area" in text
     assert all(area.value in text for area in AnnexIIIArea)
 
 
