@@ -202,3 +202,18 @@ def test_validate_accepts_overlay_refs_to_real_items_and_names_unknown_ones(
     assert "overlay control waf-for-llm: unknown reference 'atlas:AML.M9999'" in (
         capsys.readouterr().err
     )
+
+
+def test_catalog_ids_doc_states_version_source_and_coverage_of_every_list() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "catalog-ids.md").read_text("utf-8")
+    rows = {
+        line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")
+    }
+    for key, framework in default_frameworks().items():
+        crosswalk = default_crosswalks()[key]
+        linked = len({link.target for link in crosswalk.links})
+        row = rows[key]
+        assert framework.version in row and framework.source in row, key
+        assert row.endswith(
+            f"| {len(framework.items)} | {linked} / {len(crosswalk.outside_scope)} |"
+        )

@@ -265,16 +265,11 @@ def ref_disagreements(
 def unaccounted(framework: Framework, crosswalk: Crosswalk) -> list[str]:
     """Items of a reference list neither linked nor listed out of scope with a reason.
 
-    A sub-item (an ATLAS sub-technique, an AI RMF subcategory with a parent) is accounted for
-    when its parent is linked or out of scope: the parent's link or reason covers its parts.
+    Every item counts on its own, sub-items (ATLAS sub-techniques) included, so the coverage
+    view and this rule always agree.
     """
     done = {link.target for link in crosswalk.links} | set(crosswalk.outside_scope)
-    missing = []
-    for item_id, item in framework.items.items():
-        if item_id in done or (item.parent is not None and item.parent in done):
-            continue
-        missing.append(item_id)
-    return missing
+    return [item_id for item_id in framework.items if item_id not in done]
 
 
 def completeness_problems(
