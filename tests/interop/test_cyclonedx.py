@@ -11,7 +11,8 @@ from aisec.cli import main
 from aisec.common.errors import InputError
 from aisec.service import bundled_examples
 from aisec.system import load_system
-from aisec.system.importers.cyclonedx_bom import import_bom, import_cyclonedx, validate_bom
+from aisec.system.importers.cyclonedx_bom import import_bom, import_cyclonedx
+from aisec.system.importers.cyclonedx_validate import validate_bom
 
 
 @pytest.mark.parametrize("name", ["support-bot.cdx.json", "support-bot-1.7.cdx.json"])
@@ -100,3 +101,24 @@ def test_export_is_a_valid_ml_bom_that_imports_back_to_the_same_models(tmp_path:
         assert back.id == original.id
         assert key(back.models) == key(original.models)
         assert key(back.datasets) == key(original.datasets)
+
+
+def test_nested_models_and_a_bom_describing_one_model(data_dir: Path) -> None:
+    bom = json.loads((data_dir / "support-bot.cdx.json").read_text())
+    model, dataset = bom["components"]
+    bom["components"] = [
+        {"type": "application", "name": "bot", "bom-ref": "app2", "components": [model, dataset]}
+    ]
+    nested = import_bom(validate_bom(json.dumps(bom), "nested.json"), "nested.json").validated()
+    assert [m.id for m in nested.models] == ["llama"] and nested.models[0].training_data == [
+        "corpus"
+    ]
+    single = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "metadata": {"component": model},
+        "components": [dataset],
+    }
+    one = import_bom(validate_bom(json.dumps(single), "model.json"), "model.json").validated()
+    assert [m.id for m in one.models] == ["llama"]

@@ -1,9 +1,9 @@
 """CycloneDX 1.6/1.7 ML-BOM -> aisec system description.
 
-The BOM is checked against CycloneDX's own JSON schema (bundled with cyclonedx-python-lib, so
-offline) and parsed with the library. Components of type `machine-learning-model` become models,
-`data` components become datasets, services become interfaces, dependencies become data flows.
-The library does not model `modelCard` yet, so those fields are read from the validated JSON.
+The BOM is checked against CycloneDX's own JSON schema and read by cyclonedx-python-lib
+(`cyclonedx_validate`). Components of type `machine-learning-model` become models, `data`
+components become datasets, services become interfaces, dependencies become data flows. The
+library does not model `modelCard` yet, so the mapping reads the validated JSON.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aisec.common.errors import InputError, MissingExtraError
-from aisec.common.yamlio import format_loc, load_yaml_text
+from aisec.common.errors import InputError
+from aisec.system.importers.cyclonedx_validate import read_bom
 from aisec.system.importers.scaffold import ImportedSystem, ask_unknowns, slug, unique
 from aisec.system.schema import Dataset, Model
 
-MAX_BOM = 32 * 1024 * 1024
 GENAI_TASKS = ("generation", "text2text", "conversational", "chat", "summari", "translation")
 _SENSITIVITY = {
     "public": "public",
@@ -32,71 +31,18 @@ _SENSITIVITY = {
     "health": "special-category",
     "biometric": "special-category",
 }
-_SPEC = {"1.6": "V1_6", "1.7": "V1_7"}
 
 
-def _locate(text: str, source: str, path: list[str | int]) -> int | None:
-    """Line of a JSON path, read through the YAML loader (JSON is YAML); None if unknown."""
-    try:
-        return load_yaml_text(text, source).line_of(path)
-    except Exception:  # noqa: BLE001  (locating is a courtesy; the error is reported anyway)
-        return None
-
-
-def validate_bom(text: str, source: str) -> dict[str, Any]:
-    """Parse and schema-check a CycloneDX JSON BOM; InputError naming file, line and field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", source=source, line=exc.lineno) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deep", source=source) from None
-    if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
-        raise InputError(
-            "not a CycloneDX JSON BOM (bomFormat must be 'CycloneDX')",
-            source=source,
-            line=1,
-            field="bomFormat",
-        )
-    spec = str(data.get("specVersion", ""))
-    if spec not in _SPEC:
-        raise InputError(
-            f"CycloneDX specVersion {spec!r} is not supported",
-            source=source,
-            line=_locate(text, source, ["specVersion"]),
-            field="specVersion",
-            hint="aisec reads ML-BOMs of CycloneDX 1.6 or 1.7 (modelCard needs 1.5+)",
-        )
-    try:
-        from cyclonedx.schema import SchemaVersion
-        from cyclonedx.validation.json import JsonStrictValidator
-    except ImportError as exc:
-        raise MissingExtraError("interop", "cyclonedx") from exc
-    validator = JsonStrictValidator(getattr(SchemaVersion, _SPEC[spec]))
-    errors = validator.validate_str(text, all_errors=True)
-    first = next(iter(errors), None) if errors is not None else None
-    if first is not None:
-        detail = first.data
-        path = list(getattr(detail, "absolute_path", []))
-        raise InputError(
-            f"does not match the CycloneDX {spec} schema: {getattr(detail, 'message', detail)}"[
-                :500
-            ],
-            source=source,
-            line=_locate(text, source, path),
-            field=format_loc(path) or None,
-        )
-    return data
-
-
-def read_bom(path: Path) -> tuple[str, dict[str, Any]]:
-    if path.stat().st_size > MAX_BOM:
-        raise InputError(f"BOM larger than {MAX_BOM // 1024 // 1024} MiB", source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("BOM is not UTF-8 text", source=str(path)) from None
-    return text, validate_bom(text, str(path))
+def _flatten(items: object, depth: int = 0) -> list[dict[str, Any]]:
+    """Components and their nested `components`, depth-first (bounded)."""
+    out: list[dict[str, Any]] = []
+    if not isinstance(items, list) or depth > 20:
+        return out
+    for item in items:
+        if isinstance(item, dict):
+            out.append(item)
+            out += _flatten(item.get("components", []), depth + 1)
+    return out
 
 
 def _props(raw: dict[str, Any]) -> dict[str, str]:
@@ -190,7 +136,10 @@ def import_bom(data: dict[str, Any], source: str) -> ImportedSystem:
         "Do you develop/market this AI system (vendor), deploy it (integrator), or both?",
         "integrator",
     )
-    components = [c for c in data.get("components", []) if isinstance(c, dict)]
+    # Models are often nested under an application, or the BOM describes one model itself.
+    components = _flatten(data.get("components", []))
+    if root.get("type") in ("machine-learning-model", "data"):
+        components.insert(0, root)
     taken: set[str] = set()
     refs: dict[str, str] = {}  # bom-ref -> aisec id
     datasets: list[dict[str, Any]] = []
