@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aisec.analysis.assess import assess
 from aisec.analysis.derive import derive_threats
 from aisec.analysis.model import AssessmentResult, InputFile, ThreatDecision
 from aisec.catalog import Catalog, build_catalog, default_catalog
@@ -21,12 +21,13 @@ from aisec.catalog.overlay_diff import diff_overlays, require_no_weakening
 from aisec.common.errors import InputError
 from aisec.common.fileio import atomic_write_bytes
 from aisec.common.runset import begin_run_set, finish_run_set
-from aisec.evidence.signature import SignatureCheck
-from aisec.reports.compliance import compliance_sections
-from aisec.reports.context import ReportInput
 from aisec.system import AISystem, load_system
 from aisec.system.assessment import Assessment, load_assessment
 from aisec.system.repeats import collapse_repeated_models, repeat_notes
+
+if TYPE_CHECKING:  # imported where used: `aisec threats` and `--help` stay light (docs/cli.md)
+    from aisec.evidence.signature import SignatureCheck
+    from aisec.reports.context import ReportInput
 
 
 class ReportFormat(StrEnum):
@@ -65,8 +66,11 @@ def run_assessment(
     supplier_packs: Sequence[Path] = (),
     supplier_keys: Sequence[Path] = (),
 ) -> AssessmentRun:
+    from aisec.analysis.assess import assess
     from aisec.evidence.intake import read_evidence
     from aisec.record import input_file
+    from aisec.reports.compliance import compliance_sections
+    from aisec.reports.context import ReportInput
 
     catalog = get_catalog(overlays)
     overlay_diffs = diff_overlays(overlays) if overlays else []
@@ -138,8 +142,11 @@ def run_loaded(
     stores YAML text and evidence bytes). Evidence is parsed, hashed, bound and aged here;
     `signatures` gives the signature check per evidence name (default: unsigned);
     `inputs` are the manifest entries of the system and assessment texts."""
+    from aisec.analysis.assess import assess
     from aisec.evidence.intake import LoadedEvidence, unsigned
     from aisec.evidence.load import parse_evidence
+    from aisec.reports.compliance import compliance_sections
+    from aisec.reports.context import ReportInput
 
     catalog = get_catalog(overlays)
     if assessment and assessment.system != system.id:
