@@ -176,6 +176,9 @@ class RiskItem(Frozen):
         default_factory=list, description="evidence showing the attack works"
     )
     impact_reason: str
+    likelihood_reason: str = Field(
+        default="", description="how the inherent likelihood was reached (base, reach, facts)"
+    )
     key: str = Field(default="", description="threat@component, what decisions refer to")
     within_appetite: bool = Field(
         default=False, description="residual at or below the acceptance threshold"

@@ -107,9 +107,10 @@ def score_risks(
         if not decision.applicable:
             continue
         threat = catalog.threats[decision.threat_id]
-        likelihood5 = inherent_likelihood(
+        inherent_l = inherent_likelihood(
             threat, catalog.rules[threat.id], system, decision.component, fact_cache
-        ).value
+        )
+        likelihood5 = inherent_l.value
         impact = inherent_impact(threat, system, decision.component, bases)
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         if threat.id not in per_threat:  # same controls for every component: compute once
@@ -164,6 +165,7 @@ def score_risks(
                 role=role,
                 demonstrated_by=demonstrated,
                 impact_reason=impact.reason,
+                likelihood_reason=inherent_l.explanation,
             )
         )
     items.sort(key=lambda r: (-r.residual, -r.inherent, r.threat_id, r.component))
