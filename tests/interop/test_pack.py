@@ -175,3 +175,37 @@ def test_assess_with_supplier_pack_reports_the_supplier_share(
 
 def test_not_a_pack_is_an_input_error(tmp_path: Path) -> None:
     assert main(["pack", "verify", str(tmp_path)]) == 2
+
+
+def test_ssp_shows_supplier_provided_controls_as_inherited(
+    vendor_pack: dict[str, Path], example: Example
+) -> None:
+    from datetime import UTC, datetime
+
+    from aisec.reports.exporters.oscal_system import ssp_document
+    from aisec.service import run_assessment
+
+    system, assessment = example("rag-assistant")
+    run = run_assessment(
+        system,
+        assessment,
+        supplier_packs=[vendor_pack["pack"]],
+        supplier_keys=[vendor_pack["public"]],
+    )
+    ssp = json.loads(ssp_document(run.system, run.result, datetime.now(UTC)))[
+        "system-security-plan"
+    ]
+    supplier = next(
+        c
+        for c in ssp["system-implementation"]["components"]
+        if c["title"] == "Model or service supplier"
+    )
+    inherited = [
+        b
+        for r in ssp["control-implementation"]["implemented-requirements"]
+        for b in r["by-components"]
+        if b["component-uuid"] == supplier["uuid"]
+    ]
+    assert inherited and all(
+        b["inherited"][0]["description"].startswith("Provided by") for b in inherited
+    )
