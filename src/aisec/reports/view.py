@@ -35,8 +35,9 @@ ROLE_TITLES = {
 METHOD = [
     "Likelihood and impact are each rated on a 1 to {levels} scale; risk is their product "
     "(1 to {top}), in the style of ISO/IEC 27005.",
-    "Likelihood starts from the threat's catalogue baseline and moves up one step per aggravating "
-    "fact and down one step per easing fact found in the system description.",
+    "Likelihood starts from the threat's catalogue baseline, adds who can reach the input "
+    "(anonymous, outsiders, insiders), aggravating facts with diminishing returns, and subtracts "
+    "easing facts found in the system description.",
     "Impact is the worst business impact among the properties the threat hits (confidentiality, "
     "integrity and availability ratings of the system, plus harm to individuals, transparency, "
     "accountability and explainability), one step lower for each level the threat hits a property "
@@ -44,9 +45,15 @@ METHOD = [
     "Each control in the catalogue lowers the likelihood and/or impact of the threats it mitigates "
     "by a set number of steps. Implemented and verified controls count fully, partial ones half, "
     "planned and not implemented ones not at all. Controls reduce impact by at most two steps.",
-    "Evidence overrides claims: a control whose probe evidence failed counts as not implemented, "
-    "and a threat that evidence shows to be exploitable keeps a residual likelihood of at least "
-    "'likely'.",
+    "Evidence counts only when its subject is a model file, endpoint or dataset the system "
+    "declares and it is younger than the maximum age. It overrides claims: a control whose "
+    "evidence failed counts as not implemented; passing evidence makes an implemented control "
+    "verified (a partial one stays partial). For a threat that evidence shows to be exploitable, "
+    "only controls with passing evidence of their own lower the risk, and its residual "
+    "likelihood stays at least 'likely'.",
+    "No risk is accepted by arithmetic: the acceptance threshold is the risk appetite; a risk is "
+    "accepted only by its owner's recorded decision (who, when, why, until when), and a "
+    "demonstrated threat only by a decision naming the evidence.",
     "Readiness weighs every relevant control by the risk steps it can remove, so missing a control "
     "that protects a critical exposure costs more than missing a minor one. A slice without any "
     "relevant control is reported as not assessed, never as complete.",
@@ -106,7 +113,7 @@ def risk_sentence(risk: RiskItem) -> str:
     text = (
         f"{risk.threat_name} {where} remains {risk.residual_band} "
         f"(residual {risk.residual} = likelihood {risk.residual_likelihood} × impact "
-        f"{risk.residual_impact}, {move}); treatment: {risk.treatment}."
+        f"{risk.residual_impact}, {move}); {risk.treatment}."
     )
     if risk.demonstrated_by:
         text += " Evidence shows the attack works."
