@@ -107,9 +107,7 @@ def run_assessment(
     inputs += [input_file("evidence", Path(e.path), e.sha256) for e in loaded]
     inputs += [input_file("overlay", p) for p in overlays]
     inputs += [input_file("trusted-key", k) for k in keys]
-    result = assess(
-        catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs
-    )
+    result = assess(catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs)
     extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats) + pack_notes
     if extra_notes:  # overlays named with hash and changes; collapsed models named
         result = result.model_copy(update={"notes": [*result.notes, *extra_notes]})
