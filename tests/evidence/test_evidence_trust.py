@@ -178,3 +178,40 @@ def test_verified_without_evidence_and_contradicted_claims_warn(tmp_path: Path) 
     assert (WarningCode.CLAIM_CONTRADICTS_SYSTEM, "human-approval") in codes
     view = _view(result, "human-approval")
     assert view.effective_status.value == "implemented" and view.assurance is Assurance.CLAIMED
+
+
+def test_folder_scan_counts_only_findings_about_declared_artifacts(tmp_path: Path) -> None:
+    """`aisec scan models/` also examined another system's model: only ours counts."""
+    report = EvidenceReport(
+        tool="aisec-scan",
+        tool_version="test",
+        generated_at=datetime(2026, 11, 30, tzinfo=UTC),
+        subject="models",
+        findings=[
+            Finding(
+                tool="aisec-scan",
+                rule_id="pickle.clean",
+                verdict=Verdict.PASS,
+                severity=Severity.INFO,
+                location="models/fraud.skops!schema.json",
+                message="ok",
+                control_ids=[CONTROL],
+            ),
+            Finding(
+                tool="aisec-scan",
+                rule_id="pickle.clean",
+                verdict=Verdict.PASS,
+                severity=Severity.INFO,
+                location="models/other-system.pkl",
+                message="ok",
+                control_ids=["model-signing"],
+            ),
+        ],
+    )
+    path = tmp_path / "folder-scan.json"
+    path.write_text(report.model_dump_json(), encoding="utf-8")
+    result = run_assessment(FRAUD, _assessment(tmp_path), [path], now=NOW).result
+    entry = result.evidence[0]
+    assert entry.counted and "1 of 2 findings" in entry.reason
+    assert _view(result).assurance is Assurance.EVIDENCE_VERIFIED
+    assert _view(result, "model-signing").evidence_outcome is None  # the other file's check

@@ -74,7 +74,7 @@ def admit(
                 )
             )
         if ok:
-            counted.append((item.path, report))
+            counted.append((item.path, binding.report or report))
             if item.signature.state == "signed":
                 signed.add(item.path)
         files.append(

@@ -23,6 +23,7 @@ REFERENCE_PREFIX = "aisec-reference:"
 class Binding:
     bound_to: str | None  # what it matched, None when it does not count
     reason: str
+    report: EvidenceReport | None = None  # the findings that count, when only some do
 
 
 def is_reference_target(report: EvidenceReport) -> bool:
@@ -91,10 +92,35 @@ def bind(report: EvidenceReport, system: AISystem) -> Binding:
                 None,
             )
         if hit is None:
-            return Binding(
+            return _by_finding(report, artifacts) or Binding(
                 None,
                 f"{part} is not a model artifact or dataset this system declares "
                 "(models[].artifacts, datasets[].id)",
             )
         matched.append(hit)
     return Binding("; ".join(dict.fromkeys(matched)), "subject is declared by the system")
+
+
+def _file_of(location: str) -> str:
+    """`models/a.zip!inner.pkl` or `path#check` -> the file examined."""
+    return location.split("!", 1)[0].split("#", 1)[0]
+
+
+def _by_finding(report: EvidenceReport, artifacts: list[tuple[str, str]]) -> Binding | None:
+    """A scan of a folder: keep only the findings about declared artifacts (the rest of the
+    folder may hold other systems' models, whose passing checks must not verify ours)."""
+    kept, matched = [], []
+    for finding in report.findings:
+        location = _file_of(finding.location)
+        hit = next((f"{mid}: {a}" for mid, a in artifacts if _path_matches(location, a)), None)
+        if hit is not None:
+            kept.append(finding)
+            matched.append(hit)
+    if not kept:
+        return None
+    return Binding(
+        "; ".join(dict.fromkeys(matched)),
+        f"{len(kept)} of {len(report.findings)} findings concern declared artifacts; "
+        "only those count",
+        report.model_copy(update={"findings": kept}),
+    )
