@@ -17,7 +17,6 @@ from starlette.responses import Response
 from aisec.common.errors import InputError
 from aisec.store import services
 from aisec.store.access import Action, Conflict, Forbidden
-from aisec.store.assessing import stored_result
 from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import (
     base_context,
@@ -28,6 +27,7 @@ from aisec.web.pages.common import (
     see_other,
 )
 from aisec.web.pages.errors import PageRoute
+from aisec.web.pages.loading import result_of
 from aisec.web.pages.portfolio import Row, summarise
 from aisec.web.pages.render import render_page
 from aisec.web.pages.soa import (
@@ -59,7 +59,7 @@ def _soa_page(
 ) -> Response:
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
-    result = stored_result(rev.result)
+    result = result_of(rev)
     granted = access.member.granted_role if access.member else None
     contributor = access.role.value == "contributor"
     return render_page(
@@ -107,7 +107,7 @@ def soa_save(
     base = head
     if base_revision is not None and base_revision != head.number:
         base = services.assessment_revision(db, system, base_revision)
-    result = stored_result(base.result)
+    result = result_of(base)
     data = (yaml.safe_load(base.yaml_text) if base.yaml_text else None) or {"system": slug}
     granted = access.member.granted_role if access.member else None
     try:
@@ -167,7 +167,7 @@ def system_decisions(
 ) -> Response:
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
-    result = stored_result(rev.result)
+    result = result_of(rev)
     today = dt.datetime.now(dt.UTC).date()
     summary = summarise(result, today)
     row = Row(system.slug, rev.number, rev.created_at, summary)
@@ -210,7 +210,7 @@ def decide(
         )
     evidence = tuple(v.strip() for v in values.get("evidence", []) if v.strip())
     threat, component = first(values, "threat"), first(values, "component") or None
-    result = stored_result(services.assessment_revision(db, system).result)
+    result = result_of(services.assessment_revision(db, system))
     risk = next(
         (
             r

@@ -17,11 +17,12 @@ from starlette.responses import Response
 from aisec.common.errors import InputError
 from aisec.store import accounts, services
 from aisec.store.access import Action
-from aisec.store.assessing import parse_evidence_bytes, stored_result
+from aisec.store.assessing import parse_evidence_bytes
 from aisec.store.models import User
 from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import base_context, first, form_lists, posted_form, see_other
 from aisec.web.pages.errors import PageRoute
+from aisec.web.pages.loading import result_of
 from aisec.web.pages.render import render_page
 from aisec.web.pages.system_pages import load_system, system_view
 
@@ -40,7 +41,7 @@ def _verdicts(raw: bytes, name: str) -> tuple[list[tuple[str, int]], str]:
 
 def _evidence_rows(db: Session, system: Any) -> list[dict[str, Any]]:
     rows = services.evidence_of(db, system)
-    result = stored_result(services.assessment_revision(db, system).result)
+    result = result_of(services.assessment_revision(db, system))
     outcomes: dict[str, list[tuple[str, str]]] = {}
     for control in result.controls:
         outcome = control.evidence_outcome

@@ -4,15 +4,26 @@ the API's visibility rule (`services.visible_systems`), summarised once per revi
 from __future__ import annotations
 
 import datetime as dt
+import zlib
+from collections import OrderedDict
 from functools import partial
+from threading import Lock
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aisec.analysis.model import AssessmentResult
+from aisec.reports.compliance import compliance_sections
+from aisec.reports.context import ReportInput
+from aisec.service import get_catalog
 from aisec.store import services
-from aisec.store.assessing import stored_result
+from aisec.store.assessing import (
+    parse_assessment_text,
+    parse_evidence_bytes,
+    parse_system_text,
+)
 from aisec.store.models import AssessmentRevision, System
 from aisec.web.auth import WorkspaceAccess
 from aisec.web.pages.portfolio import CACHE, Row, Summary
@@ -80,7 +91,62 @@ def _result(blobs: dict[int, bytes], db: Session, rev_id: int) -> AssessmentResu
     blob = blobs.get(rev_id)
     if blob is None:
         blob = db.scalar(select(AssessmentRevision.result).where(AssessmentRevision.id == rev_id))
-    return stored_result(blob or b"")
+    return fast_result(blob or b"")
+
+
+class _ResultOnly(BaseModel):
+    """A stored payload read for its analysis result only: the crosswalk extras (most of its
+    size) are skipped by the JSON parser instead of being built as Python objects."""
+
+    model_config = ConfigDict(extra="ignore")
+    result: AssessmentResult
+
+
+def fast_result(blob: bytes) -> AssessmentResult:
+    """The stored result of a revision (same data as `store.assessing.stored_result`)."""
+    return _ResultOnly.model_validate_json(zlib.decompress(blob)).result
+
+
+_RESULTS: OrderedDict[int, AssessmentResult] = OrderedDict()
+_LOCK = Lock()
+
+
+def result_of(rev: AssessmentRevision) -> AssessmentResult:
+    """Stored result by revision id, the last 64 kept (pages of one system reuse it)."""
+    with _LOCK:
+        hit = _RESULTS.get(rev.id)
+        if hit is not None:
+            _RESULTS.move_to_end(rev.id)
+            return hit
+    result = fast_result(rev.result)
+    with _LOCK:
+        _RESULTS[rev.id] = result
+        while len(_RESULTS) > 64:
+            _RESULTS.popitem(last=False)
+    return result
+
+
+def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
+    """What the report of a stored revision shows: its stored result, plus the crosswalk and
+    AI Act sections computed from the same inputs (as `store.assessing.render_stored` does)."""
+    result = fast_result(rev.result)
+    sysrev = services.system_revision(db, system, rev.system_revision)
+    catalog = get_catalog()
+    parsed = parse_system_text(sysrev.yaml_text)
+    assessment = parse_assessment_text(rev.yaml_text, catalog) if rev.yaml_text else None
+    applicable = {d.threat_id for d in result.decisions if d.applicable}
+    crosswalks, obligations, extras = compliance_sections(catalog, parsed, assessment, applicable)
+    ids = [int(x) for x in rev.evidence_ids.split(",") if x]
+    evidence = tuple(
+        parse_evidence_bytes(e.content, e.filename) for e in services.evidence_of(db, system, ids)
+    )
+    return ReportInput(
+        result=result,
+        evidence=evidence,
+        crosswalks=crosswalks,
+        obligations=obligations,
+        extras=extras,
+    )
 
 
 def _trends(db: Session, system_ids: list[int], since: dt.date) -> dict[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 
@@ -188,6 +188,31 @@ class Portfolio:
     readiness: Markup | None
     trend_total: int | None
     options: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+class BuildCache:
+    """The last few portfolio views by (workspace, head revisions, filters, day)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[Hashable, Portfolio] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Portfolio]) -> Portfolio:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+BUILDS = BuildCache()
 
 
 def build(rows: Sequence[Row], filters: Filters) -> Portfolio:

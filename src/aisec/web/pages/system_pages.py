@@ -16,12 +16,12 @@ from aisec.reports.html import html_context
 from aisec.service import ReportFormat, render_bytes
 from aisec.store import history, services
 from aisec.store.access import Action
-from aisec.store.assessing import stored_payload, stored_result
 from aisec.store.models import System
 from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import base_context, int_or_none
 from aisec.web.pages.errors import PageRoute
-from aisec.web.pages.render import render_page, secure
+from aisec.web.pages.loading import report_input, result_of
+from aisec.web.pages.render import FRAGMENTS, render_fragment, render_page, secure
 from aisec.web.pages.trend import trend_chart
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -78,12 +78,16 @@ def system_page(
 ) -> Response:
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
-    payload = stored_payload(rev.result)
-    report = ReportInput(result=stored_result(rev.result), extras=payload.get("extras") or {})
+
+    def body() -> str:
+        report = report_input(db, system, rev)
+        return render_fragment("pages/_report_body.html.j2", **html_context(report))
+
     return render_page(
         "pages/system.html.j2",
         **base_context(request, access, "portfolio"),
-        **html_context(report),
+        report_body=FRAGMENTS.get(("report", rev.id), body),  # a revision never changes
+        r={"catalog_version": rev.catalog_version},
         sys=system_view(system, rev),
         tab="overview",
         revisions=revision_rows(db, system)[:10],
@@ -202,7 +206,7 @@ def revision_report(
     body: str | bytes
     if chosen is ReportFormat.XLSX:  # binary: the service renders it from the stored result
         rev = services.assessment_revision(db, system, number)
-        body = render_bytes(ReportInput(result=stored_result(rev.result)), chosen)
+        body = render_bytes(ReportInput(result=result_of(rev)), chosen)
     else:
         body = history.report(db, system, chosen, number)
     response = Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"))

@@ -22,8 +22,8 @@ from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import base_context
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.loading import head_rows
-from aisec.web.pages.portfolio import BANDS, Filters, build
-from aisec.web.pages.render import render_page, secure
+from aisec.web.pages.portfolio import BANDS, BUILDS, Filters, build
+from aisec.web.pages.render import FRAGMENTS, render_fragment, render_page, secure
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -60,12 +60,19 @@ def portfolio_page(
     query = urllib.parse.urlencode(
         {k: v for k, v in request.query_params.items() if k != "page" and v}
     )
+    context = base_context(request, access, "portfolio")
+    # The page is a pure function of the head revisions shown, the filters and the day.
+    state = hash(tuple((r.slug, r.revision, r.trend) for r in rows))
+    key = ("portfolio", access.workspace.id, state, filters, dt.date.today())
+    portfolio = BUILDS.get(key, lambda: build(rows, filters))
+    body = FRAGMENTS.get(
+        (*key, context["can_write"], query),
+        lambda: render_fragment(
+            "pages/_portfolio_body.html.j2", **context, p=portfolio, f=filters, query=query
+        ),
+    )
     return render_page(
-        "pages/portfolio.html.j2",
-        **base_context(request, access, "portfolio"),
-        p=build(rows, filters),
-        f=filters,
-        query=query,
+        "pages/portfolio.html.j2", **context, p=portfolio, f=filters, query=query, body=body
     )
 
 
