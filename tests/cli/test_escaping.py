@@ -46,3 +46,13 @@ def test_markdown_report_escapes_controls(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "x1b" in text
+
+
+def test_scan_prints_emoji_codes_and_markup_in_file_names_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "line:100:[bold]x.bin").write_bytes(b"\x00not a model")
+    main(["scan", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "💯" not in out
+    assert ":100:[bold]x.bin" in out.replace("\n", "")

@@ -12,19 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
 from aisec.cli.options import Evidence, JsonOut, deprecated_option, fail_on_option, fails
+from aisec.cli.outputs import make_console
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+from aisec.common.textsafe import markup_safe as escape
 
 if TYPE_CHECKING:
     from aisec.analysis.coverage import ItemCoverage
 
-console = Console()
+console = make_console()
 
 _STYLE = {
     "supported": "green",
@@ -114,7 +114,7 @@ def crosswalk_cmd(
     if list_ or framework == "list":
         return _list_frameworks()
     # stdout carries the JSON when --json is '-'; the table then goes to stderr
-    out = Console(stderr=True) if check_output_files([("--json", json_out)]) else console
+    out = make_console(stderr=True) if check_output_files([("--json", json_out)]) else console
     if framework not in FRAMEWORK_KEYS:
         raise InputError(
             f"unknown framework {framework!r}" if framework else "name a framework",

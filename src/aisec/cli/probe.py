@@ -13,13 +13,13 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from aisec.cli.app import app
-from aisec.cli.outputs import check_output_files, write_output
+from aisec.cli.outputs import check_output_files, make_console, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
+from aisec.common.textsafe import markup_safe as escape
 
 probe_app = typer.Typer(
     help="Probe a running LLM application (assistant, RAG, agent).",
@@ -202,11 +202,11 @@ def execute(args: RunArgs) -> int:
         judge=judge,
         judge_veto=args.judge_veto,
     )
-    console = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
+    console = make_console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
     if args.progress:
         from rich.progress import Progress
 
-        with Progress(console=Console(stderr=True), transient=True) as bar:
+        with Progress(console=make_console(stderr=True), transient=True) as bar:
             task = bar.add_task("probing", total=None)
             run = run_probes(
                 target,
@@ -289,7 +289,7 @@ def _detector_eval() -> int:
             f"{s.precision:.2f}",
             f"{s.recall:.2f}",
         )
-    Console().print(table)
+    make_console().print(table)
     return int(ExitCode.OK)
 
 

@@ -91,10 +91,9 @@ def scan_command(
 
     Exit codes: 1 when a file is at least --fail-on bad (default: suspicious), 3 when a file
     could not be examined (error), 4 when nothing was examined, 0 otherwise."""
-    from rich.console import Console
 
     from aisec import __version__
-    from aisec.cli.outputs import check_output_file, check_output_files, write_output
+    from aisec.cli.outputs import check_output_file, check_output_files, make_console, write_output
     from aisec.common.errors import InputError, ProbeError
     from aisec.probes.artifacts import console as render
     from aisec.probes.artifacts import integrity, sarif
@@ -104,8 +103,8 @@ def scan_command(
     to_stdout = check_output_files([("--json", json_out), ("--sarif", sarif_out)])
     if write_manifest is not None:
         check_output_file(write_manifest, "--write-manifest")
-    out = Console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
-    err = Console(stderr=True)
+    out = make_console(stderr=to_stdout)  # stdout carries the machine output when one is '-'
+    err = make_console(stderr=True)
     limits = Limits(
         max_depth=max_depth,
         timeout_s=timeout,
