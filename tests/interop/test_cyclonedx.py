@@ -43,17 +43,22 @@ def test_cli_import_writes_a_loadable_system_and_lists_questions(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "bot.yaml"
-    assert (
-        main(["import", "cyclonedx", str(data_dir / "support-bot.cdx.json"), "-o", str(target)])
-        == 0
-    )
+    bom = str(data_dir / "support-bot.cdx.json")
+    assert main(["import", "cyclonedx", bom, "-o", str(target), "--json", "-"]) == 0
     assert load_system(target).id == "support-bot"
-    assert "Q1 owner.name" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "Q1 owner.name" in captured.err
+    report = json.loads(captured.out)
+    (entry,) = report["systems"]
+    assert report["format"] == "aisec-import/1" and entry["file"] == str(target)
+    assert entry["questions"][0] == {
+        "id": "Q1",
+        "field": "owner.name",
+        "question": "Who owns this AI system (team or person)?",
+        "placeholder": "to be confirmed",
+    }
     # never overwrites a system file someone may have edited
-    assert (
-        main(["import", "cyclonedx", str(data_dir / "support-bot.cdx.json"), "-o", str(target)])
-        == 2
-    )
+    assert main(["import", "cyclonedx", bom, "-o", str(target)]) == 2
 
 
 def test_bad_bom_is_located(data_dir: Path, tmp_path: Path) -> None:

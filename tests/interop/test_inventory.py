@@ -3,6 +3,7 @@ located by sheet, row and column, and nothing is written when one row is wrong."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,10 @@ def test_template_rows_become_systems(template: Path, tmp_path: Path, sheet: str
         "--map",
         str(template / "inventory-columns.yaml"),
     ]
-    assert main([*args, "-o", str(out)]) == 0
+    report = tmp_path / "import.json"
+    assert main([*args, "-o", str(out), "--json", str(report)]) == 0
+    listed = json.loads(report.read_text())["systems"]
+    assert [e["system_id"] for e in listed] == ["hr-assistant", "invoice-triage"]
     hr = load_system(out / "hr-assistant.yaml")
     assert hr.owner.contact == "people@example.org"
     model = hr.models[0]

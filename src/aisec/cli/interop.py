@@ -15,7 +15,14 @@ from typing import Annotated
 import typer
 
 from aisec.cli.app import app
-from aisec.cli.outputs import check_output_dir, check_output_file, make_console, write_output
+from aisec.cli.options import JsonOut
+from aisec.cli.outputs import (
+    check_output_dir,
+    check_output_file,
+    check_output_files,
+    make_console,
+    write_output,
+)
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.fileio import atomic_write_text
@@ -65,6 +72,34 @@ def _refuse_overwrite(path: Path, force: bool, option: str) -> None:
         )
 
 
+def _questions_json(pairs: list[tuple[object, Path]]) -> str:
+    """aisec-import/1: per written file, the open questions (for scripts and trackers)."""
+    import json
+
+    from aisec.system.importers import ImportedSystem
+
+    systems = []
+    for imported, path in pairs:
+        assert isinstance(imported, ImportedSystem)
+        systems.append(
+            {
+                "system_id": imported.system_id,
+                "file": str(path),
+                "source": imported.source,
+                "questions": [
+                    {
+                        "id": f"Q{n}",
+                        "field": q.field,
+                        "question": q.text,
+                        "placeholder": q.placeholder,
+                    }
+                    for n, q in enumerate(imported.questions, 1)
+                ],
+            }
+        )
+    return json.dumps({"format": "aisec-import/1", "systems": systems}, indent=2) + "\n"
+
+
 def _show_questions(imported: object) -> None:
     from aisec.system.importers import ImportedSystem
 
@@ -82,10 +117,12 @@ def import_cyclonedx_cmd(
         Path | None, typer.Option("--out", "-o", help="System YAML to write (default <id>.yaml).")
     ] = None,
     force: Force = False,
+    json_out: JsonOut = None,
 ) -> int:
     """Turn an ML-BOM into a system description; gaps become marked questions."""
     from aisec.system.importers.cyclonedx_bom import import_cyclonedx
 
+    check_output_files([("--json", json_out)])
     imported = import_cyclonedx(bom)
     target = out or Path(f"{imported.system_id}.yaml")
     check_output_file(target, "--out")
@@ -93,6 +130,8 @@ def import_cyclonedx_cmd(
     atomic_write_text(target, imported.to_yaml())
     err.print(f"wrote {escape(str(target))}")
     _show_questions(imported)
+    if json_out is not None:
+        write_output(json_out, _questions_json([(imported, target)]))
     return int(ExitCode.OK)
 
 
@@ -310,7 +349,6 @@ def export_roadmap_cmd(
     import json
 
     from aisec import __version__
-    from aisec.cli.outputs import check_output_files
     from aisec.reports.exporters.trackers import TrackerStyle, roadmap_csv, roadmap_sarif
     from aisec.service import run_assessment
 
@@ -399,6 +437,7 @@ def import_inventory_cmd(
         bool, typer.Option("--template", help="Write the template sheet and map to --out.")
     ] = False,
     force: Force = False,
+    json_out: JsonOut = None,
 ) -> int:
     """One system YAML per row; what the sheet does not say becomes marked questions."""
     from aisec.system.importers.inventory import import_inventory, write_template
@@ -414,6 +453,7 @@ def import_inventory_cmd(
             field="SHEET" if sheet is None else "--map",
             hint="'aisec import inventory --template -o DIR' writes a sheet and map to start from",
         )
+    check_output_files([("--json", json_out)])
     systems = import_inventory(sheet, column_map)  # every row checked before any write
     targets = [out / f"{s.system_id}.yaml" for s in systems]
     for target in targets:
@@ -423,4 +463,6 @@ def import_inventory_cmd(
         err.print(f"wrote {escape(str(target))} ({len(imported.questions)} question(s))")
     for imported in systems:
         _show_questions(imported)
+    if json_out is not None:
+        write_output(json_out, _questions_json(list(zip(systems, targets, strict=True))))
     return int(ExitCode.OK)
