@@ -58,12 +58,17 @@ def test_pack_holds_component_definition_evidence_and_hashes(vendor_pack: dict[s
     assert oct((vendor_pack["root"] / "keys/aisec-pack-key.pem").stat().st_mode & 0o777) == "0o600"
 
 
-def test_integrator_verifies_with_the_pinned_key(vendor_pack: dict[str, Path]) -> None:
+def test_integrator_verifies_with_the_pinned_key(
+    vendor_pack: dict[str, Path], tmp_path: Path
+) -> None:
     check = verify_pack(vendor_pack["pack"], [vendor_pack["public"]])
     assert check.verified and check.key_trusted and check.problems == []
-    assert (
-        main(["pack", "verify", str(vendor_pack["pack"]), "--key", str(vendor_pack["public"])]) == 0
-    )
+    report = tmp_path / "check.json"
+    args = ["pack", "verify", str(vendor_pack["pack"]), "--key", str(vendor_pack["public"])]
+    assert main([*args, "--json", str(report)]) == 0
+    document = json.loads(report.read_text())
+    assert document["verified"] and document["problems"] == []
+    assert document["provided"] == [c.id for c in check.provided]
 
 
 def test_unpinned_key_is_claimed_not_verified(vendor_pack: dict[str, Path]) -> None:

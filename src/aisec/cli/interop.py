@@ -20,6 +20,7 @@ from aisec.cli.outputs import (
     check_output_dir,
     check_output_file,
     check_output_files,
+    is_stdout,
     make_console,
     write_output,
 )
@@ -285,20 +286,39 @@ def pack_verify_cmd(
         list[Path] | None,
         typer.Option("--key", help="The vendor's public key you trust (repeatable)."),
     ] = None,
+    json_out: JsonOut = None,
 ) -> int:
     """Check the signature and every file's SHA-256; exit 1 when anything does not verify."""
+    import json
+
     from aisec.evidence.pack import verify_pack
 
+    check_output_files([("--json", json_out)])
     check = verify_pack(pack, key or [])
+    if json_out is not None:
+        document = {
+            "format": "aisec-pack-check/1",
+            "pack": str(pack),
+            "vendor": check.vendor,
+            "system_id": check.system_id,
+            "verified": check.verified,
+            "signature_valid": check.signature_valid,
+            "key_fingerprint": check.key_fingerprint,
+            "key_trusted": check.key_trusted,
+            "problems": check.problems,
+            "provided": [c.id for c in check.provided],
+        }
+        write_output(json_out, json.dumps(document, indent=2) + "\n")
     state = "verified" if check.verified else f"NOT verified: {check.why_not}"
-    console.print(f"{escape(str(pack))}: {escape(state)}")
-    console.print(
+    show = err if is_stdout(json_out) else console
+    show.print(f"{escape(str(pack))}: {escape(state)}")
+    show.print(
         f"  vendor {escape(check.vendor)}, key {check.key_fingerprint or 'unknown'}"
         f" ({'pinned' if check.key_trusted else 'not pinned'})"
     )
     for problem in check.problems:
-        console.print(f"  [red]{escape(problem)}[/red]")
-    console.print(f"  {len(check.provided)} control(s) provided by the supplier")
+        show.print(f"  [red]{escape(problem)}[/red]")
+    show.print(f"  {len(check.provided)} control(s) provided by the supplier")
     return int(ExitCode.OK if check.verified else ExitCode.FINDINGS)
 
 
