@@ -9,6 +9,13 @@ sparse files so generation is fast). Every tool runs in its own subprocess, thro
 API, once per corpus for detection and once per performance file; peak RSS comes from wait4().
 Prints one table: detection rate, false positives, not-scanned/error counts, MB/s, peak RSS.
 Peer tools are optional (`pip install 'aisec[bench]'`); missing ones are reported as such.
+
+A second table measures what a user experiences: each tool's own CLI started as a fresh process
+(`aisec scan FILE -q`, `picklescan -p FILE`, `modelscan -p FILE`), whole-process wall time
+(best of --repeat) and peak RSS, on the opcode-heavy pickle, the array-heavy pickle (aisec
+hashes every file with SHA-256, the others do not hash) and a folder of 500 small pickles, plus
+detection on the second-wave corpus (tests/probes/artifacts/corpus.py). `--whole-only` skips
+the in-process table.
 """
 
 from __future__ import annotations
@@ -283,6 +290,93 @@ def _sparse_torch_zip(path: Path, n: int, data_pkl: bytes) -> None:
         )
 
 
+# ---------------------------------------------------------------- whole process (CLI)
+
+CLI = {
+    "aisec": lambda target: ["aisec", "scan", str(target), "-q"],
+    "picklescan": lambda target: ["picklescan", "-p", str(target)],
+    "modelscan": lambda target: ["modelscan", "-p", str(target)],
+}
+
+
+def _bin(tool: str) -> str | None:
+    found = shutil.which(
+        tool, path=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    )
+    return found
+
+
+def run_cli(tool: str, target: Path, timeout: float) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of one fresh CLI process."""
+    cmd = CLI[tool](target)
+    cmd[0] = _bin(cmd[0]) or cmd[0]
+    # Byte-code caches as a user's install has them (this host sets PYTHONDONTWRITEBYTECODE).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(CORPUS / ".pycache")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = t0 + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            _, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.002)
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def small_files(n: int = 500) -> Path:
+    folder = CORPUS / "small-500"
+    if not folder.exists() or len(list(folder.iterdir())) != n:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for i in range(n):
+            obj = {"layer": i, "weights": [float(j) for j in range(32)], "name": f"w{i}"}
+            (folder / f"model-{i:03d}.pkl").write_bytes(pickle.dumps(obj, protocol=4))
+    return folder
+
+
+def wave2_corpus() -> list[Path]:
+    sys.path.insert(0, str(FIXTURES))
+    import corpus
+
+    out = CORPUS / "wave2"
+    shutil.rmtree(out, ignore_errors=True)
+    return [case.write(out) for case in corpus.CASES]  # type: ignore[attr-defined]
+
+
+def whole_process(perf: list[Path], repeat: int, big_repeat: int, timeout: float) -> None:
+    targets = [
+        ("22 MB opcode-heavy pickle", perf[0], repeat),
+        (f"{perf[1].stat().st_size / 1e9:.1f} GB array-heavy pickle", perf[1], big_repeat),
+        ("500 small pickles (folder)", small_files(), repeat),
+    ]
+    cases = wave2_corpus()
+    print("\nwhole process (fresh CLI per run; best wall time of N, peak RSS of that process)")
+    print("| tool | " + " | ".join(t for t, _, _ in targets) + " | wave-2 corpus flagged |")
+    print("|---" * (len(targets) + 2) + "|")
+    for tool in CLI:
+        if _bin(tool) is None:
+            print(f"| {tool} | " + " | ".join("not installed" for _ in targets) + " | |")
+            continue
+        run_cli(tool, cases[0], timeout)  # warm-up: byte-code caches and page cache
+        cells = []
+        for _, target, n in targets:
+            runs = [run_cli(tool, target, timeout) for _ in range(n)]
+            wall = min(r[0] for r in runs)
+            cells.append(f"{wall:.2f} s, {max(r[1] for r in runs):.0f} MB (exit {runs[0][2]})")
+        flagged = 0
+        for case in cases:
+            _, _, code = run_cli(tool, case, timeout)
+            flagged += code == 1  # all three exit 1 when they report a problem
+        cells.append(f"{flagged}/{len(cases)}")
+        print(f"| {tool} | " + " | ".join(cells) + " |")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
 # ---------------------------------------------------------------- driver
 
 
@@ -292,6 +386,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="64 MB big files, short timeouts")
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings per perf file")
+    ap.add_argument("--big-repeat", type=int, default=1, help="repetitions on the GB file")
+    ap.add_argument("--whole-only", action="store_true", help="only the whole-process table")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--build", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -317,6 +413,9 @@ def main() -> int:
         + ", ".join(f"{p.name} ({p.stat().st_size / 1e6:.0f} MB)" for p in corpus["perf"])
     )
     timeout = 300 if args.quick else 1800
+    whole_process(corpus["perf"], args.repeat, args.big_repeat, timeout)
+    if args.whole_only:
+        return 0
     rows = []
     for tool in args.tools.split(","):
         if importlib.util.find_spec(MODULE[tool]) is None:

@@ -140,6 +140,47 @@ def npy_object_spelled_out() -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(raw)) + raw + payload
 
 
+def keras_config_model_in_a_string() -> bytes:
+    # a config value that is itself a serialised model (with an os-module layer)
+    inner = {
+        "class_name": "Sequential",
+        "config": {"layers": [{"class_name": "Lambda", "module": "os", "config": {}}]},
+    }
+    dense = {"class_name": "Dense", "module": "keras.layers", "config": {"name": "d"}}
+    dense["config"]["description"] = json.dumps(inner)
+    return json.dumps({"class_name": "Sequential", "config": {"layers": [dense]}}).encode()
+
+
+def keras_vocabulary_file() -> bytes:
+    layer = {
+        "class_name": "StringLookup",
+        "module": "keras.layers",
+        "config": {"name": "lookup", "vocabulary": "/etc/passwd"},
+    }
+    return json.dumps({"class_name": "Sequential", "config": {"layers": [layer]}}).encode()
+
+
+def _pb_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _pb(number: int, payload: bytes) -> bytes:
+    return _pb_varint(number << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def tf_table_from_text_file() -> bytes:
+    # SavedModel whose graph initialises a lookup table from a file on the serving host
+    node = _pb(1, b"table/init") + _pb(2, b"InitializeTableFromTextFileV2") + _pb(3, b"x:0")
+    graph = _pb(1, node) + _pb(4, _pb_varint(1 << 3) + _pb_varint(1087))
+    meta_info = _pb(4, b"serve") + _pb(5, b"2.16.1")
+    return _pb_varint(1 << 3) + _pb_varint(1) + _pb(2, _pb(1, meta_info) + _pb(2, graph))
+
+
 # --- root cause 6: compression a loader opens transparently ------------------------------------
 
 
@@ -374,6 +415,31 @@ CASES.append(
         "tokenizer_config.json",
     )
 )
+
+
+CASES += [
+    Case(
+        3,
+        "keras-model-in-a-string",
+        "a config value holding a serialised model",
+        keras_config_model_in_a_string,
+        "config.json",
+    ),
+    Case(
+        3,
+        "keras-vocabulary-file",
+        "StringLookup vocabulary read from a host path",
+        keras_vocabulary_file,
+        "config.json",
+    ),
+    Case(
+        3,
+        "tf-table-from-text-file",
+        "graph initialises a table from a file on the host",
+        tf_table_from_text_file,
+        "saved_model.pb",
+    ),
+]
 
 
 def main(argv: list[str]) -> int:

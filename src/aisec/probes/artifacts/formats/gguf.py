@@ -14,7 +14,6 @@ from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.binreader import WindowReader
-from aisec.probes.artifacts.formats.chat_template import analyse_template
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
@@ -162,6 +161,8 @@ class GgufHandler:
                 f"{key} is not a string of at most {KEPT_STRING} bytes",
             )
             return
+        from aisec.probes.artifacts.formats.chat_template import analyse_template  # jinja2: lazy
+
         for issue in analyse_template(source, "gguf"):
             fx.report(ctx, issue, where=key)
 

@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
-from aisec.probes.artifacts.formats.chat_template import analyse_template
 from aisec.probes.artifacts.formats.jsontree import json_tree
 from aisec.probes.artifacts.formats.onnx import classify_location
 from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
@@ -152,5 +151,7 @@ class HfConfigHandler:
                 )
             )
             return
+        from aisec.probes.artifacts.formats.chat_template import analyse_template  # jinja2: lazy
+
         for issue in analyse_template(source, "hf"):
             fx.report(ctx, issue, where=where)

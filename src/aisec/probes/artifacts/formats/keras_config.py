@@ -205,8 +205,52 @@ def _visit(node: dict[str, Any], path: str, out: list[Issue]) -> None:
             )
 
 
-def analyse_config(tree: Any) -> list[Issue]:
-    """Issues in a parsed Keras config; an empty list means only allow-listed references."""
+PATH_KEYS = frozenset(
+    "vocabulary vocabulary_file vocab_file vocabulary_path filepath file_path path "
+    "weights_path merges_file spm_model_file proto".split()
+)
+_PATHLIKE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|[/~.\\]|[A-Za-z]:[\\/])|[/\\]|\.(?:txt|json|pb|h5|keras|model|vocab|csv|tsv)$"
+)
+MAX_NESTED_JSON = 1 << 20
+MAX_NESTING = 8
+
+
+def _path_argument(node: dict[str, Any], path: str) -> Issue | None:
+    """A layer argument that names a file the layer opens when the model is rebuilt
+    (a lookup vocabulary, an external SavedModel, a tokenizer model)."""
+    config = node.get("config")
+    if not isinstance(config, dict) or node.get("class_name") == "TFSMLayer":
+        return None
+    for key in PATH_KEYS & config.keys():
+        value = config[key]
+        if isinstance(value, str) and _PATHLIKE.search(value):
+            remote = "://" in value or ".." in value.replace("\\", "/")
+            return Issue(
+                "keras.file-argument",
+                Verdict.MALICIOUS if remote else Verdict.SUSPICIOUS,
+                Severity.HIGH if remote else Severity.MEDIUM,
+                f"layer {node.get('class_name')!r} reads {value[:120]!r} ({key}) when the model "
+                "is loaded: a file outside the archive",
+                {"path": f"{path}.config.{key}", "file": value[:400]},
+            )
+    return None
+
+
+def _embedded_config(value: str) -> Any:
+    """A string value that is itself a serialised Keras config (a model inside a model)."""
+    text = value.lstrip()
+    if len(value) > MAX_NESTED_JSON or not text.startswith(("{", "[")) or "class_name" not in text:
+        return None
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+
+
+def analyse_config(tree: Any, _nesting: int = 0) -> list[Issue]:
+    """Issues in a parsed Keras config; an empty list means only allow-listed references.
+    String values that hold a serialised config are parsed and judged the same way."""
     out: list[Issue] = []
     stack: list[tuple[Any, str]] = [(tree, "$")]
     seen = 0
@@ -217,7 +261,22 @@ def analyse_config(tree: Any) -> list[Issue]:
             raise ScanAbort("Keras config has too many nodes to examine")
         if isinstance(node, dict):
             _visit(node, path, out)
+            issue = _path_argument(node, path)
+            if issue:
+                out.append(issue)
             stack.extend((v, f"{path}.{k}") for k, v in node.items() if isinstance(v, dict | list))
+            for k, v in node.items():
+                inner = _embedded_config(v) if isinstance(v, str) else None
+                if inner is not None:
+                    if _nesting >= MAX_NESTING:
+                        raise ScanAbort("serialised configs nested too deeply")
+                    for issue in analyse_config(inner, _nesting + 1):
+                        details = {**issue.details, "path": f"{path}.{k}(json)"}
+                        out.append(
+                            Issue(
+                                issue.rule_id, issue.verdict, issue.severity, issue.message, details
+                            )
+                        )
         elif isinstance(node, list):
             stack.extend(
                 (v, f"{path}[{i}]") for i, v in enumerate(node) if isinstance(v, dict | list)

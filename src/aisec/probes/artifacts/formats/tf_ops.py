@@ -33,6 +33,7 @@ _GROUPS = {
     "WriteImageSummary WriteAudioSummary WriteGraphSummary ImportEvent DebugIdentityV3",
     OpRisk.READ: "ReadFile MatchingFiles MatchingFilesDataset ExperimentalMatchingFilesDataset "
     "ImmutableConst FixedLengthRecordDataset FixedLengthRecordDatasetV2 TextLineDataset "
+    "InitializeTableFromTextFile InitializeTableFromTextFileV2 "
     "TFRecordDataset TFRecordDatasetV2 WholeFileReader WholeFileReaderV2 TextLineReader "
     "TextLineReaderV2 TFRecordReader TFRecordReaderV2 FixedLengthRecordReader "
     "FixedLengthRecordReaderV2 LMDBReader LMDBDataset ExperimentalLMDBDataset CSVDataset "
