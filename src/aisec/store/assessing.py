@@ -16,16 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aisec.analysis.assess import assess
 from aisec.analysis.model import AssessmentResult
 from aisec.catalog import Catalog
 from aisec.common.errors import InputError
-from aisec.common.yamlio import format_loc, load_yaml_text, validate_located
-from aisec.evidence import index_evidence
+from aisec.common.yamlio import format_loc
 from aisec.probes.finding import EVIDENCE_FORMAT, EvidenceReport
 from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
-from aisec.service import ReportFormat, get_catalog, render
+from aisec.service import ReportFormat, get_catalog
 from aisec.system import AISystem
 from aisec.system.assessment import Assessment
 from aisec.system.loader import load_system_text
@@ -44,22 +42,12 @@ def parse_system_text(text: str, source: str = "system.yaml") -> AISystem:
 def parse_assessment_text(
     text: str, catalog: Catalog, source: str = "assessment.yaml"
 ) -> Assessment:
-    """Same checks as `load_assessment`: schema, then every control id known to the catalogue."""
+    """Same checks as `load_assessment` (schema, known control and threat ids), size-bounded."""
+    from aisec.system.assessment import parse_assessment_text as parse
+
     if len(text.encode("utf-8")) > MAX_YAML_TEXT:
         raise InputError(f"assessment larger than {MAX_YAML_TEXT} bytes", source=source)
-    located = load_yaml_text(text, source)
-    if not isinstance(located.data, dict):
-        raise InputError("expected a mapping with 'system' and 'controls'", source=source, line=1)
-    assessment = validate_located(Assessment, located)
-    for control_id in assessment.controls:
-        if control_id not in catalog.controls:
-            raise InputError(
-                f"unknown control {control_id!r}",
-                source=source,
-                line=located.line_of(("controls", control_id)),
-                field=f"controls.{control_id}",
-            )
-    return assessment
+    return parse(text, source, set(catalog.controls), set(catalog.threats))
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -153,31 +141,28 @@ def run_text(
     extras: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Outcome:
+    """`aisec assess` on stored text: the service layer's `run_loaded`, same checks, same result."""
+    from aisec.service import run_loaded, text_input
+
     catalog = get_catalog()
     system = parse_system_text(system_text)
     assessment = parse_assessment_text(assessment_text, catalog) if assessment_text else None
-    if assessment and assessment.system != system.id:
-        raise InputError(
-            f"assessment is for system {assessment.system!r}, not {system.id!r}",
-            source="assessment.yaml",
-            field="system",
+    inputs = [text_input("system", f"{system.id}.yaml", system_text)]
+    if assessment_text:
+        inputs.append(text_input("assessment", f"{system.id}.assessment.yaml", assessment_text))
+    run = run_loaded(system, assessment, evidence, now=now or datetime.now(UTC), inputs=inputs)
+    report = run.report
+    if extras:
+        report = ReportInput(
+            result=report.result,
+            evidence=report.evidence,
+            crosswalks=report.crosswalks,
+            obligations=report.obligations,
+            extras={**report.extras, **extras},
         )
-    reports = [(name, parse_evidence_bytes(raw, name)) for name, raw in evidence]
-    index = index_evidence(reports, set(catalog.controls), set(catalog.threats))
-    result = assess(catalog, system, assessment, now or datetime.now(UTC), index)
-    applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, sections = compliance_sections(catalog, system, assessment, applicable)
-    all_extras = {**sections, **(extras or {})}
-    report = ReportInput(
-        result=result,
-        evidence=tuple(r for _, r in reports),
-        crosswalks=crosswalks,
-        obligations=obligations,
-        extras=all_extras,
-    )
-    payload = {"result": json.loads(result.model_dump_json()), "extras": all_extras}
+    payload = {"result": json.loads(report.result.model_dump_json()), "extras": report.extras}
     blob = zlib.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"), 1)
-    return Outcome(system, report, blob)
+    return Outcome(run.system, report, blob)
 
 
 def stored_payload(blob: bytes) -> dict[str, Any]:
@@ -203,18 +188,22 @@ def render_stored(
     system_text: str,
     assessment_text: str | None,
     evidence: Sequence[tuple[str, bytes]] = (),
-) -> str:
+) -> bytes:
     """Render a stored revision: its stored result; frameworks sections from the same inputs."""
+    from aisec.service import render_bytes
+
     if fmt is ReportFormat.JSON:
-        return stored_json(blob)
+        return stored_json(blob).encode("utf-8")
     result = stored_result(blob)
-    if fmt is ReportFormat.CSV:
-        return render(ReportInput(result=result), fmt)
+    if fmt in (ReportFormat.CSV, ReportFormat.XLSX):
+        return render_bytes(ReportInput(result=result), fmt)
     catalog = get_catalog()
     system = parse_system_text(system_text)
     assessment = parse_assessment_text(assessment_text, catalog) if assessment_text else None
     applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, _ = compliance_sections(catalog, system, assessment, applicable)
+    crosswalks, obligations, _ = compliance_sections(
+        catalog, system, assessment, applicable, result.controls
+    )
     reports = tuple(parse_evidence_bytes(raw, name) for name, raw in evidence)
     payload = stored_payload(blob)
     report = ReportInput(
@@ -224,4 +213,4 @@ def render_stored(
         obligations=obligations,
         extras=payload.get("extras") or {},
     )
-    return render(report, fmt)
+    return render_bytes(report, fmt)

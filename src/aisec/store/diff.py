@@ -7,6 +7,7 @@ a re-run) so an old revision reads the same after a catalogue update. Pure: dict
 
 from __future__ import annotations
 
+from pathlib import PurePath as Path
 from typing import Any
 
 _BANDS = ["low", "medium", "high", "critical"]
@@ -30,8 +31,21 @@ def _decisions(result: dict[str, Any]) -> dict[str, tuple[Any, str]]:
 
 
 def _overturned(control: dict[str, Any]) -> bool:
+    """A claim evidence contradicts (result/2 `assurance`, or the older evidence outcome)."""
+    if control.get("assurance") == "overturned":
+        return True
     outcome = control.get("evidence_outcome") or {}
     return outcome.get("outcome") == "failed"
+
+
+def _evidence(result: dict[str, Any]) -> set[str]:
+    """Evidence files of a result: name and SHA-256 prefix (result/2), or the older file list."""
+    files = {
+        f"{Path(str(e.get('path', ''))).name} ({str(e.get('sha256', ''))[:12]})"
+        for e in result.get("evidence", [])
+        if isinstance(e, dict)
+    }
+    return files or set(result.get("evidence_files", []))
 
 
 def diff_payloads(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +77,7 @@ def diff_payloads(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         if ca[cid]["effective_status"] != cb[cid]["effective_status"]
     ]
     da, db = _decisions(a), _decisions(b)
-    files_a, files_b = set(a.get("evidence_files", [])), set(b.get("evidence_files", []))
+    files_a, files_b = _evidence(a), _evidence(b)
     return {
         "threats_added": sorted(set(rb) - set(ra)),
         "threats_removed": sorted(set(ra) - set(rb)),

@@ -185,7 +185,7 @@ def workspace_trend(
     return points
 
 
-def report(s: Session, system: System, fmt: ReportFormat, number: int | None = None) -> str:
+def report(s: Session, system: System, fmt: ReportFormat, number: int | None = None) -> bytes:
     rev = assessment_revision(s, system, number)
     sysrev = system_revision(s, system, rev.system_revision)
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]

@@ -87,6 +87,8 @@ def test_assessor_flow_revisions_reports_diff_and_trend(world: World) -> None:
     for fmt, marker in (("json", '"system_id"'), ("md", "#"), ("csv", ","), ("html", "<html")):
         r = c.get(f"{SYS}/report", params={"format": fmt, "revision": 3}, headers=h)
         assert r.status_code == 200 and marker in r.text[:5000].lower() + r.text[:5000], fmt
+    xlsx = c.get(f"{SYS}/report", params={"format": "xlsx"}, headers=h)
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert json.loads(c.get(f"{SYS}/report", headers=h).text)["system_id"] == SYSTEM
     assert c.get(f"{SYS}/crosswalks", headers=h).status_code == 200
     assert c.get(f"{SYS}/threats", headers=h).json()

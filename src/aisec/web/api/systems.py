@@ -35,6 +35,7 @@ _MEDIA = {
     ReportFormat.JSON: "application/json",
     ReportFormat.MD: "text/markdown; charset=utf-8",
     ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -198,13 +199,13 @@ def report(
     fmt: ReportFormat = Query(ReportFormat.JSON, alias="format"),
     revision: int | None = Query(None, ge=1),
 ) -> Response:
-    text = history.report(db, _system(db, acc, system_id), fmt, revision)
+    data = history.report(db, _system(db, acc, system_id), fmt, revision)
     headers = (
         {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"}
         if fmt is ReportFormat.HTML
         else {}
     )
-    return Response(text, media_type=_MEDIA[fmt], headers=headers)
+    return Response(data, media_type=_MEDIA.get(fmt, "application/octet-stream"), headers=headers)
 
 
 @router.get(P + "/crosswalks")
