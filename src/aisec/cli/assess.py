@@ -70,8 +70,13 @@ def _summary(run_result, written: list[Path]) -> None:  # type: ignore[no-untype
     console.print(
         f"{t.threats_applicable} threats apply ({t.threats_excluded} excluded with reasons), "
         f"{t.risks} risk items, {t.risks_above_acceptance} above acceptance ({result.acceptance}); "
-        f"readiness {result.readiness.overall.score:.0f}% "
-        f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place).",
+        f"readiness {result.readiness.overall.score:.0f}% of our own work "
+        f"({t.controls_in_place}/{t.controls_relevant} relevant controls in place"
+        + (
+            f"; supplier items {result.readiness.supplier.score:.0f}%)."
+            if result.readiness.supplier.assessed
+            else ")."
+        ),
         highlight=False,
     )
     if t.decisions_needed:
