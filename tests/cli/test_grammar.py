@@ -198,3 +198,21 @@ def test_devices_and_fifos_refused_for_every_command(
     from aisec.cli.options import refuse_special_inputs
 
     refuse_special_inputs(["threats", SYSTEM, "--json", "/dev/null", "--sarif=/dev/null"])
+
+
+def test_probe_takes_the_system_positionally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aisec.probes.llm.reference import Mode, start_reference_target
+
+    url, stop = start_reference_target(Mode.HARDENED, 0, 0.0)
+    try:
+        out = tmp_path / "probe.json"
+        argv = [SYSTEM, "--target", url, "--only", "prompt-injection", "--max-attacks", "1"]
+        assert main(["probe", *argv, "--json", str(out)]) in (0, 1, 4)
+    finally:
+        stop()
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["findings"] or doc["skipped"] or doc["errors"]
+    assert main(["probe", "serve-target", "--help"]) == 0  # subcommands still resolve
+    assert "serve-target" in capsys.readouterr().out

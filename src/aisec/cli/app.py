@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from aisec.cli.options import expand_multi_value, refuse_special_inputs
+from aisec.cli.options import expand_multi_value, option_shapes, refuse_special_inputs
 
 
 class LazyGroup(TyperGroup):
@@ -62,12 +62,23 @@ def _expand_for(cmd: Any, args: list[str]) -> list[str]:
     """`-e a b` -> `-e a -e b` for the command that will parse `args`, through subgroups
     (`aisec export oscal ... -e a.json b.json`)."""
     sub = getattr(cmd, "commands", None)
-    if isinstance(sub, dict):
-        for i, word in enumerate(args):
-            if not word.startswith("-") and word in sub:
-                return [*args[: i + 1], *_expand_for(sub[word], args[i + 1 :])]
-        return args
-    return expand_multi_value(cmd.params, args)
+    if not isinstance(sub, dict):
+        return expand_multi_value(cmd.params, args)
+    valued = option_shapes(cmd.params)[0]
+    i = 0
+    while i < len(args) and args[i] != "--":
+        word = args[i]
+        if word.startswith("-"):
+            i += 2 if word in valued else 1
+            continue
+        if word in sub:
+            return [*args[: i + 1], *_expand_for(sub[word], args[i + 1 :])]
+        if "--system" in valued:
+            # A group that runs by itself and takes the system file as an option (`aisec probe`):
+            # the system may be given positionally like everywhere else (docs/cli.md).
+            return [*args[:i], "--system", word, *args[i + 1 :]]
+        break
+    return args
 
 
 app = typer.Typer(

@@ -203,7 +203,7 @@ def refuse_special_inputs(args: Sequence[str]) -> None:
 # ---------------------------------------------------------------- several values after one flag
 
 
-def _option_shapes(params: Sequence[Any]) -> tuple[set[str], set[str], int]:
+def option_shapes(params: Sequence[Any]) -> tuple[set[str], set[str], int]:
     """(options taking a value, flag options, required positional count) of a click command."""
     valued: set[str] = set()
     flags: set[str] = set()
@@ -228,7 +228,7 @@ def expand_multi_value(params: Sequence[Any], args: list[str]) -> list[str]:
     required positional arguments that would otherwise be missing, so
     `aisec assess -e a.json b.json system.yaml` still reads system.yaml as the system.
     """
-    valued, _flags, required = _option_shapes(params)
+    valued, _flags, required = option_shapes(params)
     multi = MULTI_VALUE_OPTIONS & valued
     if not multi or not any(a in multi for a in args):
         return args
