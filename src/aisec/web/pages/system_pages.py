@@ -116,7 +116,7 @@ def history_page(
         sys=system_view(system),
         tab="history",
         timeline=timeline,
-        numbers=[r["number"] for r in reversed(revs["assessment"])],
+        numbers=[r["number"] for r in revs["assessment"]],
         chart=trend_chart(points, f"{system.name}: residual risk total per revision"),
     )
 
