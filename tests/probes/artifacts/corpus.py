@@ -442,6 +442,34 @@ CASES += [
 ]
 
 
+def gguf_impossible_count() -> bytes:
+    # valid magic and version, a tensor count no file of this size can hold
+    return b"GGUF" + struct.pack("<IQQ", 3, 1 << 40, 0) + b"\x00" * 64
+
+
+def onnx_field_overrun() -> bytes:
+    # ir_version, then a graph field whose declared length runs past the end of the file
+    return b"\x08\x07" + b"\x3a" + b"\xff\xff\x03" + b"\x0a\x02" + b"\x00" * 32
+
+
+CASES += [
+    Case(
+        7,
+        "gguf-impossible-count",
+        "tensor count that cannot fit in the file",
+        gguf_impossible_count,
+        "model.gguf",
+    ),
+    Case(
+        7,
+        "onnx-field-overrun",
+        "protobuf field longer than the file",
+        onnx_field_overrun,
+        "model.onnx",
+    ),
+]
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "corpus-wave2")
     for case in CASES:

@@ -21,6 +21,7 @@ from aisec.probes.artifacts.containers.zipread import ZipError, find_eocd, read_
 from aisec.probes.artifacts.interface import (
     HEAD_BYTES,
     FormatHandler,
+    ImpossibleLength,
     Limits,
     ScanAbort,
     ScanContext,
@@ -250,6 +251,15 @@ class Engine:
         )
         try:
             handler.scan(blobs.as_stream(blob), blob.size, ctx)
+        except ImpossibleLength as exc:
+            add(
+                Rule.IMPOSSIBLE_LENGTH,
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"{handler.name}: {exc} (a declared length that cannot fit is a parser-"
+                "confusion attempt: readers disagree on what follows)",
+                handler=handler.name,
+            )
         except ScanAbort as exc:
             add(
                 Rule.HANDLER_ERROR,

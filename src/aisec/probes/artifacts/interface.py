@@ -24,6 +24,12 @@ class ScanAbort(Exception):
     """A handler hit a limit or a malformed structure and cannot go on with this stream."""
 
 
+class ImpossibleLength(ScanAbort):
+    """A count or length the stream declares cannot fit in it: beyond a parse error, a
+    parser-confusion attempt (readers differ on what follows), so the engine rates it
+    suspicious rather than a mere error."""
+
+
 @dataclass(frozen=True)
 class Limits:
     max_depth: int = 6  # nesting of archives / embedded payloads

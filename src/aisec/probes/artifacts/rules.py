@@ -52,6 +52,7 @@ class Rule(StrEnum):
     POLYGLOT = "format.polyglot"
     UNSUPPORTED = "format.unsupported"
     NAME_MISMATCH = "format.malformed-for-name"
+    IMPOSSIBLE_LENGTH = "format.impossible-length"
     EMPTY = "format.empty"
     HANDLER_ERROR = "scanner.error"
     TIMEOUT = "scanner.timeout"

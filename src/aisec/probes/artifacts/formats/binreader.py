@@ -12,7 +12,7 @@ import io
 import struct
 from typing import BinaryIO
 
-from aisec.probes.artifacts.interface import ScanAbort
+from aisec.probes.artifacts.interface import ImpossibleLength, ScanAbort
 
 WINDOW = 1 << 20
 
@@ -34,7 +34,9 @@ class WindowReader:
 
     def read_at(self, pos: int, n: int) -> bytes:
         if pos < 0 or n < 0 or pos + n > self.size:
-            raise ScanAbort(f"truncated: {n} bytes needed at offset {pos}, size is {self.size}")
+            raise ImpossibleLength(
+                f"truncated: {n} bytes needed at offset {pos}, size is {self.size}"
+            )
         if n > self._window:
             return self._direct(pos, n)
         off = pos - self._start
@@ -72,7 +74,7 @@ class WindowReader:
 
     def skip(self, n: int) -> None:
         if n < 0 or self.pos + n > self.size:
-            raise ScanAbort(f"truncated: cannot skip {n} bytes at offset {self.pos}")
+            raise ImpossibleLength(f"truncated: cannot skip {n} bytes at offset {self.pos}")
         self.pos += n
 
     def unpack(self, fmt: str) -> tuple[int | float, ...]:

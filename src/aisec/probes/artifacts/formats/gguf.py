@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.binreader import WindowReader
-from aisec.probes.artifacts.interface import ScanAbort, ScanContext
+from aisec.probes.artifacts.interface import ImpossibleLength, ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 MAGIC = b"GGUF"
@@ -58,7 +58,7 @@ class _Parser:
     def count(self, what: str, minimum_bytes: int = 1) -> int:
         n = self.r.uint(self.len_fmt)
         if n > MAX_COUNT or n * minimum_bytes > self.r.remaining:
-            raise ScanAbort(f"gguf: {what} {n} cannot fit in the file")
+            raise ImpossibleLength(f"gguf: {what} {n} cannot fit in the file")
         return n
 
     def string(self, limit: int) -> str | None:

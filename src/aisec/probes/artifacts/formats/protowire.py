@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from aisec.probes.artifacts.formats.binreader import WindowReader
-from aisec.probes.artifacts.interface import ScanAbort
+from aisec.probes.artifacts.interface import ImpossibleLength, ScanAbort
 
 VARINT, I64, LEN, SGROUP, EGROUP, I32 = 0, 1, 2, 3, 4, 5
 MAX_FIELD = (1 << 29) - 1
@@ -75,7 +75,7 @@ def iter_fields(r: WindowReader, start: int, end: int) -> Iterator[Field]:
             body = base + j
             nxt = body + length
             if nxt > end:
-                raise ScanAbort(f"protobuf: field {number} overruns its message at {body}")
+                raise ImpossibleLength(f"protobuf: field {number} overruns its message at {body}")
             yield Field(number, wire, length, body, nxt)
         elif wire == VARINT:
             value, j = _varint(buf, i, limit)
