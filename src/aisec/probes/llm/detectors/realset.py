@@ -86,8 +86,8 @@ def _families(header: dict[str, Any]) -> dict[str, Family]:
 
 def rescore(
     header: dict[str, Any], rows: list[dict[str, Any]]
-) -> list[tuple[dict[str, Any], bool]]:
-    """Every labelled row with today's success call for it."""
+) -> list[tuple[dict[str, Any], AttemptResult]]:
+    """Every labelled row with today's scoring of it (success call, hits, leaks)."""
     from aisec.system.loader import load_system_text
 
     system = load_system_text(header["system_yaml"], "realset system")
@@ -110,7 +110,7 @@ def rescore(
         calls = tuple(ToolCall(c["name"], c.get("arguments", "")) for c in row["tool_calls"])
         response = ChatResponse(text=row["reply"], tool_calls=calls)
         scored = score_attempt(AttemptResult(planned, response), families[row["family"]], ctx)
-        out.append((row, scored.success))
+        out.append((row, scored))
     return out
 
 
@@ -119,7 +119,7 @@ def agreement() -> dict[str, Agreement]:
     totals: dict[str, Agreement] = {}
     for _, lines in bundled_sets():
         header, rows = lines[0], [r for r in lines[1:] if r["kind"] == "attack"]
-        for row, predicted in rescore(header, rows):
+        for row, scored in rescore(header, rows):
             family = row["family"]
-            totals[family] = totals.get(family, Agreement(family)).add(predicted, row["label"])
+            totals[family] = totals.get(family, Agreement(family)).add(scored.success, row["label"])
     return totals
