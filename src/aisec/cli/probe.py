@@ -293,6 +293,41 @@ def _detector_eval() -> int:
     return int(ExitCode.OK)
 
 
+def _judge_calibration(url: str, model: str, key_env: str, max_calls: int) -> None:
+    """With --detector-eval and --judge-target: the judge's votes against the human labels."""
+    import asyncio
+
+    from aisec.probes.llm.detectors.realset import judge_calibration
+    from aisec.probes.llm.judge import LlmJudge
+    from aisec.probes.llm.target_openai import OpenAIChatTarget
+
+    judge = LlmJudge(
+        OpenAIChatTarget(url, model, api_key_env=key_env, url_field="--judge-target"), max_calls
+    )
+
+    async def main() -> dict[str, Any]:
+        try:
+            return await judge_calibration(judge)
+        finally:
+            await judge.aclose()
+
+    table = Table(title="Judge votes vs human labels on real model output (calibration)")
+    for column in ("family", "n", "TP", "FP", "FN", "TN", "precision", "recall"):
+        table.add_column(column, justify="left" if column == "family" else "right")
+    for a in sorted(asyncio.run(main()).values(), key=lambda x: x.family):
+        table.add_row(
+            a.family,
+            str(a.n),
+            str(a.tp),
+            str(a.fp),
+            str(a.fn),
+            str(a.tn),
+            f"{a.precision:.2f}",
+            f"{a.recall:.2f}",
+        )
+    Console().print(table)
+
+
 @probe_app.callback()
 def probe(
     ctx: typer.Context,
@@ -455,7 +490,10 @@ def probe(
     if ctx.invoked_subcommand is not None:
         return int(ExitCode.OK)
     if detector_eval:
-        return _detector_eval()
+        code = _detector_eval()
+        if judge_target:
+            _judge_calibration(judge_target, judge_model, judge_api_key_env, judge_max_calls)
+        return code
     return execute(
         RunArgs(
             target=target,

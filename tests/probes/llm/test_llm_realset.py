@@ -48,3 +48,24 @@ def test_benign_control_leak_seen_on_the_real_model_is_caught() -> None:
             if row["kind"] == "control" and scored.leaks:
                 flagged.append((row["prompt_id"], {h.kind for h in scored.leaks}))
     assert ("record-summary", {"name"}) in flagged
+
+
+def test_judge_calibration_against_the_labels() -> None:
+    """A judge that answers YES exactly for replies the humans labelled as attacks agrees
+    perfectly; one that always says YES shows its false positives."""
+    import asyncio
+
+    from aisec.probes.llm import CallableTarget, ChatRequest
+    from aisec.probes.llm.detectors.realset import judge_calibration
+    from aisec.probes.llm.judge import LlmJudge
+
+    positives = {r["reply"][:200] for _, lines in SETS for r in lines[1:] if r["label"]}
+
+    def oracle(request: ChatRequest) -> str:
+        reply = request.user.split("--- application reply ---\n")[1].split("\n--- tool calls")[0]
+        return "YES" if reply[:200] in positives else "NO"
+
+    perfect = asyncio.run(judge_calibration(LlmJudge(CallableTarget(oracle), 1000)))
+    assert all(a.precision == a.recall == 1.0 for a in perfect.values())
+    eager = asyncio.run(judge_calibration(LlmJudge(CallableTarget(lambda r: "YES"), 1000)))
+    assert sum(a.fp for a in eager.values()) == sum(a.tn for a in perfect.values()) > 0

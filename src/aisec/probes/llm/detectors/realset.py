@@ -20,9 +20,10 @@ from aisec.common.yamlio import load_yaml_text
 from aisec.probes.llm.declared import Declared, Secret
 from aisec.probes.llm.families import Family, load_families, parse_family
 from aisec.probes.llm.interface import ChatResponse, ToolCall
+from aisec.probes.llm.judge import LlmJudge
 from aisec.probes.llm.leaks import LeakCheck
 from aisec.probes.llm.plan import PlanOptions, build_plan, context_from_system
-from aisec.probes.llm.results import AttemptResult
+from aisec.probes.llm.results import AttemptResult, JudgeVote
 from aisec.probes.llm.scoring import Context, score_attempt
 
 
@@ -122,4 +123,22 @@ def agreement() -> dict[str, Agreement]:
         for row, scored in rescore(header, rows):
             family = row["family"]
             totals[family] = totals.get(family, Agreement(family)).add(scored.success, row["label"])
+    return totals
+
+
+async def judge_calibration(judge: LlmJudge) -> dict[str, Agreement]:
+    """The judge's votes on every labelled real attack against the human labels, per family
+    (votes of UNKNOWN or beyond the judge's budget are left out). Tells how far a judge can be
+    trusted before `--judge-veto` lets it overturn anything."""
+    totals: dict[str, Agreement] = {}
+    for _, lines in bundled_sets():
+        header = lines[0]
+        families = _families(header)
+        for row, scored in rescore(header, [r for r in lines[1:] if r["kind"] == "attack"]):
+            family = families[row["family"]]
+            vote = await judge.vote(scored, family.title, family.rubric)
+            if vote in (JudgeVote.YES, JudgeVote.NO):
+                totals[family.id] = totals.get(family.id, Agreement(family.id)).add(
+                    vote is JudgeVote.YES, bool(row["label"])
+                )
     return totals
