@@ -81,3 +81,28 @@ def test_yaml_lone_surrogate_refused_with_line(tmp_path: Path) -> None:
     path.write_text('name: ok\ndescription: "bad \\ud800"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"s\.yaml:2: "):  # libyaml refuses it as syntax
         load_yaml_file(path)
+
+
+def test_hostile_evidence_text_is_exit_2_with_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14 item 10 end to end: refused at load (exit 2, file and field), not at render."""
+    from aisec.cli import main
+
+    system = Path(__file__).resolve().parents[2] / "src" / "aisec" / "examples" / "email-agent.yaml"
+    base = (
+        '{"format": "aisec-evidence/1", "tool": "aisec-scan", "tool_version": "1", '
+        '"generated_at": "2025-01-01T00:00:00+00:00", "subject": "x", "findings": [], '
+        '"summary": {"n": %s}, "errors": [%s]}'
+    )
+    cases = {
+        "surrogate.json": (base % ("1", '"bad \\ud800"'), "errors[0]"),
+        "digits.json": (base % ("9" * 5000, ""), "5000 digits"),
+    }
+    for name, (text, where) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        code = main(["assess", str(system), "-e", str(path), "-o", str(tmp_path / "o")])
+        assert code == 2, name
+        err = capsys.readouterr().err
+        assert name in err and where in err
