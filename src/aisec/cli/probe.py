@@ -222,6 +222,13 @@ def execute(args: RunArgs) -> int:
     leak = next((f for f in report.findings if f.rule_id == "probe:leak-check"), None)
     if leak is not None and leak.verdict.is_problem:
         console.print(f"[red]leak-check[/red] {escape(leak.message)}", highlight=False)
+    for family in run.families:
+        if family.inconclusive_reasons:
+            why = "; ".join(family.inconclusive_reasons)
+            console.print(
+                f"[magenta]could not assess[/magenta] {escape(family.family.id)}: {escape(why)}",
+                highlight=False,
+            )
     for line in report.skipped:
         console.print(f"[yellow]not tested[/yellow] {escape(line)}", highlight=False)
     if report.errors:

@@ -11,8 +11,12 @@ CLI: `aisec probe --target URL/v1 --system examples/email-agent.yaml --json ev.j
 --sarif ev.sarif --attempts attempts.jsonl`, `aisec probe serve-target --mode hardened`,
 `aisec probe --detector-eval`. Layout: targets (`target_*.py`, `transport.py`), families
 (`families.py` + `families/*.yaml`), `plan.py` (seeded prompts and planted data),
-`detectors/` (with labelled evaluation sets), `scoring.py`, `runner.py`, `evidence.py`,
-`sarif.py`, `judge.py` (optional, budgeted) and `reference/` (the demo target).
+`detectors/` (with labelled synthetic sets and hand-labelled real-output sets in `realsets/`),
+`declared.py` + `leaks.py` (the app's own secrets; leak checks on every reply), `scoring.py`
+(verdicts incl. `inconclusive`, judge rule), `pacing.py` (adaptive pacing, deadlines, run
+budget), `runner.py`, `adaptive.py` (attacker-model loop), `replies.py` (reply schemas),
+`evidence.py`, `sarif.py`, `judge.py` (optional, budgeted, per-family rubrics) and
+`reference/` (the demo target, incl. the `own-secret` mode).
 """
 
 from aisec.probes.llm.factory import TargetSettings, build_target
