@@ -245,3 +245,63 @@ def test_register_uses_the_reworked_inherent_likelihood_and_asset_impact() -> No
         levels[("direct-prompt-injection", "agent-llm")]
         > levels[("supply-model-poisoning", "agent-llm")]
     )
+
+
+def _demonstrating(threat_ids: list[str]) -> EvidenceReport:
+    """One failing probe finding per threat: every one of them shown to work."""
+    return EvidenceReport(
+        tool="aisec-probe",
+        tool_version="t",
+        generated_at=NOW,
+        subject="http://127.0.0.1",
+        findings=[
+            Finding(
+                tool="aisec-probe",
+                rule_id=f"probe.{t}",
+                verdict=Verdict.FAIL,
+                severity=Severity.HIGH,
+                location="family",
+                message="attack worked",
+                threat_ids=[t],
+            )
+            for t in threat_ids
+        ],
+    )
+
+
+def test_demonstrated_threat_raises_inherent_likelihood_so_residual_never_exceeds_it() -> None:
+    """A demonstrated attack is 'likely' before controls too: residual <= inherent always."""
+    baseline = _result({})
+    low = next(r for r in baseline.risks if r.likelihood < 4)
+    result = _result({}, [_demonstrating([low.threat_id])])
+    risk = next(
+        r for r in result.risks if r.threat_id == low.threat_id and r.component == low.component
+    )
+    assert risk.demonstrated_by
+    assert risk.likelihood == 4 and risk.residual_likelihood == 4
+    assert risk.inherent > low.inherent and risk.residual <= risk.inherent
+    assert "evidence demonstrated it" in (risk.likelihood_reason or "")
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name.removesuffix(".yaml") for p in EXAMPLES.glob("*.yaml") if "." not in p.stem),
+)
+def test_residual_never_exceeds_inherent_on_every_example(name: str) -> None:
+    """Every bundled example with its own assessment, with and without every threat demonstrated."""
+    from aisec.system.assessment import load_assessment
+
+    catalog = default_catalog()
+    system = load_system(EXAMPLES / f"{name}.yaml")
+    assessment = load_assessment(EXAMPLES / f"{name}.assessment.yaml")
+    plain = assess(catalog, system, assessment, NOW, index_evidence([], set(), set()))
+    threats = sorted({r.threat_id for r in plain.risks})
+    evidence = index_evidence(
+        [("all.json", _demonstrating(threats))], set(catalog.controls), set(catalog.threats)
+    )
+    shown = assess(catalog, system, assessment, NOW, evidence)
+    assert plain.risks and all(r.demonstrated_by for r in shown.risks)
+    for result in (plain, shown):
+        for r in result.risks:
+            assert r.residual <= r.inherent, (name, r.key, r.inherent, r.residual)
+            assert r.residual_likelihood <= r.likelihood and r.residual_impact <= r.impact

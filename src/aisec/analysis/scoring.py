@@ -3,7 +3,9 @@
 Residual risk follows the evidence: for a threat that failing evidence demonstrated, only
 controls with passing evidence of their own (evidence-verified or signed) lower likelihood or
 impact, and the likelihood stays at least 'likely'; claims on paper do not pull a demonstrated
-threat below the acceptance threshold. Whether a risk is accepted is a person's decision
+threat below the acceptance threshold. The same evidence also raises the *inherent* likelihood
+to at least 'likely' (the attack was shown to work on this system), so residual risk never
+exceeds inherent risk. Whether a risk is accepted is a person's decision
 (`analysis.decisions`), never this arithmetic.
 """
 
@@ -110,9 +112,12 @@ def score_risks(
         inherent_l = inherent_likelihood(
             threat, catalog.rules[threat.id], system, decision.component, fact_cache
         )
-        likelihood5 = inherent_l.value
+        likelihood5, likelihood_reason = inherent_l.value, inherent_l.explanation
         impact = inherent_impact(threat, system, decision.component, bases)
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
+        if demonstrated and likelihood5 < DEMONSTRATED_FLOOR:  # shown to work: likely
+            likelihood5 = DEMONSTRATED_FLOOR
+            likelihood_reason += f"; raised to {likelihood5} (likely): evidence demonstrated it"
         if threat.id not in per_threat:  # same controls for every component: compute once
             per_threat[threat.id] = (
                 _contributions(catalog, by_id, threat.id, bool(demonstrated)),
@@ -165,7 +170,7 @@ def score_risks(
                 role=role,
                 demonstrated_by=demonstrated,
                 impact_reason=impact.reason,
-                likelihood_reason=inherent_l.explanation,
+                likelihood_reason=likelihood_reason,
             )
         )
     items.sort(key=lambda r: (-r.residual, -r.inherent, r.threat_id, r.component))
