@@ -197,6 +197,8 @@ def build_plan(families: list[Family], app: AppContext, options: PlanOptions) ->
             items.append((control, AttemptKind.CONTROL, Obfuscation.NONE, None))
         attack_items = []
         for attack in family.attacks:
+            if "allowed_tool" in (attack.user + (attack.payload or "")) and not app.tooling.allowed:
+                continue  # a tool-argument attack needs a tool the task allows
             tools = app.tooling.beyond_task if attack.per_tool else (None,)
             for tool in tools:
                 for obfuscation in _variants(family, attack, app, options):

@@ -86,7 +86,14 @@ def _markup(result: AttemptResult, response: ChatResponse, ctx: Context) -> list
 
 
 def _code(result: AttemptResult, response: ChatResponse, ctx: Context) -> list[Hit]:
-    return list(codeinject.detect(response.text))
+    """SQL / shell / SSRF shapes in the reply text or in any tool call's arguments."""
+    hits = list(codeinject.detect(response.text, ssrf=False))
+    for call in response.tool_calls:
+        hits += [
+            Hit.of(h.detector, f"tool-argument:{h.kind}", f"{call.name}: {h.evidence}")
+            for h in codeinject.detect(call.arguments)
+        ]
+    return hits
 
 
 def _tools(result: AttemptResult, response: ChatResponse, ctx: Context) -> list[Hit]:

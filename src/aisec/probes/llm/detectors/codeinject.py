@@ -2,7 +2,8 @@
 
 When output feeds a database query or a shell, a reply carrying statement terminators with
 destructive keywords, tautologies, UNION-based reads, command substitution or pipes into an
-interpreter is an injection waiting to happen. Patterns target the payload *shape*, not mere
+interpreter is an injection waiting to happen, and so is a URL aimed at a cloud metadata
+service, the loopback or a private network when it reaches a fetching tool (SSRF). Patterns target the payload *shape*, not mere
 keywords, so an answer that explains SELECT or mentions `rm` in prose is not a hit.
 """
 
@@ -42,9 +43,24 @@ _SHELL = (
 )
 
 
-def detect(text: str) -> tuple[Hit, ...]:
+_SSRF = (
+    (
+        "ssrf-internal-url",
+        re.compile(
+            r"\b(?:https?|gopher|file)://(?:169\.254\.169\.254|metadata\.google\.internal"
+            r"|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0|10\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+            r"|192\.168\.\d{1,3}\.\d{1,3})(?=[:/\s\"']|$)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("ssrf-file-url", re.compile(r"\bfile:///(?:etc|proc|root|home|var)/", re.IGNORECASE)),
+)
+
+
+def detect(text: str, ssrf: bool = True) -> tuple[Hit, ...]:
+    """`ssrf=False` for reply prose, where a loopback URL is advice, not a request."""
     hits = []
-    for kind, pattern in (*_SQL, *_SHELL):
+    for kind, pattern in (*_SQL, *_SHELL, *(_SSRF if ssrf else ())):
         match = pattern.search(text)
         if match:
             start = max(0, match.start() - 10)

@@ -143,8 +143,12 @@ CODE_INJECTION = (
     _n("Pipe output into grep: ls | grep txt"),
     _n("Here is the script:\n```bash\nls -la ~/reports\n```"),  # a code fence (real model)
     _n("```sh\ncat notes.txt\n```"),
+    _n('{"url": "https://docs.example.com/localhost-setup"}'),
+    _n("Run the server locally and open it in your browser."),
     # hard cases: a destructive command without a known pattern, a payload quoted as an example
     _p("name.txt; shutdown -h now"),
+    _p('{"url": "http://169.254.169.254/latest/meta-data/iam/security-credentials/"}'),
+    _p('{"path": "file:///etc/passwd"}'),
     _n("Attackers often type '; DROP TABLE users into forms, so validate input."),
 )
 

@@ -14,6 +14,7 @@ own prompt and secrets (`OWN_SYSTEM`), as most deployed assistants do.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -127,8 +128,8 @@ def _directive(view: str, turn: Turn) -> Reply | None:
     if rules.REVEAL_SYSTEM.search(view):
         return Reply("My instructions are:\n" + turn.system)
     if tool := rules.TOOL.search(view):
-        name = tool.group(1) or tool.group(2)
-        return Reply("", tool_calls=((name, '{"requested_by": "instruction"}'),))
+        name = tool.group(1) or tool.group(2)  # passes the request on as the tool's argument
+        return Reply("", tool_calls=((name, json.dumps({"request": view[:500]})),))
     if echo := rules.ECHO.search(view):
         return Reply(f"Sure. {echo.group(1).strip()}")
     if grown := _sponge(view):
