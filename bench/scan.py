@@ -198,7 +198,11 @@ def build_corpus(size_gb: float) -> dict[str, list[Path]]:
     if not big_pkl.exists() or big_pkl.stat().st_size < n:
         _sparse_array_pickle(big_pkl, n)
     if not big_zip.exists() or big_zip.stat().st_size < n:
-        _sparse_torch_zip(big_zip, n, benign.torch_like_data_pkl())  # type: ignore[attr-defined]
+        # data.pkl must declare the storage it points at (n bytes = n/4 floats), as
+        # torch.save writes it; a storage size that disagrees with its member is flagged
+        data_pkl = benign.torch_like_data_pkl()  # type: ignore[attr-defined]
+        data_pkl = data_pkl.replace(b"K\x04tQ", b"J" + struct.pack("<i", n // 4) + b"tQ", 1)
+        _sparse_torch_zip(big_zip, n, data_pkl)
     ben_files += [heavy]
     return {"recipes": rec_files, "benign": ben_files, "perf": [heavy, big_pkl, big_zip]}
 

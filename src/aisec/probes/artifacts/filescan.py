@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aisec.probes.artifacts import blob as blobs
 from aisec.probes.artifacts.engine import Engine
-from aisec.probes.artifacts.names import escape_path, safe_text, safe_value
+from aisec.probes.artifacts.names import escape_path, needs_escape, safe_text, safe_value
 from aisec.probes.artifacts.result import FileResult, verdict_of
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Finding, Severity, Verdict
@@ -64,14 +64,18 @@ def _sha256_of_fd(fd: int) -> str:
 
 def _clean(f: Finding, digest: str | None) -> Finding:
     """Findings carry scanned text (member names, callables): make it serialisable."""
-    update: dict[str, object] = {
-        "location": safe_text(f.location),
-        "message": safe_text(f.message),
-        "details": safe_value({k: v for k, v in f.details.items() if k != "storages"}),
-    }
+    update: dict[str, object] = {}
+    for key in ("location", "message"):
+        text = getattr(f, key)
+        if needs_escape(text):
+            update[key] = safe_text(text)
+    if f.details:
+        details = safe_value({k: v for k, v in f.details.items() if k != "storages"})
+        if details != f.details:
+            update["details"] = details
     if digest is not None and not f.sha256:
         update["sha256"] = digest
-    return f.model_copy(update=update)
+    return f.model_copy(update=update) if update else f
 
 
 def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult:
@@ -126,7 +130,7 @@ def _scan_here(
         data = _read_all(fd, size)
         blob = blobs.Blob(data, 0, len(data))
         digest = hashlib.sha256(data).hexdigest() if hash_files else None
-        return engine.scan_blob(blob, shown, None), digest
+        return engine.scan_blob(blob, shown, digest), digest
     mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)  # no fork on this platform
     try:
         findings = engine.scan_blob(blobs.Blob(mm, 0, size), shown, None)

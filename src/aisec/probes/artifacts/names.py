@@ -34,10 +34,11 @@ def _char(c: str, backslash: bool) -> str:
     return c
 
 
+_NEEDS = re.compile("[\\\\\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def needs_escape(text: str) -> bool:
-    return any(
-        c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in text
-    )
+    return _NEEDS.search(text) is not None
 
 
 def escape_path(text: str) -> str:
