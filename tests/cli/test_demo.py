@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from aisec.cli import main
 from aisec.common.exitcodes import ExitCode
+from demo_once import demo_once
 
 SYSTEMS = ["email-agent", "fraud-classifier", "rag-assistant", "recommender", "vendor-finetune-api"]
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out)]) == ExitCode.OK
+def demo_out() -> Path:
+    code, out = demo_once()  # one demo run per session, shared with the docs test
+    assert code == ExitCode.OK
     return out
 
 
