@@ -14,6 +14,7 @@ from apiworld import IDENTITIES, SYSTEM, World, example
 from fastapi.routing import APIRoute
 from test_flow import evidence_bytes
 
+from aisec.catalog import default_catalog
 from aisec.store.access import Action, Role, allowed
 from aisec.store.db import write_session
 from aisec.store.services import get_workspace, set_member
@@ -103,7 +104,7 @@ def _request(world: World, method: str, path: str, who: str) -> Any:
     elif path.endswith("/assess"):
         body = {}
     elif path.endswith("/decisions") and method == "POST":
-        body = {"threat": "prompt-injection-direct", "treatment": "mitigate"}
+        body = {"threat": sorted(default_catalog().threats)[0], "treatment": "mitigate"}
     elif path.endswith("/jobs"):
         body = {"kind": "reassess"}
     elif path == "/api/v1/workspaces" and method == "POST":
