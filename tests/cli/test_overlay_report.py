@@ -66,3 +66,13 @@ def test_additive_overlay_is_listed_not_refused(tmp_path: Path) -> None:
     assert diff.weakening == []
     assert f"replaced iso27090 {threat}" in diff.note()
     assert diff.sha256 == hashlib.sha256(overlay.read_bytes()).hexdigest()
+
+
+def test_catalog_validate_shows_what_an_overlay_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = _boosting_overlay(tmp_path)
+    assert main(["catalog", "validate", "--overlay", str(overlay)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "WEAKENS" in out and "--allow-weakening" in out
+    assert hashlib.sha256(overlay.read_bytes()).hexdigest()[:16] in out.replace(" ", "")

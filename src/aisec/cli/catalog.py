@@ -369,4 +369,11 @@ def validate(
         f"(catalogue {escape(catalog.version)}, {len(paths)} overlay(s)): [green]valid[/green]",
         highlight=False,
     )
+    from aisec.catalog.overlay_diff import diff_overlays
+
+    for diff in diff_overlays(paths):  # what each overlay changes, as the reports will say
+        style = "yellow" if diff.weakening else "dim"
+        console.print(f"[{style}]{escape(diff.note())}[/{style}]", highlight=False)
+        if diff.weakening:
+            console.print("  aisec assess refuses it without --allow-weakening", highlight=False)
     return int(ExitCode.OK)
