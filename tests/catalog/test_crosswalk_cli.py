@@ -154,3 +154,16 @@ def test_table_shows_evidence_and_escapes_markup(
     assert "rate-limit (intersects; implemented) evidence: [red]gateway-config[/red]" in (
         capsys.readouterr().out
     )
+
+
+def test_table_gives_the_reason_an_item_is_not_applicable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An auditor reading the table sees why an AI Act article is not this system's, not a gap."""
+    monkeypatch.setenv("COLUMNS", "250")  # one table row per line, so the cell reads as one text
+    system, assessment = EXAMPLES / "email-agent.yaml", EXAMPLES / "email-agent.assessment.yaml"
+    code = main(["crosswalk", "eu-ai-act", str(system), "-a", str(assessment)])
+    assert code == ExitCode.OK
+    out = " ".join(capsys.readouterr().out.split())
+    art73 = out[out.index("Art.73") :][:400]
+    assert "not-applicable" in art73 and "not high-risk" in art73

@@ -71,6 +71,8 @@ def _controls_cell(item: ItemCoverage) -> str:
         if control.evidence:
             line += " evidence: " + ", ".join(control.evidence)
         parts.append(escape(line))
+    if item.note and parts and item.status.value == "not-applicable":
+        parts.insert(0, escape(item.note))  # why it is not this system's item comes first
     return "\n".join(parts) or escape(item.note or "")
 
 
