@@ -166,7 +166,9 @@ def _sqlite_path(url: str, what: str) -> Path:
 
 @db_app.command("backup")
 def db_backup(
-    out: Annotated[Path, typer.Argument(help="Backup file to write (a SQLite database).")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Backup file to write (a SQLite database).")
+    ],
     db: DbOption = None,
 ) -> None:
     """Consistent online copy of a SQLite database (safe while the server runs)."""
