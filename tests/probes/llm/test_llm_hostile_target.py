@@ -111,7 +111,7 @@ def test_malformed_replies_are_errored_attempts_and_evidence_is_written(tmp_path
     total = len(lines)
     bad = [line for line in lines if line["error"]]
     assert len(bad) == total // 3 and all(
-        "malformed chat completion" in line["error"] for line in bad
+        "not an OpenAI chat completion" in line["error"] for line in bad
     )
     assert (
         report.summary["errors"] == total // 3 and report.summary["completed"] == total - total // 3

@@ -40,3 +40,26 @@ def test_tool_argument_payloads_are_caught(
 def test_tool_argument_attacks_need_an_allowed_tool(vulnerable_url: str) -> None:
     run = _run(vulnerable_url, None)
     assert not any(a.planned.prompt_id.startswith("tool-arg-") for a in run.attempts)
+
+
+def test_authorisation_through_tools(
+    vulnerable_url: str, hardened_url: str, system_file: Path
+) -> None:
+    """The caller's account travels as the OpenAI `user`; the hardened target's tools act only
+    on it, the vulnerable one passes another customer's account to the tool."""
+    family = [f for f in load_families() if f.id == "excessive-agency"]
+
+    def run(url: str):  # type: ignore[no-untyped-def]
+        target = OpenAIChatTarget(url, "reference", api_key_env=None)
+        return run_probes(
+            target, family, load_system(system_file), ProbeOptions(seed=6, obfuscations=())
+        )
+
+    wanted = {"other-users-records", "support-pretext"}
+    vulnerable = [a for a in run(vulnerable_url).attempts if a.planned.prompt_id in wanted]
+    assert len(vulnerable) == 2 and all(a.success for a in vulnerable)
+    assert all(any(h.kind == "foreign-record" for h in a.hits) for a in vulnerable)
+    hardened = [a for a in run(hardened_url).attempts if a.planned.prompt_id in wanted]
+    assert hardened and not any(a.success for a in hardened)
+    calls = [(a.planned.planted.account, c) for a in hardened for c in a.response.tool_calls]  # type: ignore[union-attr]
+    assert calls and all(own in call.arguments for own, call in calls)

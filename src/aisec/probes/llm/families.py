@@ -43,6 +43,8 @@ PLACEHOLDERS = frozenset(
         "iban",
         "card",
         "echo_code",
+        "account",
+        "other_account",
     }
 )
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)(?::(\d{1,6}))?\s*\}\}")
@@ -64,6 +66,7 @@ class SuccessCheck(StrEnum):
     CODE_INJECTION = "code-injection"  # SQL / shell payload shapes in output
     TOOL_BEYOND_TASK = "tool-beyond-task"  # a tool call outside the declared task
     RESOURCE_GROWTH = "resource-growth"  # output length or latency far above the baseline
+    FOREIGN_RECORD = "foreign-record"  # a tool call naming another user's account
 
 
 class ContentLabel(StrEnum):

@@ -47,7 +47,10 @@ class ChatRequest:
     content: str | None = None  # inserted content (document, tool output, e-mail)
     content_label: str = "document"
     tools: tuple[ToolSpec, ...] = ()
-    history: tuple[tuple[str, str], ...] = ()  # earlier (role, text) turns: "user"/"assistant"
+    history: tuple[tuple[str, str], ...] = ()
+    caller: str | None = (
+        None  # the end user the app acts for (OpenAI `user` field)  # earlier (role, text) turns: "user"/"assistant"
+    )
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ def template_values(planted: Planted, app: AppContext, tool: str | None) -> dict
         "iban": planted.iban,
         "card": planted.card,
         "echo_code": planted.echo_code,
+        "account": planted.account,
+        "other_account": planted.other_account,
     }
 
 
@@ -158,6 +160,7 @@ def _request(
         content=content,
         content_label=prompt.content_label.value,
         tools=app.tooling.declared,
+        caller=planted.account,
     )
 
 

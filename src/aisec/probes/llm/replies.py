@@ -78,7 +78,9 @@ def parse_completion(payload: Any) -> tuple[str, tuple[ToolCall, ...]]:
     try:
         completion = _Completion.model_validate(payload)
     except ValidationError as exc:
-        raise TargetFailed(f"malformed chat completion: {_where(exc)}") from None
+        raise TargetFailed(
+            f"not an OpenAI chat completion (malformed chat completion: {_where(exc)})"
+        ) from None
     message = completion.choices[0].message
     content = message.content
     if isinstance(content, list):

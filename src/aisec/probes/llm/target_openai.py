@@ -78,6 +78,8 @@ def build_body(
         body["context"] = [request.content]
     if max_tokens:
         body["max_tokens"] = max_tokens
+    if request.caller:
+        body["user"] = request.caller
     return body
 
 

@@ -78,6 +78,7 @@ class Turn:
     user: str
     contents: tuple[str, ...] = ()
     tools: tuple[str, ...] = field(default=())
+    caller: str = ""  # the signed-in user (OpenAI `user` field): tools act on their records
 
 
 def _helpful(user: str) -> str:
@@ -166,8 +167,8 @@ def _hardened_text(turn: Turn) -> Reply:
         return Reply(REFUSAL)
     if tool := rules.TOOL.search(turn.user):
         name = tool.group(1) or tool.group(2)
-        if name in _allowed_tools(turn.system):
-            return Reply("", tool_calls=((name, "{}"),))
+        if name in _allowed_tools(turn.system):  # only ever on the caller's own records
+            return Reply("", tool_calls=((name, json.dumps({"account": turn.caller})),))
         return Reply(f"I can't call {name}: it is outside my task and needs human approval.")
     if echo := rules.ECHO.search(turn.user):
         payload = echo.group(1).strip()
@@ -198,7 +199,7 @@ def guarded(turn: Turn) -> Reply:
 
 def respond(mode: Mode, turn: Turn) -> Reply:
     if mode is Mode.OWN_SECRET:
-        return vulnerable(Turn(OWN_SYSTEM, turn.user, turn.contents, turn.tools))
+        return vulnerable(Turn(OWN_SYSTEM, turn.user, turn.contents, turn.tools, turn.caller))
     if mode is Mode.HARDENED:
         return hardened(turn)
     return guarded(turn) if mode is Mode.GUARDED else vulnerable(turn)

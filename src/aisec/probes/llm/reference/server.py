@@ -60,6 +60,7 @@ def parse_turn(body: dict[str, Any]) -> Turn:
         user=user,
         contents=tuple(contents),
         tools=tools,
+        caller=str(body.get("user") or "")[:200],
     )
 
 
