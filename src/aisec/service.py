@@ -108,6 +108,7 @@ def run_assessment(
     inputs += [input_file("overlay", p) for p in overlays]
     inputs += [input_file("trusted-key", k) for k in keys]
     result = assess(catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs)
+    result = _warn_open_questions(result, system_path)
     extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats) + pack_notes
     if extra_notes:  # overlays named with hash and changes; collapsed models named
         result = result.model_copy(update={"notes": [*result.notes, *extra_notes]})
@@ -125,6 +126,24 @@ def run_assessment(
             extras=extras,
         ),
     )
+
+
+def _warn_open_questions(result: AssessmentResult, system_path: Path) -> AssessmentResult:
+    """An imported system file whose '# QUESTION' placeholders are still unanswered is warned
+    about: its guessed exposure, tools and outputs may understate the risk."""
+    from aisec.analysis.model import CheckWarning, WarningCode
+    from aisec.system.importers.scaffold import open_questions
+
+    asked = open_questions(system_path.read_text(encoding="utf-8", errors="replace"))
+    if not asked:
+        return result
+    warning = CheckWarning(
+        code=WarningCode.IMPORT_QUESTIONS_OPEN,
+        subject=system_path.name,
+        message=f"{len(asked)} import question(s) still unanswered, so the risks rest on "
+        f"placeholders: {', '.join(asked)}",
+    )
+    return result.model_copy(update={"warnings": [*result.warnings, warning]})
 
 
 def run_loaded(

@@ -127,3 +127,25 @@ def test_nested_models_and_a_bom_describing_one_model(data_dir: Path) -> None:
     }
     one = import_bom(validate_bom(json.dumps(single), "model.json"), "model.json").validated()
     assert [m.id for m in one.models] == ["llama"]
+
+
+def test_assessing_an_imported_file_warns_until_its_questions_are_answered(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Placeholders such as 'exposure: internal' look like answers: assess says they are not."""
+    from aisec.service import run_assessment
+
+    target = tmp_path / "bot.yaml"
+    bom = str(data_dir / "support-bot.cdx.json")
+    assert main(["import", "cyclonedx", bom, "-o", str(target)]) == 0
+    assert main(["assess", str(target), "-o", str(tmp_path / "out"), "-f", "json"]) == 0
+    assert "import-questions-open" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "out" / "support-bot.json").read_text())
+    (warning,) = [w for w in saved["warnings"] if w["code"] == "import-questions-open"]
+    assert warning["subject"] == "bot.yaml" and "Q8 interfaces[0].exposure" in warning["message"]
+    answered = "\n".join(
+        line for line in target.read_text().splitlines() if not line.startswith("# QUESTION")
+    )
+    target.write_text(answered + "\n")
+    codes = {w.code.value for w in run_assessment(target).result.warnings}
+    assert "import-questions-open" not in codes

@@ -87,6 +87,7 @@ class WarningCode(StrEnum):
     DECISION_NEEDS_EVIDENCE = "decision-needs-evidence"
     DECISION_UNMATCHED = "decision-unmatched"
     ACTION_OVERDUE = "action-overdue"
+    IMPORT_QUESTIONS_OPEN = "import-questions-open"
 
 
 class CheckWarning(Frozen):

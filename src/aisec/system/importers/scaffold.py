@@ -16,6 +16,13 @@ from aisec.system.loader import load_system_text
 from aisec.system.schema import AISystem
 
 MARK = "QUESTION"
+_MARKED = re.compile(rf"^# {MARK} (Q\d+) \(([^)\n]*)\)", re.MULTILINE)
+
+
+def open_questions(text: str) -> list[str]:
+    """'Qn field' for every import question still marked in a system file's text: placeholders
+    such as 'exposure: internal' look like answers, so `aisec assess` must say they are not."""
+    return [f"{n} {path}" for n, path in _MARKED.findall(text)]
 
 
 @dataclass(frozen=True)
