@@ -209,7 +209,8 @@ def test_probe_takes_the_system_positionally(
     try:
         out = tmp_path / "probe.json"
         argv = [SYSTEM, "--target", url, "--only", "prompt-injection", "--max-attacks", "1"]
-        assert main(["probe", *argv, "--json", str(out)]) in (0, 1, 4)
+        # under heavy load an attempt may time out (exit 3): the evidence is written either way
+        assert main(["probe", *argv, "--json", str(out)]) in (0, 1, 3, 4)
     finally:
         stop()
     doc = json.loads(out.read_text(encoding="utf-8"))

@@ -152,7 +152,7 @@ def test_long_paths_and_ids_print_whole_when_piped(
     try:
         argv = ["probe", "--target", url, "--only", "prompt-injection", "--max-attacks", "1"]
         # one attack on the hardened target may end inconclusive: exit 4, JSON still written
-        assert main([*argv, "--json", str(deep / "probe.json")]) in (0, 1, 4)
+        assert main([*argv, "--json", str(deep / "probe.json")]) in (0, 1, 3, 4)
     finally:
         stop()
     assert f"wrote {deep / 'probe.json'}\n" in capsys.readouterr().out
