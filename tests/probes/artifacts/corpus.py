@@ -470,6 +470,23 @@ CASES += [
 ]
 
 
+def keras_unlisted_object() -> bytes:
+    # a keras.* reference that Keras itself does not export (an allow-list, not a deny-list)
+    layer = {"class_name": "ExportArchive", "module": "keras.export", "config": {"name": "x"}}
+    return json.dumps({"class_name": "Sequential", "config": {"layers": [layer]}}).encode()
+
+
+CASES += [
+    Case(
+        3,
+        "keras-unlisted-object",
+        "a keras.* name outside Keras's public API",
+        keras_unlisted_object,
+        "config.json",
+    ),
+]
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "corpus-wave2")
     for case in CASES:

@@ -20,6 +20,7 @@ from aisec.probes.artifacts.result import FileVerdict
 from aisec.probes.artifacts.service import scan_paths
 
 TORCH_FIXTURES = Path(__file__).parent / "fixtures" / "torch"
+KERAS_FIXTURES = Path(__file__).parent / "fixtures" / "keras"
 
 
 def _sklearn_objects() -> dict[str, object]:
@@ -145,6 +146,14 @@ def test_committed_torch_files_are_clean(path: Path) -> None:
     quantised ones, checkpoints with argparse.Namespace and pathlib, TorchScript archives."""
     result = scan_paths([path]).files[0]
     assert result.verdict is FileVerdict.CLEAN, [f for f in result.findings if f.verdict != "pass"]
+
+
+@pytest.mark.parametrize("path", sorted(KERAS_FIXTURES.glob("*.keras")), ids=lambda p: p.name)
+def test_committed_keras_files_are_clean(path: Path) -> None:
+    """Saved by Keras 3.15.1 itself: every object they name is on the generated allow-list."""
+    result = scan_paths([path]).files[0]
+    assert result.verdict is FileVerdict.CLEAN, [f for f in result.findings if f.verdict != "pass"]
+    assert any(f.rule_id.startswith("keras") and f.verdict == "pass" for f in result.findings)
 
 
 def test_torchscript_code_members_are_parsed_not_skipped() -> None:

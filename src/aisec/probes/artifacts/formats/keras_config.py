@@ -59,6 +59,21 @@ def _root(module: str) -> str:
     return "numpy.f2py" if module.startswith("numpy.f2py") else module.split(".", 1)[0]
 
 
+def _keras_public(module: str, name: str) -> bool:
+    """Whether Keras itself exports `module.name` (internal `keras.src` module paths, which
+    Keras writes for some objects, are judged by the object's name)."""
+    from aisec.probes.artifacts.formats.keras_allowlist_generated import (
+        KERAS_NAMES,
+        KERAS_PUBLIC,
+    )
+
+    if name in ("Lambda", "TFSMLayer", "__lambda__"):
+        return True  # judged by their own checks (bytecode, external SavedModel)
+    if module.startswith("keras.src."):
+        return name in KERAS_NAMES
+    return f"{module}.{name}" in KERAS_PUBLIC
+
+
 def _module_issue(module: Any, name: Any, path: str) -> Issue | None:
     if not isinstance(module, str) or not module:
         return None
@@ -73,6 +88,15 @@ def _module_issue(module: Any, name: Any, path: str) -> Issue | None:
                 Severity.CRITICAL,
                 f"config calls {ref}, a function that fetches, loads or runs code or "
                 "files on load (safe_mode bypass class of CVE-2025-1550)",
+                {"path": path, "reference": ref},
+            )
+        if root == "keras" and not _keras_public(module, name):
+            return Issue(
+                "keras.unlisted-object",
+                Verdict.SUSPICIOUS,
+                Severity.MEDIUM,
+                f"config names {ref!r}, which is not a public Keras object (allow-list "
+                "generated from Keras's own API by tools/gen_keras_allowlist.py)",
                 {"path": path, "reference": ref},
             )
         return None
