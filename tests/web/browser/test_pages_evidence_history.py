@@ -15,11 +15,12 @@ from aisec.service import ReportFormat
 
 pytestmark = pytest.mark.browser
 SYSTEM = "/w/demo/systems/email-agent"
+FRAUD = "/w/demo/systems/fraud-classifier"  # declares models/fraud.skops: the evidence binds
 
 
 def test_drop_evidence_then_see_verdicts_hash_and_history(as_role) -> None:
     sam = as_role("sam")
-    page = sam.open(SYSTEM + "/evidence")
+    page = sam.open(FRAUD + "/evidence")
     raw = evidence_json().decode()
     page.evaluate(
         """(text) => {
@@ -39,12 +40,12 @@ def test_drop_evidence_then_see_verdicts_hash_and_history(as_role) -> None:
     assert hashlib.sha256(raw.encode()).hexdigest() in text
     assert "fail 1" in text and "pass 1" in text
     assert "rate-limit" in text and "verified" in text
-    history = sam.open(SYSTEM + "/history")
+    history = sam.open(FRAUD + "/history")
     points = history.locator("svg.trend circle.point").count()
     rows = history.locator("table.timeline tr.tl-assessment").count()
     assert points == rows >= 2
     assert "evidence" in history.locator("table.timeline").inner_text()
-    diff = sam.open(SYSTEM + f"/diff?a={rows - 1}&b={rows}")
+    diff = sam.open(FRAUD + f"/diff?a={rows - 1}&b={rows}")
     assert "dropped-mltest.json" in diff.locator(".diff-summary").inner_text()
     assert diff.locator("table.side-by-side").count() >= 0
 

@@ -64,7 +64,7 @@ def evidence_json() -> bytes:
     return report.model_dump_json(indent=2).encode("utf-8")
 
 
-def seed(factory: Any) -> Seeded:
+def seed(factory: Any, only: tuple[str, ...] = ()) -> Seeded:
     with factory() as db:
         users = {
             name: accounts.add_user(db, name, PASSWORD, display_name=display)
@@ -77,6 +77,8 @@ def seed(factory: Any) -> Seeded:
                 services.set_member(db, owner, ws, name, role, granted)
         systems = []
         for sid, system_path, assessment_path in bundled_examples():
+            if only and sid not in only:
+                continue
             assessment = assessment_path.read_text("utf-8") if assessment_path else None
             services.create_system(
                 db, CLI_ACTOR, ws, system_path.read_text("utf-8"), "imported", assessment

@@ -41,9 +41,8 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
             System.id,
             System.slug,
             System.assessment_head,
-            AssessmentRevision.id,
-            AssessmentRevision.created_at,
-        )
+            AssessmentRevision.id,  # the rowid: the unique index covers the join, so no
+        )  # revision row (with its large result blob before the small columns) is read
         .join(
             AssessmentRevision,
             (AssessmentRevision.system_id == System.id)
@@ -55,7 +54,7 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
     summaries: dict[int, Summary] = {}
     missing = [h for h in heads if not CACHE.has(f"rev:{h[3]}", today)]
     blobs = _blobs(db, [h[3] for h in missing])
-    for system_id, _slug, _n, rev_id, _at in heads:
+    for system_id, _slug, _n, rev_id in heads:
         summaries[system_id] = CACHE.get(
             f"rev:{rev_id}", today, partial(_result, blobs, db, rev_id)
         )
@@ -64,13 +63,13 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
         Row(
             slug,
             number,
-            at,
+            summaries[system_id].generated_at,
             summaries[system_id],
             (summaries[system_id].residual_sum - trends[system_id])
             if system_id in trends
             else None,
         )
-        for system_id, slug, number, _rev, at in heads
+        for system_id, slug, number, _rev in heads
     ]
 
 

@@ -13,6 +13,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -58,6 +59,7 @@ class Summary:
     strip: Markup
     expiring: tuple[tuple[str, str], ...] = ()  # risk key, review_by (ISO)
     residual_sum: int = 0
+    generated_at: dt.datetime | None = None
 
 
 def summarise(result: AssessmentResult, today: dt.date) -> Summary:
@@ -117,6 +119,7 @@ def summarise(result: AssessmentResult, today: dt.date) -> Summary:
         ),
         expiring=expiring,
         residual_sum=t.residual_sum,
+        generated_at=result.generated_at,
     )
 
 
@@ -149,8 +152,9 @@ class SummaryCache:
 CACHE = SummaryCache()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One system on the portfolio (a named tuple: a thousand are built per view)."""
+
     slug: str
     revision: int
     updated: dt.datetime | None
