@@ -62,3 +62,9 @@ def test_ml_evidence_moves_the_fraud_model_risk(demo_out: Path) -> None:
     assert any(f.endswith("fraud-classifier-mltest.json") for f in fraud["evidence_files"])
     mia = next(r for r in fraud["risks"] if r["threat_id"] == "membership-inference")
     assert mia["demonstrated_by"], "the bundled model leaks membership beyond the default limits"
+
+
+def test_residual_never_exceeds_inherent_with_real_evidence(demo_out: Path) -> None:
+    for system in SYSTEMS:
+        for r in json.loads((demo_out / f"{system}.json").read_text())["risks"]:
+            assert r["residual"] <= r["inherent"], (system, r["key"])
