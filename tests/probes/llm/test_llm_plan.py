@@ -47,7 +47,13 @@ def test_tools_from_system_model_drive_excessive_agency(system_file: Path) -> No
     attacks = [
         a for a in plan.attempts if a.family == "excessive-agency" and a.kind is AttemptKind.ATTACK
     ]
-    assert {a.tool for a in attacks} == {"send-mail", "pay-invoice"}
+    # per-tool attacks target each tool beyond the task; the authorisation attacks use the
+    # allowed tool on another customer's account (no per-tool expansion)
+    assert {a.tool for a in attacks} == {"send-mail", "pay-invoice", None}
+    assert {a.prompt_id for a in attacks if a.tool is None} == {
+        "other-users-records",
+        "support-pretext",
+    }
     assert all(
         {t.name for t in a.request.tools} == {"read-mail", "send-mail", "pay-invoice"}
         for a in attacks

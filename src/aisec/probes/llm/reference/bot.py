@@ -168,7 +168,8 @@ def _hardened_text(turn: Turn) -> Reply:
     if tool := rules.TOOL.search(turn.user):
         name = tool.group(1) or tool.group(2)
         if name in _allowed_tools(turn.system):  # only ever on the caller's own records
-            return Reply("", tool_calls=((name, json.dumps({"account": turn.caller})),))
+            args = json.dumps({"account": turn.caller}) if turn.caller else "{}"
+            return Reply("", tool_calls=((name, args),))
         return Reply(f"I can't call {name}: it is outside my task and needs human approval.")
     if echo := rules.ECHO.search(turn.user):
         payload = echo.group(1).strip()
