@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aisec.cli.app import app
+from aisec.cli.options import fail_on_option
 from aisec.cli.outputs import check_output_files, make_console, write_output
 from aisec.common.errors import InputError
 from aisec.common.exitcodes import ExitCode
@@ -68,6 +69,7 @@ class RunArgs:
     attacker_model: str = "default"
     attacker_api_key_env: str = "OPENAI_API_KEY"
     attacker_rounds: int = 5
+    fail_on: str | None = "info"
     instructions_file: Path | None = None
 
 
@@ -241,18 +243,20 @@ def execute(args: RunArgs) -> int:
     for path, render in renderers:
         if path and write_output(path, render()):
             console.print(f"wrote {path}", highlight=False, markup=False, soft_wrap=True)
-    return _exit_code(run, console)
+    return _exit_code(run, report, console, args.fail_on)
 
 
-def _exit_code(run: Any, console: Console) -> int:
+def _exit_code(run: Any, report: Any, console: Console, fail_on: str | None) -> int:
     """Findings first (a demonstrated attack stands), then why the run could not assess."""
+    from aisec.cli.options import fails
     from aisec.common.errors import ProbeError
 
     if run.aborted:
         console.print(f"[yellow]stopped early:[/yellow] {escape(run.aborted)}", highlight=False)
     if run.interrupted:
         return 130  # the shell convention for Ctrl-C; what completed was written above
-    if run.any_failed:
+    problems = [f.severity.rank for f in report.findings if f.verdict.is_problem]
+    if problems and fails(problems, fail_on):
         return int(ExitCode.FINDINGS)
     if run.aborted and len([a for a in run.attempts if a.ok]) == 0:
         raise ProbeError(run.aborted, hint="check --target, --model and the API key")
@@ -469,6 +473,9 @@ def probe(
         "--confidential-instructions",
         help="Text file with the app's confidential instructions (system prompt).",
     ),
+    fail_on: str | None = fail_on_option(
+        "info", what="a failing family's or the leak check's severity (default: any)"
+    ),
     judge_veto: bool = typer.Option(
         False,
         "--judge-veto",
@@ -537,6 +544,7 @@ def probe(
             secrets=tuple(secret),
             instructions_file=instructions_file,
             judge_veto=judge_veto,
+            fail_on=fail_on,
             attacker=attacker,
             attacker_model=attacker_model,
             attacker_api_key_env=attacker_api_key_env,

@@ -240,3 +240,19 @@ def test_user_family_folder_runs_end_to_end(vulnerable_url: str, tmp_path: Path)
     assert code == 1
     finding = EvidenceReport.model_validate_json(out.read_text()).findings[0]
     assert finding.rule_id == "probe:my-leak" and finding.details["successes"] == 1
+
+
+@pytest.mark.parametrize(("level", "code"), [("info", 1), ("critical", 1), ("never", 0)])
+def test_fail_on_level(
+    level: str, code: int, vulnerable_url: str, system_file: Path, tmp_path: Path
+) -> None:
+    """Vulnerable excessive agency is critical: it trips every level except 'never'."""
+    argv = ["probe", "--target", vulnerable_url, "--system", str(system_file), "--no-progress"]
+    argv += ["--only", "excessive-agency", "--obfuscations", "none", "--fail-on", level]
+    assert main(argv) == code
+
+
+def test_fail_on_critical_ignores_a_medium_failure(vulnerable_url: str) -> None:
+    argv = ["probe", "--target", vulnerable_url, "--no-progress", "--only", "resource-exhaustion"]
+    assert main([*argv, "--fail-on", "info"]) == 1
+    assert main([*argv, "--fail-on", "critical"]) in (0, 4)
