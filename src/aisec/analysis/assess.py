@@ -15,6 +15,7 @@ from aisec.analysis.claims import contradictions
 from aisec.analysis.controls import control_views
 from aisec.analysis.decisions import EvidenceName, apply_decisions
 from aisec.analysis.derive import derive_threats
+from aisec.analysis.facts import FactCache
 from aisec.analysis.interactions import interactions
 from aisec.analysis.model import (
     AssessmentResult,
@@ -62,11 +63,12 @@ def assess(
         files, warnings = admission.files, list(admission.warnings)
     evidence = evidence or EvidenceIndex()
     today = generated_at.date()
-    decisions = derive_threats(catalog, system)
+    facts: FactCache = {}  # facts evaluated once per system, for derivation and likelihood
+    decisions = derive_threats(catalog, system, facts)
     views, control_warnings = control_views(catalog, decisions, assessment, evidence, system, today)
     warnings += control_warnings + contradictions(system, views)
     scored, base = score_risks(
-        catalog, system, decisions, views, evidence, settings, system.owner.name
+        catalog, system, decisions, views, evidence, settings, system.owner.name, facts
     )
     names = {
         threat: [EvidenceName(path, sha) for path, sha in pairs]

@@ -32,6 +32,7 @@ from aisec.system.schema import AISystem, Host, OrgRole, Party
 
 _IN_PLACE = {ControlStatus.PARTIAL, ControlStatus.IMPLEMENTED, ControlStatus.VERIFIED}
 VERIFIED_ASSURANCE = {Assurance.EVIDENCE_VERIFIED, Assurance.SIGNED_EVIDENCE_VERIFIED}
+_NO_STATE = ControlState()  # frozen: one shared default for controls the assessment omits
 
 
 def runs_no_model_itself(system: AISystem) -> bool:
@@ -91,7 +92,7 @@ def control_views(
     others_run_models = system is not None and runs_no_model_itself(system)
     views, warnings = [], []
     for control in catalog.controls.values():
-        state = states.get(control.id, ControlState())
+        state = states.get(control.id, _NO_STATE)
         mitigates = [e.threat for e in control.effects if e.threat in applicable_threats]
         ev = evidence.controls.get(control.id)
         outcome = (

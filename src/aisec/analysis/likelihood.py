@@ -191,12 +191,25 @@ def confidentiality_base(threat: Threat, system: AISystem, component: str) -> tu
     return (best, why) if best else (system_rating, "business impact")
 
 
+ConfidentialityMemo = dict[tuple[tuple[Asset, ...], str], tuple[int, str]]
+
+
 def inherent_impact(
     threat: Threat,
     system: AISystem,
     component: str,
     bases: dict[str, tuple[int, str]] | None = None,
+    memo: ConfidentialityMemo | None = None,
 ) -> ImpactScore:
+    """`memo` (one per system) keeps the confidentiality rating per (assets, component): many
+    threats reach the same assets, so their rating is worked out once."""
     bases = dict(bases or impact_bases(system))
-    bases["confidentiality"] = confidentiality_base(threat, system, component)
+    if memo is None:
+        bases["confidentiality"] = confidentiality_base(threat, system, component)
+    else:
+        key = (tuple(threat.assets), component)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = confidentiality_base(threat, system, component)
+        bases["confidentiality"] = found
     return impact_of(threat.impact, system, bases)

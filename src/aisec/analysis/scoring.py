@@ -12,10 +12,12 @@ exceeds inherent risk. Whether a risk is accepted is a person's decision
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
 from aisec.analysis.controls import VERIFIED_ASSURANCE
 from aisec.analysis.facts import FactCache
-from aisec.analysis.likelihood import inherent_impact, inherent_likelihood
+from aisec.analysis.likelihood import ConfidentialityMemo, inherent_impact, inherent_likelihood
 from aisec.analysis.model import ControlContribution, ControlView, RiskItem, ThreatDecision
 from aisec.analysis.risk import (
     DEMONSTRATED_FLOOR,
@@ -29,7 +31,7 @@ from aisec.analysis.risk import (
 from aisec.catalog import Catalog
 from aisec.catalog.schema import Role
 from aisec.evidence.apply import EvidenceIndex
-from aisec.system.assessment import RiskSettings
+from aisec.system.assessment import ControlStatus, RiskSettings
 from aisec.system.schema import AISystem
 
 
@@ -52,21 +54,34 @@ def residual_for(
     return res_l, reduce(impact, i_red, cap=MAX_IMPACT_REDUCTION)
 
 
+@lru_cache(maxsize=8192)
+def _contribution(
+    control_id: str, status: ControlStatus, strength: float, likelihood: int, impact: int
+) -> ControlContribution:
+    """Contributions are frozen values, so equal ones are shared across risk items and systems."""
+    return ControlContribution(
+        control_id=control_id,
+        status=status,
+        effective_strength=strength,
+        likelihood_reduction=likelihood * strength,
+        impact_reduction=impact * strength,
+    )
+
+
 def _contributions(
     catalog: Catalog, by_id: dict[str, ControlView], threat_id: str, demonstrated: bool
 ) -> list[ControlContribution]:
     out = []
     for control_id in catalog.controls_for(threat_id):
         view = by_id[control_id]
-        strength = _counted(view, demonstrated)
         effect = catalog.effect(control_id, threat_id)
         out.append(
-            ControlContribution(
-                control_id=control_id,
-                status=view.effective_status,
-                effective_strength=strength,
-                likelihood_reduction=effect.likelihood * strength,
-                impact_reduction=effect.impact * strength,
+            _contribution(
+                control_id,
+                view.effective_status,
+                _counted(view, demonstrated),
+                effect.likelihood,
+                effect.impact,
             )
         )
     return out
@@ -88,6 +103,36 @@ def _role(views: dict[str, ControlView], catalog: Catalog, threat_id: str) -> Ro
     return ranked[0][0]
 
 
+def _per_threat(
+    catalog: Catalog, by_id: dict[str, ControlView], threat_id: str, demonstrated: bool
+) -> _ThreatControls:
+    """Everything about a threat's controls that does not depend on the component."""
+    contributions = _contributions(catalog, by_id, threat_id, demonstrated)
+    counted = [c for c in contributions if by_id[c.control_id].applicable]
+    missing = sorted(
+        (c for c in counted if c.effective_strength < 1.0),
+        key=lambda c: -catalog.effect(c.control_id, threat_id).likelihood,
+    )
+    return _ThreatControls(
+        contributions=contributions,
+        counted=counted,
+        role=_role(by_id, catalog, threat_id),
+        suggested=[c.control_id for c in missing[:3]],
+        l_steps=[c.likelihood_reduction for c in contributions],
+        i_steps=[c.impact_reduction for c in contributions],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ThreatControls:
+    contributions: list[ControlContribution]
+    counted: list[ControlContribution]  # applicable controls: the risk item lists these
+    role: Role
+    suggested: list[str]  # up to three missing controls, strongest on likelihood first
+    l_steps: list[float]
+    i_steps: list[float]
+
+
 def score_risks(
     catalog: Catalog,
     system: AISystem,
@@ -96,14 +141,20 @@ def score_risks(
     evidence: EvidenceIndex,
     settings: RiskSettings,
     owner: str | None,
+    fact_cache: FactCache | None = None,
 ) -> tuple[list[RiskItem], dict[tuple[str, str], tuple[int, int]]]:
-    """Risk items sorted worst residual first, and each item's inherent (L, I) on the 1-5 scale."""
+    """Risk items sorted worst residual first, and each item's inherent (L, I) on the 1-5 scale.
+
+    Pass the `fact_cache` that `derive_threats` filled for this system so facts are evaluated
+    once per system, not once for derivation and again for likelihood.
+    """
     base: dict[tuple[str, str], tuple[int, int]] = {}
     by_id = {v.id: v for v in views}
     bases = impact_bases(system)
-    fact_cache: FactCache = {}
+    fact_cache = {} if fact_cache is None else fact_cache
+    confidentiality: ConfidentialityMemo = {}
     items = []
-    per_threat: dict[str, tuple[list[ControlContribution], Role]] = {}
+    per_threat: dict[str, _ThreatControls] = {}
     levels = settings.levels
     for decision in decisions:
         if not decision.applicable:
@@ -113,38 +164,23 @@ def score_risks(
             threat, catalog.rules[threat.id], system, decision.component, fact_cache
         )
         likelihood5, likelihood_reason = inherent_l.value, inherent_l.explanation
-        impact = inherent_impact(threat, system, decision.component, bases)
+        impact = inherent_impact(threat, system, decision.component, bases, confidentiality)
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         if demonstrated and likelihood5 < DEMONSTRATED_FLOOR:  # shown to work: likely
             likelihood5 = DEMONSTRATED_FLOOR
             likelihood_reason += f"; raised to {likelihood5} (likely): evidence demonstrated it"
-        if threat.id not in per_threat:  # same controls for every component: compute once
-            per_threat[threat.id] = (
-                _contributions(catalog, by_id, threat.id, bool(demonstrated)),
-                _role(by_id, catalog, threat.id),
+        known = per_threat.get(threat.id)
+        if known is None:  # same controls for every component: compute once
+            known = per_threat[threat.id] = _per_threat(
+                catalog, by_id, threat.id, bool(demonstrated)
             )
-        contributions, role = per_threat[threat.id]
         base[(threat.id, decision.component)] = (likelihood5, impact.value)
         res_l5, res_i5 = residual_for(
-            likelihood5,
-            impact.value,
-            [c.likelihood_reduction for c in contributions],
-            [c.impact_reduction for c in contributions],
-            bool(demonstrated),
+            likelihood5, impact.value, known.l_steps, known.i_steps, bool(demonstrated)
         )
         like, imp = rescale(likelihood5, levels), rescale(impact.value, levels)
         rl, ri = rescale(res_l5, levels), rescale(res_i5, levels)
         inherent, residual = like * imp, rl * ri
-        within = residual <= settings.acceptance
-        missing = sorted(
-            (
-                c
-                for c in contributions
-                if c.effective_strength < 1.0 and by_id[c.control_id].applicable
-            ),
-            key=lambda c: -catalog.effect(c.control_id, threat.id).likelihood,
-        )
-        suggested = [c.control_id for c in missing[:3]]
         items.append(
             RiskItem(
                 threat_id=threat.id,
@@ -163,11 +199,11 @@ def score_risks(
                 accepted=False,
                 treatment="",
                 key=f"{threat.id}@{decision.component}",
-                within_appetite=within,
-                suggested_controls=suggested,
-                controls=[c for c in contributions if by_id[c.control_id].applicable],
+                within_appetite=residual <= settings.acceptance,
+                suggested_controls=known.suggested,
+                controls=known.counted,
                 owner=owner,
-                role=role,
+                role=known.role,
                 demonstrated_by=demonstrated,
                 impact_reason=impact.reason,
                 likelihood_reason=likelihood_reason,
