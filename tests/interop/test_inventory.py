@@ -91,3 +91,12 @@ def test_minimal_sheet_asks_for_everything_else(tmp_path: Path) -> None:
     column_map.write_text('columns:\n  name: "System"\n  colour: "x"\n')
     with pytest.raises(InputError, match="unknown field 'colour'"):
         import_inventory(path, column_map)
+
+
+def test_template_with_a_folder_as_sheet_is_refused_not_written_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", "inventory", "--template", "inv"]) == 2
+    assert "--template -o inv" in capsys.readouterr().err
+    assert not (tmp_path / "systems").exists() and not (tmp_path / "inv").exists()

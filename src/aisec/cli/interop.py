@@ -464,6 +464,12 @@ def import_inventory_cmd(
 
     check_output_dir(out, "--out")
     if template:
+        if sheet is not None:  # 'aisec import inventory --template DIR' would write elsewhere
+            raise InputError(
+                "--template writes to --out and takes no SHEET",
+                field="SHEET",
+                hint=f"aisec import inventory --template -o {sheet}",
+            )
         for path in write_template(out):
             err.print(f"wrote {escape(str(path))}")
         return int(ExitCode.OK)
