@@ -55,6 +55,9 @@ def print_stylesheet(header: PageHeader) -> str:
 html, body {{ background: white !important; }}
 nav, .no-print, button, details > summary::marker {{ display: none !important; }}
 details {{ display: block; }}
+/* Print what a browser prints: a collapsed appendix shows its summary line, and the always-shown
+   per-framework item strip carries each item's status; the tables stay in the HTML and JSON. */
+details:not([open]) > :not(summary) {{ display: none !important; }}
 li {{ list-style-position: inside; }}  /* WeasyPrint cannot lay out outside ::marker in cells */
 h1, h2, h3 {{ break-after: avoid; }}
 figure, svg {{ break-inside: avoid; }}
