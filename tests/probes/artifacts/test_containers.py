@@ -205,8 +205,17 @@ def test_model_named_file_no_handler_parses_is_an_error(
     assert "format.malformed-for-name" in rules(result)
 
 
-def test_empty_file_is_examined(tmp_path: Path) -> None:
-    assert scan_bytes(tmp_path, b"", "empty.pkl").verdict is FileVerdict.CLEAN
+def test_empty_file_is_never_clean(tmp_path: Path) -> None:
+    assert scan_bytes(tmp_path, b"", "empty.pkl").verdict is FileVerdict.ERROR
+    assert scan_bytes(tmp_path, b"", "empty.txt").verdict is FileVerdict.NOT_SCANNED
+
+
+def test_empty_archive_member_is_harmless(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/empty.txt", b"")
+        zf.writestr("archive/data.pkl", b"\x80\x04K\x01.")
+    assert scan_bytes(tmp_path, buf.getvalue(), "weights.zip").verdict is FileVerdict.CLEAN
 
 
 @pytest.mark.parametrize("prepend", [b"", b"Z" * 33])

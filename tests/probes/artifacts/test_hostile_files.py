@@ -164,3 +164,16 @@ def test_model_named_file_nothing_parses_is_an_error_exit_3(tmp_path: Path) -> N
     for name in ("w.safetensors", "m.gguf", "m.onnx"):
         (tmp_path / name).write_bytes(b"\x05" + b"\x00" * 7 + b"garbage!")
         assert main(["scan", str(tmp_path / name), "-q"]) == 3, name
+
+
+def test_empty_files_are_never_clean(tmp_path: Path) -> None:
+    """Nothing assessed is never a pass: an empty file is not-scanned (exit 4), and one named
+    like a model file is malformed (error, exit 3), as a loader would fail on it."""
+    from aisec.cli import main
+
+    plain = tmp_path / "notes.txt"
+    plain.write_bytes(b"")
+    model = tmp_path / "model.pkl"
+    model.write_bytes(b"")
+    assert main(["scan", str(plain)]) == 4
+    assert main(["scan", str(model)]) == 3

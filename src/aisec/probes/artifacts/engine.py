@@ -102,7 +102,7 @@ class Engine:
             )
             return
         if blob.size == 0:
-            add(Rule.EMPTY, Verdict.PASS, Severity.INFO, "empty file or member")
+            self._empty(location, depth, add)
             return
         head = blob.head(HEAD_BYTES)
         claimed = routing.claims(self.handlers, head, blob, self.limits)
@@ -195,6 +195,24 @@ class Engine:
                 f"also readable as a pickle, besides {others}: a loader that unpickles it "
                 "runs what the pickle imports; every reading is scanned",
             )
+
+    def _empty(self, location: str, depth: int, add: Add) -> None:
+        """An empty member of an archive is harmless; an empty file given to the scanner was not
+        assessed (nothing assessed is never a pass), and one named like a model is malformed."""
+        if depth:
+            add(Rule.EMPTY, Verdict.PASS, Severity.INFO, "empty archive member")
+            return
+        loader = routing.weak_loader(location)
+        if loader is not None:
+            add(
+                Rule.EMPTY,
+                Verdict.ERROR,
+                Severity.MEDIUM,
+                f"empty file named like a model file ({loader} would fail to open it); "
+                "nothing to examine",
+            )
+            return
+        add(Rule.EMPTY, Verdict.NOT_SCANNED, Severity.LOW, "empty file; nothing to examine")
 
     def _unrecognised(self, location: str, head: bytes, add: Add) -> None:
         loader = routing.weak_loader(location)
