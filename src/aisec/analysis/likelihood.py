@@ -172,14 +172,24 @@ def _asset_sensitivities(asset: Asset, system: AISystem, models: list[Model]) ->
     return []
 
 
-def confidentiality_base(threat: Threat, system: AISystem, component: str) -> tuple[int, str]:
+ConfidentialityMemo = dict[tuple[Asset, str], list[Sensitivity]]
+
+
+def confidentiality_base(
+    threat: Threat, system: AISystem, component: str, memo: ConfidentialityMemo | None = None
+) -> tuple[int, str]:
     """The confidentiality rating a leak through this threat deserves: from the declared
-    sensitivity of the assets it reaches, else the system's rating."""
-    models = models_of(system, component)
+    sensitivity of the assets it reaches, else the system's rating. `memo` (one per system)
+    keeps each asset's sensitivities per component: threats share assets."""
+    memo = {} if memo is None else memo
+    models: list[Model] | None = None
     system_rating = system.business_impact.confidentiality
     best, why = 0, ""
     for asset in threat.assets:
-        found = _asset_sensitivities(asset, system, models)
+        found = memo.get((asset, component))
+        if found is None:
+            models = models_of(system, component) if models is None else models
+            found = memo[(asset, component)] = _asset_sensitivities(asset, system, models)
         if found:
             worst = max(found, key=lambda s: sensitivity_impact(s, system_rating))
             value = sensitivity_impact(worst, system_rating)
@@ -191,9 +201,6 @@ def confidentiality_base(threat: Threat, system: AISystem, component: str) -> tu
     return (best, why) if best else (system_rating, "business impact")
 
 
-ConfidentialityMemo = dict[tuple[tuple[Asset, ...], str], tuple[int, str]]
-
-
 def inherent_impact(
     threat: Threat,
     system: AISystem,
@@ -201,15 +208,6 @@ def inherent_impact(
     bases: dict[str, tuple[int, str]] | None = None,
     memo: ConfidentialityMemo | None = None,
 ) -> ImpactScore:
-    """`memo` (one per system) keeps the confidentiality rating per (assets, component): many
-    threats reach the same assets, so their rating is worked out once."""
     bases = dict(bases or impact_bases(system))
-    if memo is None:
-        bases["confidentiality"] = confidentiality_base(threat, system, component)
-    else:
-        key = (tuple(threat.assets), component)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = confidentiality_base(threat, system, component)
-        bases["confidentiality"] = found
+    bases["confidentiality"] = confidentiality_base(threat, system, component, memo)
     return impact_of(threat.impact, system, bases)
