@@ -105,8 +105,9 @@ def test_risk_owner_accepts_a_risk_and_the_audit_log_names_her(as_role) -> None:
 
 
 def test_demonstrated_threat_needs_its_evidence_named(as_role) -> None:
-    rita = as_role("rita")
-    page = rita.open("/w/demo/systems/fraud-classifier/decisions")
+    # the risk is assigned to "Head of Fraud Operations" (not Rita): the workspace admin decides
+    alice = as_role("alice")
+    page = alice.open("/w/demo/systems/fraud-classifier/decisions")
     item = page.locator(
         "section.risk-item[data-risk='fraud-classifier:membership-inference@fraud-model']"
     )

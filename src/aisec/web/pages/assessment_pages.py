@@ -248,6 +248,7 @@ def decide(
             system,
             decision,
             int_or_none(first(values, "base_revision")),
+            access.member,
         )
         db.commit()
     except Conflict as exc:
