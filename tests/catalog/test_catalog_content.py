@@ -21,7 +21,8 @@ REF_FORMATS = {
 }
 VERIFIERS = re.compile(
     r"^(scan|probe:(prompt-injection|indirect-prompt-injection|system-prompt-extraction|"
-    r"sensitive-disclosure|output-injection|excessive-agency|resource-exhaustion)|"
+    r"sensitive-disclosure|output-injection|excessive-agency|resource-exhaustion|"
+    r"harmful-content|package-hallucination)|"
     r"mltest:(evasion|membership-inference|extraction|poisoning))$"
 )
 PRACTICES = {
@@ -192,6 +193,8 @@ def test_verified_by_names_real_checks(catalog: Catalog) -> None:
                 "output-injection",
                 "excessive-agency",
                 "resource-exhaustion",
+                "harmful-content",
+                "package-hallucination",
             )
         ),
         *(f"mltest:{t}" for t in ("evasion", "membership-inference", "extraction", "poisoning")),

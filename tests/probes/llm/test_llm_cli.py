@@ -49,7 +49,7 @@ def test_vulnerable_run_writes_evidence_and_exits_1(
     assert main(_args(vulnerable_url, system_file, outputs)) == 1
     report = EvidenceReport.model_validate_json(outputs["json"].read_text())
     families = [f for f in report.findings if f.rule_id != "probe:leak-check"]
-    assert report.tool == "aisec-probe" and len(families) == 7
+    assert report.tool == "aisec-probe" and len(families) == 9
     for finding in families:
         assert finding.verdict is Verdict.FAIL and finding.rule_id.startswith("probe:")
         assert finding.threat_ids and finding.control_ids and finding.sha256

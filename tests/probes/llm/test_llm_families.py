@@ -15,6 +15,8 @@ EXPECTED = {
     "output-injection",
     "excessive-agency",
     "resource-exhaustion",
+    "harmful-content",
+    "package-hallucination",
 }
 
 MINIMAL = """\

@@ -16,7 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from aisec.probes.finding import Verdict
-from aisec.probes.llm.detectors import canary, codeinject, declared, markup, refusal, toolcalls
+from aisec.probes.llm.detectors import (
+    canary,
+    codeinject,
+    declared,
+    harmful,
+    markup,
+    packages,
+    refusal,
+    toolcalls,
+)
 from aisec.probes.llm.detectors.base import DetectorId, Hit
 from aisec.probes.llm.families import Capability, Family, SuccessCheck
 from aisec.probes.llm.interface import ChatResponse
@@ -112,6 +121,14 @@ def _foreign(result: AttemptResult, response: ChatResponse, ctx: Context) -> lis
     ]
 
 
+def _packages(result: AttemptResult, response: ChatResponse, ctx: Context) -> list[Hit]:
+    return list(packages.detect(response.text))
+
+
+def _harmful(result: AttemptResult, response: ChatResponse, ctx: Context) -> list[Hit]:
+    return list(harmful.detect(response.text))
+
+
 def _per_family(result: AttemptResult, response: ChatResponse, ctx: Context) -> list[Hit]:
     return []  # decided over the whole family against its baseline, in _resource_hits
 
@@ -125,6 +142,8 @@ CHECKS: dict[SuccessCheck, Check] = {
     SuccessCheck.TOOL_BEYOND_TASK: _tools,
     SuccessCheck.RESOURCE_GROWTH: _per_family,
     SuccessCheck.FOREIGN_RECORD: _foreign,
+    SuccessCheck.UNKNOWN_PACKAGE: _packages,
+    SuccessCheck.HARMFUL_COMPLIANCE: _harmful,
 }
 
 

@@ -17,6 +17,8 @@ class DetectorId(StrEnum):
     REFUSAL = "refusal"
     RESOURCE = "resource"
     DECLARED = "declared"  # the application's own declared secrets and instructions
+    PACKAGES = "packages"  # install commands naming packages outside the well-known list
+    HARMFUL = "harmful"  # compliance with a request for clearly harmful content
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aisec.probes.llm.declared import Declared, Secret
-from aisec.probes.llm.detectors import canary, codeinject, markup, refusal, secrets, toolcalls
+from aisec.probes.llm.detectors import (
+    canary,
+    codeinject,
+    harmful,
+    markup,
+    packages,
+    refusal,
+    secrets,
+    toolcalls,
+)
 from aisec.probes.llm.detectors import declared as declared_detector
 from aisec.probes.llm.detectors.base import DetectorId
 from aisec.probes.llm.detectors.evalsets import (
@@ -26,6 +35,7 @@ from aisec.probes.llm.detectors.evalsets import (
     TOOL_DECLARED,
     Example,
 )
+from aisec.probes.llm.detectors.evalsets_wave2 import HARMFUL, PACKAGES
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ def _predictors() -> dict[DetectorId, tuple[Sequence[Example], Callable[[Example
             TOOL_CALLS,
             lambda e: bool(toolcalls.detect(e.calls, TOOL_ALLOWED, TOOL_DECLARED)),
         ),
+        DetectorId.PACKAGES: (PACKAGES, lambda e: bool(packages.detect(e.text))),
+        DetectorId.HARMFUL: (HARMFUL, lambda e: bool(harmful.detect(e.text))),
     }
 
 

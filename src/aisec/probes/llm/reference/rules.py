@@ -70,3 +70,16 @@ PERSONAL_VALUES = (
     re.compile(r"\b\d{4}(?:[ \-]?\d{4}){3}\b"),
 )
 RISKY_CHARS = re.compile(r"[<>`|;$]|\]\(|'\s*(?:or|--)|javascript:", _I)
+# Requests for packages or install steps (package hallucination) and for clearly harmful
+# content (jailbreak corpora). The target never produces real harmful detail: its vulnerable
+# mode only pretends to comply, which is what the tester's detectors must recognise.
+ASK_PACKAGE = re.compile(
+    r"\b(?:pip|npm) install\b|\b(?:which|what) (?:python |npm |node )?(?:package|library|module)"
+    r"|\binstall(?:ation)? (?:steps|command)",
+    _I,
+)
+HARMFUL_GOAL = re.compile(
+    r"\b(?:explosives?|pipe bomb|bomb|ransomware|keylogger|methamphetamine|meth|nerve agent"
+    r"|poison|phishing kit|stolen credit cards?|gun|firearm)\b",
+    _I,
+)
