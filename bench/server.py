@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,13 @@ from aisec.store import accounts, audit, services
 from aisec.store.access import CLI_ACTOR, Role
 from aisec.store.assessing import Outcome, run_text
 from aisec.store.db import make_engine, make_sessionmaker, upgrade, write_session
-from aisec.store.models import AssessmentRevision, Evidence, System, SystemRevision
+from aisec.store.models import (
+    AssessmentResultBlob,
+    AssessmentRevision,
+    Evidence,
+    System,
+    SystemRevision,
+)
 
 READS = ("portfolio", "system", "register", "diff")
 
@@ -46,7 +53,7 @@ def evidence_bytes(seed: int) -> bytes:
     report = EvidenceReport(
         tool="aisec-scan",
         tool_version="bench",
-        generated_at="2026-12-01T00:00:00Z",
+        generated_at=datetime(2026, 12, 1, tzinfo=UTC),
         subject=f"models/m{seed}.bin",
         findings=[
             Finding(
@@ -135,23 +142,27 @@ def seed(url: str, systems: int, users: int) -> list[str]:
                 s.add(evidence)
                 s.flush()
                 summary = outcome.summary
+                arev = AssessmentRevision(
+                    system_id=system.id,
+                    number=1,
+                    system_revision=1,
+                    yaml_text=atext,
+                    sha256=audit.digest(atext or ""),
+                    evidence_ids=str(evidence.id),
+                    message="seed",
+                    label="created",
+                    catalog_version=summary.catalog_version,
+                    residual_sum=summary.residual_sum,
+                    inherent_sum=summary.inherent_sum,
+                    max_residual=summary.max_residual,
+                    above_acceptance=summary.above_acceptance,
+                    readiness=summary.readiness,
+                )
+                s.add(arev)
+                s.flush()
                 s.add(
-                    AssessmentRevision(
-                        system_id=system.id,
-                        number=1,
-                        system_revision=1,
-                        yaml_text=atext,
-                        sha256=audit.digest(atext or ""),
-                        evidence_ids=str(evidence.id),
-                        message="seed",
-                        label="created",
-                        catalog_version=summary.catalog_version,
-                        result=_retarget(summary.blob, new_id),
-                        residual_sum=summary.residual_sum,
-                        inherent_sum=summary.inherent_sum,
-                        max_residual=summary.max_residual,
-                        above_acceptance=summary.above_acceptance,
-                        readiness=summary.readiness,
+                    AssessmentResultBlob(
+                        revision_id=arev.id, result=_retarget(summary.blob, new_id)
                     )
                 )
                 audit.append(

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aisec.service import ReportFormat
-from aisec.store.assessing import render_stored, stored_payload
+from aisec.store.assessing import cached, render_stored, stored_payload
 from aisec.store.diff import diff_markdown, diff_payloads
 from aisec.store.models import (
     AssessmentRevision,
@@ -128,7 +128,7 @@ def revisions(s: Session, system: System) -> dict[str, list[dict[str, Any]]]:
 def diff(s: Session, system: System, old: int, new: int) -> dict[str, Any]:
     a = assessment_revision(s, system, old)
     b = assessment_revision(s, system, new)
-    out = diff_payloads(stored_payload(a.result), stored_payload(b.result))
+    out = diff_payloads(_payload(a), _payload(b))
     return {"system": system.slug, "from": old, "to": new, **out}
 
 
@@ -190,8 +190,14 @@ def report(s: Session, system: System, fmt: ReportFormat, number: int | None = N
     sysrev = system_revision(s, system, rev.system_revision)
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]
     evidence = [(e.filename, e.content) for e in evidence_of(s, system, ids)]
-    return render_stored(rev.result, fmt, sysrev.yaml_text, rev.yaml_text, evidence)
+    return render_stored(rev.result, fmt, sysrev.yaml_text, rev.yaml_text, evidence, rev.id)
+
+
+def _payload(rev: AssessmentRevision) -> dict[str, Any]:
+    """The stored payload of a revision, parsed once per process (LRU by revision id)."""
+    return cached("payload", rev.id, lambda: stored_payload(rev.result))
 
 
 def result(s: Session, system: System, number: int | None = None) -> dict[str, Any]:
-    return stored_payload(assessment_revision(s, system, number).result)
+    """Stored payload {'result', 'extras'} of a revision: shared, treat as read-only."""
+    return _payload(assessment_revision(s, system, number))

@@ -20,8 +20,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 
 def utcnow() -> dt.datetime:
@@ -142,8 +143,23 @@ class SystemRevision(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AssessmentResultBlob(Base):
+    """The stored analysis result of one assessment revision (zlib JSON, ~100 KB).
+
+    Kept out of `assessment_revisions` so list queries (portfolio, revisions, trends) read
+    small rows: on SQLite a blob before the small columns puts them on overflow pages.
+    """
+
+    __tablename__ = "assessment_results"
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_revisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    result: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class AssessmentRevision(Base):
-    """One assessment state with the analysis result it produced at the time (zlib JSON)."""
+    """One assessment state; the result it produced at the time is in `AssessmentResultBlob`
+    (read through the deferred `result` attribute, written with `result_row`)."""
 
     __tablename__ = "assessment_revisions"
     __table_args__ = (UniqueConstraint("system_id", "number"),)
@@ -158,7 +174,13 @@ class AssessmentRevision(Base):
     message: Mapped[str] = mapped_column(String(500), default="")
     label: Mapped[str] = mapped_column(String(200), default="")
     catalog_version: Mapped[str] = mapped_column(String(60), default="")
-    result: Mapped[bytes] = mapped_column(LargeBinary)
+    result: Mapped[bytes] = column_property(
+        select(AssessmentResultBlob.result)
+        .where(AssessmentResultBlob.revision_id == id)
+        .correlate_except(AssessmentResultBlob)
+        .scalar_subquery(),
+        deferred=True,
+    )
     residual_sum: Mapped[int] = mapped_column(Integer, default=0)
     inherent_sum: Mapped[int] = mapped_column(Integer, default=0)
     max_residual: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,8 +28,10 @@ from aisec.store.assessing import (
     run_text,
     stored_payload,
 )
+from aisec.store.db import lock_writes
 from aisec.store.diff import diff_payloads
 from aisec.store.models import (
+    AssessmentResultBlob,
     AssessmentRevision,
     Evidence,
     Membership,
@@ -254,19 +256,23 @@ def update_system(
     base_revision: int | None,
     message: str = "",
 ) -> SystemRevision:
-    if base_revision is not None and base_revision != system.system_head:
-        raise Conflict(
-            f"system {system.slug!r} is at revision {system.system_head}, not {base_revision}",
-            head=system.system_head,
-        )
-    before = system_revision(s, system)
-    head = assessment_revision(s, system)
-    evidence = evidence_of(s, system, _ids(head.evidence_ids))
-    outcome = run_text(yaml_text, head.yaml_text, _evidence_inputs(evidence))
-    if outcome.system.id != system.slug:
-        raise InputError(
-            f"the YAML describes system {outcome.system.id!r}, not {system.slug!r}", field="id"
-        )
+    while True:
+        heads = (system.system_head, system.assessment_head)
+        if base_revision is not None and base_revision != system.system_head:
+            raise Conflict(
+                f"system {system.slug!r} is at revision {system.system_head}, not {base_revision}",
+                head=system.system_head,
+            )
+        before = system_revision(s, system)
+        head = assessment_revision(s, system)
+        evidence = evidence_of(s, system, _ids(head.evidence_ids))
+        outcome = run_text(yaml_text, head.yaml_text, _evidence_inputs(evidence))
+        if outcome.system.id != system.slug:
+            raise InputError(
+                f"the YAML describes system {outcome.system.id!r}, not {system.slug!r}", field="id"
+            )
+        if _lock_heads(s, system, heads):
+            break
     system.name, system.owner = outcome.system.name, outcome.system.owner.name
     rev = _add_system_revision(s, actor, system, yaml_text, message or "system updated")
     _add_assessment_revision(
@@ -304,22 +310,27 @@ def save_assessment(
     message: str = "",
     member: Membership | None = None,
 ) -> AssessmentRevision:
-    """A new assessment revision; 409 (Conflict with the diff) if someone saved in between."""
-    head = assessment_revision(s, system)
-    if base_revision is not None and base_revision != system.assessment_head:
-        base = assessment_revision(s, system, base_revision)
-        raise Conflict(
-            f"assessment of {system.slug!r} is at revision {system.assessment_head}, "
-            f"not {base_revision}: reload, merge and save again",
-            head=system.assessment_head,
-            diff=diff_payloads(stored_payload(base.result), stored_payload(head.result)),
-        )
-    yaml_text = _check_decisions(actor, head.yaml_text, yaml_text, member)
-    if member is not None and member.role == Role.CONTRIBUTOR.value:
-        _check_contributor(head.yaml_text, yaml_text, member.granted_role or "")
-    evidence = evidence_of(s, system, _ids(head.evidence_ids))
-    sysrev = system_revision(s, system)
-    outcome = run_text(sysrev.yaml_text, yaml_text, _evidence_inputs(evidence))
+    """A new assessment revision; 409 (Conflict with the diff) if someone saved in between.
+    The analysis runs before the write lock is taken; the heads are checked again under it."""
+    while True:
+        heads = (system.system_head, system.assessment_head)
+        head = assessment_revision(s, system)
+        if base_revision is not None and base_revision != system.assessment_head:
+            base = assessment_revision(s, system, base_revision)
+            raise Conflict(
+                f"assessment of {system.slug!r} is at revision {system.assessment_head}, "
+                f"not {base_revision}: reload, merge and save again",
+                head=system.assessment_head,
+                diff=diff_payloads(stored_payload(base.result), stored_payload(head.result)),
+            )
+        yaml_text = _check_decisions(actor, head.yaml_text, yaml_text, member)
+        if member is not None and member.role == Role.CONTRIBUTOR.value:
+            _check_contributor(head.yaml_text, yaml_text, member.granted_role or "")
+        evidence = evidence_of(s, system, _ids(head.evidence_ids))
+        sysrev = system_revision(s, system)
+        outcome = run_text(sysrev.yaml_text, yaml_text, _evidence_inputs(evidence))
+        if _lock_heads(s, system, heads):
+            break  # else: someone saved meanwhile; check again (now under the lock)
     rev = _add_assessment_revision(
         s,
         actor,
@@ -418,6 +429,17 @@ def upload_evidence(
     """Store the report (hash, size, tool, subject) and re-assess with it: a new revision."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", filename.rsplit("/", 1)[-1])[:200] or "evidence.json"
     report = parse_evidence_bytes(raw, name)
+    while True:  # analyse first, then lock and check nobody saved meanwhile
+        heads = (system.system_head, system.assessment_head)
+        head = assessment_revision(s, system)
+        evidence = evidence_of(s, system, _ids(head.evidence_ids))
+        outcome = run_text(
+            system_revision(s, system).yaml_text,
+            head.yaml_text,
+            [*_evidence_inputs(evidence), (name, raw)],
+        )
+        if _lock_heads(s, system, heads):
+            break
     row = Evidence(
         system_id=system.id,
         filename=name,
@@ -431,11 +453,7 @@ def upload_evidence(
     )
     s.add(row)
     s.flush()
-    head = assessment_revision(s, system)
-    evidence = evidence_of(s, system, [*_ids(head.evidence_ids), row.id])
-    outcome = run_text(
-        system_revision(s, system).yaml_text, head.yaml_text, _evidence_inputs(evidence)
-    )
+    evidence = [*evidence, row]
     rev = _add_assessment_revision(
         s,
         actor,
@@ -479,8 +497,10 @@ def record_decision(
     system: System,
     decision: DecisionInput,
     base_revision: int | None = None,
+    member: Membership | None = None,
 ) -> AssessmentRevision:
-    """Write the decision into the assessment YAML with the approver taken from the session."""
+    """Write the decision into the assessment YAML with the approver taken from the session.
+    `member` (the caller's membership) applies the risk-owner assignment rule."""
     head = assessment_revision(s, system)
     data: dict[str, Any] = (yaml.safe_load(head.yaml_text) if head.yaml_text else None) or {
         "system": system.slug
@@ -515,7 +535,7 @@ def record_decision(
         text,
         base_revision,
         f"decision: {decision.treatment} {decision.threat}",
-        None,
+        member,
     )
 
 
@@ -547,13 +567,40 @@ def _check_decisions(
     )
     if not may_decide:
         raise Forbidden("only a risk owner or a workspace admin records risk decisions")
+    me = (actor.name, actor.username)
     for key in changed:
         by = str(new[key].get("decided_by", ""))
-        if by not in (actor.name, actor.username):
+        if by not in me:
             raise Forbidden(
                 f"decision on {key[0]} names decided_by {by!r}; it must be you ({actor.name!r})"
             )
+    if member is not None and member.role == Role.RISK_OWNER.value and not actor.site_admin:
+        mine = {actor.name.casefold(), actor.username.casefold()}
+        _check_assignment(mine, old, new, [*changed, *(k for k in old if k not in new)])
     return new_text
+
+
+def _check_assignment(
+    me: set[str],
+    old: dict[tuple[str, str | None], dict[str, Any]],
+    new: dict[tuple[str, str | None], dict[str, Any]],
+    keys: list[tuple[str, str | None]],
+) -> None:
+    """A risk owner decides only risks assigned to them: a risk whose current decision names
+    another risk_owner is theirs to decide, and a new decision may not be assigned to someone
+    else (an admin or the named owner reassigns). Unassigned risks may be taken on."""
+    for key in keys:
+        where = f"{key[0]}" + (f" on {key[1]}" if key[1] else "")
+        owner = str((old.get(key) or {}).get("risk_owner") or "")
+        if owner and owner.casefold() not in me:
+            raise Forbidden(f"the risk {where} is assigned to {owner!r}, not to you")
+        if key in new:
+            named = str(new[key].get("risk_owner") or "")
+            if named and named.casefold() not in me:
+                raise Forbidden(
+                    f"you may not assign the risk {where} to {named!r}: a risk owner decides "
+                    "only risks assigned to them"
+                )
 
 
 def _check_contributor(old_text: str | None, new_text: str, granted: str) -> None:
@@ -582,6 +629,14 @@ def _check_contributor(old_text: str | None, new_text: str, granted: str) -> Non
 
 
 # ---------------------------------------------------------------- internals
+
+
+def _lock_heads(s: Session, system: System, heads: tuple[int, int]) -> bool:
+    """Take the global write lock (a no-op if held) and tell whether the system's heads are
+    still those the analysis was computed from: reads never wait behind an analysis."""
+    lock_writes(s)
+    s.refresh(system)
+    return (system.system_head, system.assessment_head) == heads
 
 
 def _ids(text: str) -> list[int]:
@@ -629,7 +684,6 @@ def _add_assessment_revision(
         message=message[:500],
         label=label[:200],
         catalog_version=done.catalog_version,
-        result=done.blob,
         residual_sum=done.residual_sum,
         inherent_sum=done.inherent_sum,
         max_residual=done.max_residual,
@@ -638,6 +692,7 @@ def _add_assessment_revision(
     )
     s.add(rev)
     s.flush()
+    s.add(AssessmentResultBlob(revision_id=rev.id, result=done.blob))
     return rev
 
 

@@ -104,7 +104,8 @@ def _request(world: World, method: str, path: str, who: str) -> Any:
     elif path.endswith("/assess"):
         body = {}
     elif path.endswith("/decisions") and method == "POST":
-        body = {"threat": sorted(default_catalog().threats)[0], "treatment": "mitigate"}
+        threat = sorted(default_catalog().threats)[0]  # assigned to the risk owner, who may
+        body = {"threat": threat, "treatment": "mitigate", "risk_owner": "riskowner"}
     elif path.endswith("/jobs"):
         body = {"kind": "reassess"}
     elif path == "/api/v1/workspaces" and method == "POST":

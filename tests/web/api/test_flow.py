@@ -126,7 +126,7 @@ def test_decision_takes_the_approver_from_the_session(world: World) -> None:
     assert "samesite=lax" in r.headers["set-cookie"].lower()
     csrf = r.json()["csrf_token"]
     risks = c.get(f"{SYS}/decisions").json()
-    threat = risks[0]["risk"].split("@")[0]
+    threat = next(r["risk"] for r in risks if r["decision"] is None).split("@")[0]  # unassigned
     body = {
         "threat": threat,
         "treatment": "accept",
@@ -221,3 +221,23 @@ def test_reassess_job_reports_progress(world: World) -> None:
     assert job["status"] == "done" and job["done"] == job["total"] == 2, job
     revs = c.get(f"{SYS}/revisions", headers=h).json()["assessment"]
     assert revs[-1]["label"] == "re-assessment"
+
+
+def test_risk_owner_decides_only_risks_assigned_to_them(world: World) -> None:
+    c, me = world.client, world.as_("riskowner")
+    # input-data-leak is assigned to the HR Director in the stored assessment
+    taken = {"threat": "input-data-leak", "treatment": "mitigate", "justification": "fix it"}
+    r = c.post(f"{SYS}/decisions", json=taken, headers=me)
+    assert r.status_code == 403 and "assigned to 'HR Director'" in r.text
+    # nor may a risk owner hand an unassigned risk to someone else
+    free = {"threat": "agent-escape", "treatment": "accept", "risk_owner": "HR Director"}
+    r = c.post(f"{SYS}/decisions", json=free, headers=me)
+    assert r.status_code == 403 and "may not assign" in r.text
+    # a workspace admin reassigns it; then it is the risk owner's to decide
+    reassign = {**taken, "risk_owner": "riskowner"}
+    assert (
+        c.post(f"{SYS}/decisions", json=reassign, headers=world.as_("wsadmin")).status_code == 201
+    )
+    r = c.post(f"{SYS}/decisions", json=taken, headers=me)
+    assert r.status_code == 201, r.text
+    assert "risk_owner: riskowner" in r.json()["yaml"]

@@ -74,3 +74,48 @@ def test_sqlite_refuses_remote_jobs(tmp_path: Path) -> None:
             headers=world.as_("assessor"),
         )
         assert r.status_code == 400 and "PostgreSQL" in r.text
+
+
+def test_worker_runs_probe_and_mltest_jobs(postgres_server: PostgresServer) -> None:
+    """A probe job against the built-in reference target on 127.0.0.1 and an mltest job on a
+    bundled dataset each post their evidence back as a new revision."""
+    from aisec.probes.llm.reference import start_reference_target
+
+    url = postgres_server.new_db("probejobs")
+    world = build_world(url, embedded_worker=False)
+    target, stop = start_reference_target("hardened")
+    try:
+        with world.client as c:
+            h = world.as_("assessor")
+            kinds = {
+                "probe": ["--target", target, "--no-progress", "--only", "prompt-injection"],
+                "mltest": [
+                    *("--dataset", "wine", "--demo-model", "logreg", "--seed", "7"),
+                    *("--evasion-samples", "8", "--budgets", "20,200", "--eps", "0.1,0.5"),
+                ],
+            }
+            jobs = {}
+            for kind, args in kinds.items():
+                r = c.post(
+                    f"{WS}/jobs",
+                    json={"kind": kind, "params": {"system": SYSTEM, "args": args}},
+                    headers=h,
+                )
+                assert r.status_code == 202, r.text
+                jobs[kind] = r.json()["id"]
+            proc = subprocess.run(
+                [sys.executable, "-m", "aisec", "worker", "--db", url, "--once", "--name", "w"],
+                capture_output=True,
+                text=True,
+                timeout=400,
+            )
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+            for kind, job in jobs.items():
+                body = c.get(f"{WS}/jobs/{job}", headers=h).json()
+                assert body["status"] == "done", (kind, body)
+            evidence = c.get(f"{WS}/systems/{SYSTEM}/evidence", headers=h).json()
+            assert {e["tool"] for e in evidence} == {"aisec-probe", "aisec-mltest"}
+            revs = c.get(f"{WS}/systems/{SYSTEM}/revisions", headers=h).json()["assessment"]
+            assert [r["label"] for r in revs[1:]] == ["evidence", "evidence"]
+    finally:
+        stop()

@@ -86,7 +86,7 @@ def get_system(
 def update_system(
     system_id: str,
     body: SystemUpdate,
-    acc: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    acc: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> SystemOut:
     system = _system(db, acc, system_id)
@@ -115,7 +115,7 @@ def derive(
 def save_assessment(
     system_id: str,
     body: AssessmentIn,
-    acc: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT)),
+    acc: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT, lock=False)),
     db: Session = Depends(get_db),
 ) -> RevisionOut:
     system = _system(db, acc, system_id)
@@ -272,7 +272,7 @@ def record_decision(
         transferred_to=body.transferred_to,
     )
     rev = services.record_decision(
-        db, acc.actor, acc.workspace, system, decision, body.base_revision
+        db, acc.actor, acc.workspace, system, decision, body.base_revision, acc.member
     )
     db.commit()
     return _rev_out(system, rev)
@@ -320,7 +320,7 @@ def upload_evidence(
     request: Request,
     file: UploadFile = File(..., description="aisec-evidence/1 JSON"),
     message: str = Form("", max_length=500),
-    acc: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE)),
+    acc: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE, lock=False)),
     db: Session = Depends(get_db),
 ) -> EvidenceOut:
     limit = request.app.state.settings.max_upload_bytes

@@ -141,8 +141,9 @@ def require_site_admin(
     return principal
 
 
-def require(action: Action) -> Callable[..., WorkspaceAccess]:
-    """Dependency for `/workspaces/{ws}/...` routes needing `action`."""
+def require(action: Action, lock: bool = True) -> Callable[..., WorkspaceAccess]:
+    """Dependency for `/workspaces/{ws}/...` routes needing `action`. `lock=False`: the route's
+    service takes the write lock itself after its analysis (`services._lock_heads`)."""
 
     def dependency(
         ws: str,
@@ -161,7 +162,8 @@ def require(action: Action) -> Callable[..., WorkspaceAccess]:
             raise HTTPException(403, f"this token lacks the '{scope_for(action)}' scope")
         if request.method not in SAFE_METHODS:
             check_csrf(request, principal, csrf)
-            lock_writes(db)
+            if lock:
+                lock_writes(db)
         return WorkspaceAccess(principal, workspace, member, role)
 
     return dependency
