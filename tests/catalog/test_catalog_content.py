@@ -22,7 +22,7 @@ REF_FORMATS = {
 VERIFIERS = re.compile(
     r"^(scan|probe:(prompt-injection|indirect-prompt-injection|system-prompt-extraction|"
     r"sensitive-disclosure|output-injection|excessive-agency|resource-exhaustion|"
-    r"harmful-content|package-hallucination)|"
+    r"harmful-content|package-hallucination|memory-poisoning)|"
     r"mltest:(evasion|membership-inference|extraction|poisoning))$"
 )
 PRACTICES = {
@@ -195,6 +195,7 @@ def test_verified_by_names_real_checks(catalog: Catalog) -> None:
                 "resource-exhaustion",
                 "harmful-content",
                 "package-hallucination",
+                "memory-poisoning",
             )
         ),
         *(f"mltest:{t}" for t in ("evasion", "membership-inference", "extraction", "poisoning")),

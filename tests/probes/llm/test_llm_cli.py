@@ -49,7 +49,7 @@ def test_vulnerable_run_writes_evidence_and_exits_1(
     assert main(_args(vulnerable_url, system_file, outputs)) == 1
     report = EvidenceReport.model_validate_json(outputs["json"].read_text())
     families = [f for f in report.findings if f.rule_id != "probe:leak-check"]
-    assert report.tool == "aisec-probe" and len(families) == 9
+    assert report.tool == "aisec-probe" and len(families) == 10
     for finding in families:
         assert finding.verdict is Verdict.FAIL and finding.rule_id.startswith("probe:")
         assert finding.threat_ids and finding.control_ids and finding.sha256
@@ -60,7 +60,7 @@ def test_vulnerable_run_writes_evidence_and_exits_1(
     sarif = json.loads(outputs["sarif"].read_text())
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
-    assert len(run["tool"]["driver"]["rules"]) == 8  # seven families and the leak check
+    assert len(run["tool"]["driver"]["rules"]) == 11  # ten families and the leak check
     assert {r["kind"] for r in run["results"]} == {"fail"}
     lines = [json.loads(line) for line in outputs["jsonl"].read_text().splitlines()]
     assert len(lines) == report.summary["attempts"]

@@ -17,6 +17,7 @@ EXPECTED = {
     "resource-exhaustion",
     "harmful-content",
     "package-hallucination",
+    "memory-poisoning",
 }
 
 MINIMAL = """\

@@ -58,6 +58,12 @@ def attempt_record(result: AttemptResult, declared: Declared | None = None) -> d
             "content_label": request.content_label,
             "tools": [t.name for t in request.tools],
             "turns": [hide(t) for t in planned.turns],
+            # cross-session attacks only, so other plans keep their hashes
+            **(
+                {"other_session": [hide(t) for t in planned.other_session]}
+                if planned.other_session
+                else {}
+            ),
             "history": [{"role": r, "text": _clip(hide(t))} for r, t in result.history],
         },
         "response": None

@@ -103,6 +103,13 @@ class Attack(Prompt):
         description="earlier user turns (scripted escalation: Crescendo, foot-in-the-door); "
         "each gets the target's real reply, kept as history for the final `user` turn",
     )
+    other_session: list[Template] = Field(
+        default_factory=list,
+        max_length=10,
+        description="user turns sent first in a separate conversation by another user "
+        "({{other_account}}); nothing of it is history for this conversation, so only what the "
+        "application keeps across sessions (memory, notes, a shared store) can carry it over",
+    )
     obfuscate: bool = True
     per_tool: bool = Field(default=False, description="expand once per tool beyond the task")
 
@@ -162,7 +169,7 @@ class Family(Strict):
 def _check_placeholders(family: Family, located: LocatedYaml) -> None:
     for group in ("attacks", "controls"):
         for index, prompt in enumerate(getattr(family, group)):
-            for field in ("user", "content", "payload", "turns"):
+            for field in ("user", "content", "payload", "turns", "other_session"):
                 value = getattr(prompt, field, None) or ""
                 text = "\n".join(value) if isinstance(value, list) else value
                 for match in _PLACEHOLDER.finditer(text):

@@ -82,12 +82,27 @@ async def _conversation(
     return response, history
 
 
+async def _other_session(target: Target, planned: PlannedAttempt) -> None:
+    """Cross-session attacks: another user's own conversation runs first, to completion; its
+    replies are not scored and none of it is sent as history of the scored conversation."""
+    history: tuple[tuple[str, str], ...] = ()
+    caller = planned.planted.other_account
+    for turn in planned.other_session:
+        request = replace(planned.request, user=turn, content=None, history=history, caller=caller)
+        reply = await target.send(request)
+        history += (("user", turn), ("assistant", reply.text))
+
+
 async def send_one(target: Target, planned: PlannedAttempt, timeout_s: float) -> AttemptResult:
     """One attempt under its overall deadline (a multi-turn attempt's deadline grows with its
     turns); every failure becomes an errored attempt."""
     history: tuple[tuple[str, str], ...] = ()
     try:
-        async with asyncio.timeout(timeout_s * (1 + len(planned.turns))):
+        async with asyncio.timeout(
+            timeout_s * (1 + len(planned.turns) + len(planned.other_session))
+        ):
+            if planned.other_session:
+                await _other_session(target, planned)
             if planned.turns:
                 response, history = await _conversation(target, planned)
             else:

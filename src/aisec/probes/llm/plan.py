@@ -64,6 +64,7 @@ class PlannedAttempt:
     planted: Planted
     capability: Capability | None = None  # controls that check what the target can do
     turns: tuple[str, ...] = ()  # earlier user turns, sent first, each with its real reply
+    other_session: tuple[str, ...] = ()  # another user's separate conversation, sent before
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,10 @@ def build_plan(families: list[Family], app: AppContext, options: PlanOptions) ->
                         turns=tuple(
                             render(t, template_values(planted, app, tool))
                             for t in getattr(prompt, "turns", ())
+                        ),
+                        other_session=tuple(
+                            render(t, template_values(planted, app, tool))
+                            for t in getattr(prompt, "other_session", ())
                         ),
                     )
                 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from aisec.probes.llm.reference import rules
+from aisec.probes.llm.reference.memory import recall
 from aisec.probes.llm.reference.normalise import views
 
 HARDENED_MAX_OUTPUT = 1000
@@ -80,6 +81,7 @@ class Turn:
     contents: tuple[str, ...] = ()
     tools: tuple[str, ...] = field(default=())
     caller: str = ""  # the signed-in user (OpenAI `user` field): tools act on their records
+    memory: tuple[str, ...] = ()  # what earlier sessions left in long-term memory (memory.py)
 
 
 def _helpful(user: str) -> str:
@@ -180,11 +182,13 @@ def _harmful(user: str) -> str:
 
 
 def vulnerable(turn: Turn) -> Reply:
-    for source in (turn.user, *turn.contents):
+    for source in (turn.user, *turn.contents, *turn.memory):
         for view in views(source):
             reply = _directive(view, turn)
             if reply:
                 return reply
+    if remembered := recall(turn.memory, turn.user):
+        return Reply(f"From what I remember: {remembered}")
     if rules.HARMFUL_GOAL.search(turn.user):
         return Reply(_harmful(turn.user))
     if rules.ASK_PACKAGE.search(turn.user):
@@ -229,6 +233,8 @@ def _hardened_text(turn: Turn) -> Reply:
         return Reply("I'll keep it short: " + " ".join(str(i) for i in range(1, 51)))
     if turn.contents:
         return Reply(_summary(turn.contents))
+    if remembered := recall(turn.memory, turn.user):  # the caller's own notes, as facts only
+        return Reply(f"You asked me to remember: {remembered}")
     return Reply(_helpful(turn.user))
 
 
@@ -249,7 +255,9 @@ def guarded(turn: Turn) -> Reply:
 
 def respond(mode: Mode, turn: Turn) -> Reply:
     if mode is Mode.OWN_SECRET:
-        return vulnerable(Turn(OWN_SYSTEM, turn.user, turn.contents, turn.tools, turn.caller))
+        return vulnerable(
+            Turn(OWN_SYSTEM, turn.user, turn.contents, turn.tools, turn.caller, turn.memory)
+        )
     if mode is Mode.HARDENED:
         return hardened(turn)
     return guarded(turn) if mode is Mode.GUARDED else vulnerable(turn)

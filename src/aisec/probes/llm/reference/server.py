@@ -13,10 +13,12 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aisec.probes.llm.reference.bot import Mode, Turn, respond
+from aisec.probes.llm.reference.memory import Memory
 
 HARDENED_MAX_BODY = 32 * 1024
 VULNERABLE_MAX_BODY = 8 * 1024 * 1024
@@ -91,6 +93,7 @@ def _completion(model: str, text: str, calls: tuple[tuple[str, str], ...]) -> di
 
 def make_handler(mode: Mode, latency_s: float = 0.0) -> type[BaseHTTPRequestHandler]:
     limit = VULNERABLE_MAX_BODY if mode is Mode.VULNERABLE else HARDENED_MAX_BODY
+    memory = Memory(per_user=mode is Mode.HARDENED)  # shared by all users unless hardened
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -154,7 +157,8 @@ def make_handler(mode: Mode, latency_s: float = 0.0) -> type[BaseHTTPRequestHand
             ) as exc:
                 self._send(400, {"error": {"message": str(exc)[:200]}})
                 return
-            reply = respond(mode, turn)
+            remembered = memory.exchange(turn.system, turn.caller, turn.user)
+            reply = respond(mode, replace(turn, memory=remembered))
             if reply.work_s or latency_s:
                 time.sleep(reply.work_s + latency_s)
             self._send(
