@@ -17,6 +17,7 @@ import argparse
 import os
 import pickle
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -109,6 +110,7 @@ def main() -> None:
         if args.importtime:
             for micros, name in slowest_imports(argv):
                 print(f"    {micros / 1e6:6.3f}s  {name}")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
