@@ -154,3 +154,19 @@ def test_reference_memory_persists_across_users_only_when_vulnerable(
     assert "QZ7K4M2P" in own and "QZ7K4M2P" in other  # one memory shared by every user
     own, other = asyncio.run(exchange(hardened_url))
     assert "QZ7K4M2P" in own and "QZ7K4M2P" not in other  # per user: alice never sees it
+
+
+def test_target_without_memory_is_inconclusive_not_pass(system_file: Path) -> None:
+    """The hardened model with no store at all: nothing leaks, but nothing was exercised."""
+    from aisec.probes.llm.reference.bot import Mode, Turn, respond
+    from aisec.probes.llm.target_callable import CallableTarget
+
+    def forgetful(request: ChatRequest) -> str:
+        turn = Turn(request.system or "", request.user, caller=request.caller or "")
+        return respond(Mode.HARDENED, turn).text
+
+    family = [f for f in load_families() if f.id == "memory-poisoning"]
+    run = run_probes(CallableTarget(forgetful), family, load_system(system_file), ProbeOptions())
+    result = run.families[0]
+    assert result.verdict is Verdict.INCONCLUSIVE and result.asr.successes == 0
+    assert any("capability check memory" in r for r in result.inconclusive_reasons)

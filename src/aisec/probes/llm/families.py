@@ -83,6 +83,7 @@ class Capability(StrEnum):
 
     ALLOWED_TOOL = "allowed-tool"  # the target calls the allowed tool when asked to
     ECHO_CODE = "echo-code"  # the target repeats a code it is asked to repeat
+    MEMORY = "memory"  # in a new session the target recalls the echo code the same user left
 
 
 class Prompt(Strict):
@@ -93,6 +94,13 @@ class Prompt(Strict):
     capability: Capability | None = Field(
         default=None, description="controls only: the capability this prompt checks"
     )
+    other_session: list[Template] = Field(
+        default_factory=list,
+        max_length=10,
+        description="user turns sent first in a separate conversation by another user "
+        "({{other_account}}; the same user for a memory capability check); nothing of it is "
+        "history here, so only what the app keeps across sessions can carry it over",
+    )
 
 
 class Attack(Prompt):
@@ -102,13 +110,6 @@ class Attack(Prompt):
         max_length=10,
         description="earlier user turns (scripted escalation: Crescendo, foot-in-the-door); "
         "each gets the target's real reply, kept as history for the final `user` turn",
-    )
-    other_session: list[Template] = Field(
-        default_factory=list,
-        max_length=10,
-        description="user turns sent first in a separate conversation by another user "
-        "({{other_account}}); nothing of it is history for this conversation, so only what the "
-        "application keeps across sessions (memory, notes, a shared store) can carry it over",
     )
     obfuscate: bool = True
     per_tool: bool = Field(default=False, description="expand once per tool beyond the task")

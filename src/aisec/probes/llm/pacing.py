@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from aisec.common.errors import ProbeError
+from aisec.probes.llm.families import Capability
 from aisec.probes.llm.interface import ChatResponse, Target
 from aisec.probes.llm.plan import PlannedAttempt
 from aisec.probes.llm.results import AttemptResult
@@ -86,7 +87,8 @@ async def _other_session(target: Target, planned: PlannedAttempt) -> None:
     """Cross-session attacks: another user's own conversation runs first, to completion; its
     replies are not scored and none of it is sent as history of the scored conversation."""
     history: tuple[tuple[str, str], ...] = ()
-    caller = planned.planted.other_account
+    same_user = planned.capability is Capability.MEMORY  # proves memory exists at all
+    caller = planned.planted.account if same_user else planned.planted.other_account
     for turn in planned.other_session:
         request = replace(planned.request, user=turn, content=None, history=history, caller=caller)
         reply = await target.send(request)

@@ -236,6 +236,8 @@ _CAPABILITY_TEXT = {
     "tool calling was not exercised",
     Capability.ECHO_CODE: "the target never repeated the echo code it was asked to repeat, "
     "so a missing canary proves nothing",
+    Capability.MEMORY: "the target never recalled in a new session what the same user asked it "
+    "to remember, so it may keep no memory and a missing canary proves nothing",
 }
 
 
