@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from aisec import __version__
 from aisec.store import accounts
 from aisec.store.services import workspaces_of
 from aisec.web.api.account import cookie_secure, password_login
@@ -29,7 +28,13 @@ from aisec.web.auth import (
     get_db,
     optional_principal,
 )
-from aisec.web.pages.common import first, form_lists, posted_form, see_other
+from aisec.web.pages.common import (
+    first,
+    form_lists,
+    outside_workspace_context,
+    posted_form,
+    see_other,
+)
 from aisec.web.pages.errors import PageRoute
 from aisec.web.pages.render import render_page, report_css, secure, static_file
 
@@ -53,14 +58,7 @@ def _login_page(request: Request, error: str = "", status: int = 200) -> Respons
         token=token,
         next=safe_next(request.query_params.get("next", "/")),
         error=error,
-        user=None,
-        ws=None,
-        flash=None,
-        version=__version__,
-        nav="",
-        role="",
-        csrf="",
-        can_write=False,
+        **outside_workspace_context(),
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -130,14 +128,7 @@ def home(
     return render_page(
         "pages/home.html.j2",
         spaces=spaces,
-        user=principal.user,
-        ws=None,
-        flash=None,
-        version=__version__,
-        nav="",
-        role="",
-        csrf=principal.csrf_token or "",
-        can_write=False,
+        **outside_workspace_context(principal.user, principal.csrf_token or ""),
     )
 
 

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aisec import __version__
 from aisec.store.access import Action, Role, allowed
-from aisec.store.models import System
+from aisec.store.models import System, User
 from aisec.web.auth import WorkspaceAccess
 from aisec.web.pages.render import render_page, secure
 
@@ -46,6 +46,21 @@ def base_context(request: Request, access: WorkspaceAccess, nav: str = "") -> di
         "can_audit": allowed(role, Action.READ_AUDIT),
         "is_admin": allowed(role, Action.MANAGE),
         "can_write_system": allowed(role, Action.EDIT_SYSTEM),
+    }
+
+
+def outside_workspace_context(user: User | None = None, csrf: str = "") -> dict[str, Any]:
+    """Names the base template needs on a page outside any workspace (sign-in, the workspace
+    list, error pages): no workspace, no role, nothing to write."""
+    return {
+        "user": user,
+        "ws": None,
+        "flash": None,
+        "version": __version__,
+        "nav": "",
+        "role": "",
+        "csrf": csrf,
+        "can_write": False,
     }
 
 
@@ -102,14 +117,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
         title=titles.get(status, "Something went wrong"),
         message=message,
         status=status,
-        user=None,
-        ws=None,
-        flash=None,
-        version=__version__,
-        nav="",
-        role="",
-        csrf="",
-        can_write=False,
+        **outside_workspace_context(),
     )
 
 

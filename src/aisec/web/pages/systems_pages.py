@@ -22,6 +22,7 @@ from aisec.common.yamlio import load_yaml_text
 from aisec.store import services
 from aisec.store.access import Action, Conflict
 from aisec.store.assessing import parse_system_text
+from aisec.store.models import SystemRevision
 from aisec.web.auth import (
     Principal,
     WorkspaceAccess,
@@ -48,6 +49,7 @@ from aisec.web.pages.system_form import (
     rows_in,
     system_yaml,
 )
+from aisec.web.pages.system_pages import load_system
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -110,6 +112,11 @@ def _form_page(
         sys={"slug": slug, "name": slug},
         tab="edit",
     )
+
+
+def _head_revision(db: Session, access: WorkspaceAccess, slug: str) -> SystemRevision:
+    """The head revision of a system the caller may see (the edit forms start from it)."""
+    return services.system_revision(db, load_system(db, access, slug))
 
 
 @router.get("/w/{ws}/systems/new")
@@ -238,8 +245,7 @@ def edit_form(
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    system = services.get_system(db, access.workspace, slug, access.principal.user, access.member)
-    rev = services.system_revision(db, system)
+    rev = _head_revision(db, access, slug)
     values = data_to_form(_parsed(rev.yaml_text) or {})
     return _form_page(request, access, values, slug=slug, base_revision=rev.number)
 
@@ -252,7 +258,7 @@ def update_from_form(
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    services.get_system(db, access.workspace, slug, access.principal.user, access.member)
+    load_system(db, access, slug)
     return _save_form(request, form, access, db, slug)
 
 
@@ -376,8 +382,7 @@ def edit_yaml(
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    system = services.get_system(db, access.workspace, slug, access.principal.user, access.member)
-    rev = services.system_revision(db, system)
+    rev = _head_revision(db, access, slug)
     return _yaml_page(request, access, rev.yaml_text, slug, rev.number)
 
 
@@ -389,7 +394,7 @@ def update_from_yaml(
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    services.get_system(db, access.workspace, slug, access.principal.user, access.member)
+    load_system(db, access, slug)
     values = form_lists(form)
     return _save_text(
         request,
@@ -450,7 +455,7 @@ def update_from_upload(
     access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
     db: Session = Depends(get_db),
 ) -> Response:
-    system = services.get_system(db, access.workspace, slug, access.principal.user, access.member)
+    system = load_system(db, access, slug)
     text, problem = _uploaded_text(form)
     if text is None:
         return _yaml_page(
@@ -473,7 +478,7 @@ def download_yaml(
     access: WorkspaceAccess = Depends(require(Action.READ)),
     db: Session = Depends(get_db),
 ) -> Response:
-    system = services.get_system(db, access.workspace, slug, access.principal.user, access.member)
+    system = load_system(db, access, slug)
     rev = services.system_revision(db, system, int_or_none(request.query_params.get("rev")))
     response = Response(rev.yaml_text.encode("utf-8"), media_type="application/yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{system.slug}.yaml"'
