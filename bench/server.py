@@ -5,9 +5,13 @@ re-assessing the whole workspace through the job API. Prints figures; asserts no
 Mix per user request: portfolio page (50 rows) 30 %, system page 25 %, risk register (CSV of the
 stored result) 15 %, diff of the first and head revision 15 %, evidence upload (a new revision,
 re-running the analysis) 15 %.
+By default each user fires its next request as soon as the last one returns (closed loop, no think
+time): that measures saturation throughput and queueing (latency ~= users / throughput), not the
+latency one person sees. `--think S` gives every user an exponentially distributed pause with mean
+S seconds between requests (a person reading a page), which is what the p95 target is about.
 Targets (issue 10): p95 < 50 ms for reads at 50 users on 2 cores; re-assess 1,000 systems < 30 s.
 
-Run: python bench/server.py [--systems 1000] [--users 50] [--seconds 30] [--backend both]
+Run: python bench/server.py [--systems 1000] [--users 50] [--seconds 30] [--backend both] [--think 0]
 """
 
 from __future__ import annotations
@@ -210,12 +214,17 @@ async def user_loop(
     samples: dict[str, list[float]],
     errors: list[str],
     rng: random.Random,
+    think: float = 0.0,
 ) -> None:
     ws = "/api/v1/workspaces/bench"
     async with httpx.AsyncClient(
         base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}
     ) as c:
         while time.monotonic() < until:
+            if think > 0:
+                await asyncio.sleep(rng.expovariate(1 / think))
+                if time.monotonic() >= until:
+                    break
             roll = rng.random()
             slug = rng.choice(slugs)
             t0 = time.perf_counter()
@@ -253,7 +262,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-def run_load(base: str, tokens: list[str], slugs: list[str], seconds: float) -> dict[str, Any]:
+def run_load(
+    base: str, tokens: list[str], slugs: list[str], seconds: float, think: float = 0.0
+) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
     errors: list[str] = []
     until = time.monotonic() + seconds
@@ -262,7 +273,7 @@ def run_load(base: str, tokens: list[str], slugs: list[str], seconds: float) -> 
     async def main() -> None:
         await asyncio.gather(
             *(
-                user_loop(base, t, slugs, until, samples, errors, rngs[i])
+                user_loop(base, t, slugs, until, samples, errors, rngs[i], think)
                 for i, t in enumerate(tokens)
             )
         )
@@ -380,7 +391,7 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         ]
         proc, base = start_server(url, tmp)
         try:
-            load = run_load(base, tokens, slugs, args.seconds)
+            load = run_load(base, tokens, slugs, args.seconds, args.think)
             again = reassess(base, tokens[0]) if args.reassess else None
         finally:
             proc.terminate()
@@ -389,6 +400,7 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "backend": backend,
             "systems": args.systems,
             "users": args.users,
+            "think_s": args.think,
             "seed_seconds": round(seeded, 1),
             "load": load,
             "reassess": again,
@@ -405,6 +417,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause per user between requests in seconds (exponential); 0 = closed loop",
+    )
     parser.add_argument("--no-reassess", dest="reassess", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
@@ -413,7 +431,8 @@ def main() -> None:
     for r in results:
         load = r["load"]
         print(
-            f"\n== {r['backend']}: {r['systems']} systems, {r['users']} users "
+            f"\n== {r['backend']}: {r['systems']} systems, {r['users']} users, "
+            f"think {r['think_s']} s "
             f"(seeded in {r['seed_seconds']} s)"
         )
         print(

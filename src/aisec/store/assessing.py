@@ -180,6 +180,19 @@ class _ResultOnly(BaseModel):
     result: AssessmentResult
 
 
+class _ResultDict(BaseModel):
+    """Same skipping trick for readers that want the result as plain JSON data (diff, the
+    system page): values come out exactly as json.loads would build them, ~4x faster."""
+
+    model_config = ConfigDict(extra="ignore")
+    result: dict[str, Any]
+
+
+def stored_result_payload(blob: bytes) -> dict[str, Any]:
+    """{'result': ...} of a stored payload, without building its (large) extras."""
+    return {"result": _ResultDict.model_validate_json(zlib.decompress(blob)).result}
+
+
 def stored_result(blob: bytes) -> AssessmentResult:
     return _ResultOnly.model_validate_json(zlib.decompress(blob)).result
 

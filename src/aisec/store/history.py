@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aisec.service import ReportFormat
-from aisec.store.assessing import cached, render_stored, stored_payload
+from aisec.store.assessing import cached, render_stored, stored_payload, stored_result_payload
 from aisec.store.diff import diff_markdown, diff_payloads
 from aisec.store.models import (
     AssessmentRevision,
@@ -128,7 +128,7 @@ def revisions(s: Session, system: System) -> dict[str, list[dict[str, Any]]]:
 def diff(s: Session, system: System, old: int, new: int) -> dict[str, Any]:
     a = assessment_revision(s, system, old)
     b = assessment_revision(s, system, new)
-    out = diff_payloads(_payload(a), _payload(b))
+    out = diff_payloads(_result_payload(a), _result_payload(b))
     return {"system": system.slug, "from": old, "to": new, **out}
 
 
@@ -187,6 +187,9 @@ def workspace_trend(
 
 def report(s: Session, system: System, fmt: ReportFormat, number: int | None = None) -> bytes:
     rev = assessment_revision(s, system, number)
+    if fmt in (ReportFormat.JSON, ReportFormat.CSV, ReportFormat.XLSX):
+        # these render the stored result alone: skip loading the YAML and evidence bodies
+        return render_stored(rev.result, fmt, "", None, (), rev.id)
     sysrev = system_revision(s, system, rev.system_revision)
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]
     evidence = [(e.filename, e.content) for e in evidence_of(s, system, ids)]
@@ -196,6 +199,16 @@ def report(s: Session, system: System, fmt: ReportFormat, number: int | None = N
 def _payload(rev: AssessmentRevision) -> dict[str, Any]:
     """The stored payload of a revision, parsed once per process (LRU by revision id)."""
     return cached("payload", rev.id, lambda: stored_payload(rev.result))
+
+
+def _result_payload(rev: AssessmentRevision) -> dict[str, Any]:
+    """{'result'} only (what diff and the system page read): skips parsing the extras."""
+    return cached("result-data", rev.id, lambda: stored_result_payload(rev.result))
+
+
+def result_only(s: Session, system: System, number: int | None = None) -> dict[str, Any]:
+    """Stored {'result'} of a revision without its extras: shared, treat as read-only."""
+    return _result_payload(assessment_revision(s, system, number))
 
 
 def result(s: Session, system: System, number: int | None = None) -> dict[str, Any]:

@@ -284,7 +284,7 @@ def list_decisions(
     acc: WorkspaceAccess = Depends(require(Action.READ)),
     db: Session = Depends(get_db),
 ) -> list[dict[str, Any]]:
-    result = history.result(db, _system(db, acc, system_id))["result"]
+    result = history.result_only(db, _system(db, acc, system_id))["result"]
     return [
         {
             "risk": f"{r['threat_id']}@{r['component']}",
