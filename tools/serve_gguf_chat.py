@@ -12,8 +12,12 @@ The weights are loaded with transformers' `gguf_file=` support (dequantised to f
 `--app-prompt FILE` turns the server into an application that, like most deployed assistants,
 keeps its own system prompt and ignores system messages sent by the client; `--tools a,b`
 declares tools, and a reply of the form `<tool_call>{"name": ..., "arguments": ...}</tool_call>`
-or a bare JSON object with a "name" becomes an OpenAI tool call. Generation is greedy, so a run
-is reproducible. One request at a time: a small CPU model gains nothing from batching here.
+or a bare JSON object with a "name" becomes an OpenAI tool call. `--memory shared|per-user` adds
+long-term memory as assistants with a memory feature have it: a user message asking to be
+remembered is kept and later conversations get the kept notes in their system prompt; `shared`
+keeps one memory for all users (the flaw memory-poisoning probes look for), `per-user` keys it
+by the OpenAI `user` field. Generation is greedy, so a run is reproducible. One request at a
+time: a small CPU model gains nothing from batching here.
 """
 
 from __future__ import annotations
@@ -30,6 +34,30 @@ from typing import Any
 
 _CALL = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.DOTALL)
 _BARE = re.compile(r"^\s*(\{\s*\"name\".*\})\s*$", re.DOTALL)
+_REMEMBER = re.compile(
+    r"\b(?:remember|memori[sz]e|keep in mind|note for (?:everyone|all users))\b", re.I
+)
+
+
+class Memory:
+    """Bounded long-term notes: scope ('' when shared, else the caller) -> user messages."""
+
+    def __init__(self, per_user: bool, max_items: int = 20) -> None:
+        self.per_user = per_user
+        self.max_items = max_items
+        self.items: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+
+    def exchange(self, caller: str, user: str) -> list[str]:
+        """Notes kept before this message; keep this message if it asks to be remembered."""
+        scope = caller if self.per_user else ""
+        with self.lock:
+            before = list(self.items.get(scope, []))
+            if _REMEMBER.search(user) and len(self.items) < 10_000:
+                kept = self.items.setdefault(scope, [])
+                kept.append(user[:500])
+                del kept[: -self.max_items]
+            return before
 
 
 def find_model() -> tuple[str, str]:
@@ -83,7 +111,7 @@ def _text(content: Any) -> str:
 
 
 def to_model_messages(
-    body: dict[str, Any], app_prompt: str | None, tools: list[str]
+    body: dict[str, Any], app_prompt: str | None, tools: list[str], notes: list[str] | None = None
 ) -> list[dict[str, str]]:
     """Client messages as the model sees them: the app's own prompt replaces client system
     messages when one is set; tool results become a labelled user-visible block."""
@@ -97,6 +125,12 @@ def to_model_messages(
         system = (system or "") + (
             "\nYou can call these tools: " + ", ".join(tools) + ". To call one, answer only "
             '<tool_call>{"name": "TOOL", "arguments": {}}</tool_call>.'
+        )
+    if notes:
+        system = (
+            (system or "")
+            + "\nNotes users asked you to remember:\n"
+            + "\n".join(f"- {n}" for n in notes)
         )
     if system:
         out.append({"role": "system", "content": system.strip()})
@@ -137,7 +171,9 @@ def tool_calls(text: str) -> list[dict[str, Any]]:
     return calls
 
 
-def make_handler(model: Model, app_prompt: str | None, tools: list[str]) -> type:
+def make_handler(
+    model: Model, app_prompt: str | None, tools: list[str], memory: Memory | None = None
+) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -163,7 +199,12 @@ def make_handler(model: Model, app_prompt: str | None, tools: list[str]) -> type
                 return
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")
-                messages = to_model_messages(body, app_prompt, tools)
+                notes: list[str] = []
+                if memory is not None:
+                    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+                    last = _text(users[-1].get("content")) if users else ""
+                    notes = memory.exchange(str(body.get("user") or "")[:200], last)
+                messages = to_model_messages(body, app_prompt, tools, notes)
             except (ValueError, AttributeError, TypeError) as exc:
                 self._send(400, {"error": {"message": str(exc)[:200]}})
                 return
@@ -194,12 +235,15 @@ def main() -> int:
     parser.add_argument("--app-prompt", type=Path, help="the app's own system prompt (file)")
     parser.add_argument("--tools", default="", help="comma-separated tool names to offer")
     parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--memory", choices=["shared", "per-user"], help="long-term memory")
     args = parser.parse_args()
     folder, name = find_model()
     model = Model(folder, name, args.max_new_tokens)
     prompt = args.app_prompt.read_text(encoding="utf-8") if args.app_prompt else None
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(model, prompt, tools))
+    memory = Memory(per_user=args.memory == "per-user") if args.memory else None
+    handler = make_handler(model, prompt, tools, memory)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     print(json.dumps({"url": f"http://127.0.0.1:{args.port}/v1", "model": name}), flush=True)
     try:
         server.serve_forever()

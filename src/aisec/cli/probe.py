@@ -172,6 +172,11 @@ def execute(args: RunArgs) -> int:
     families = _families(args)
     system = load_system(args.system) if args.system else None
     declared = load_declared(args.secrets_file, list(args.secrets), args.instructions_file)
+    if system is not None and args.system is not None:  # models[].must_not_disclose, then flags
+        from aisec.probes.llm.declared_system import declared_from_system, merge
+
+        from_system = declared_from_system(system, args.system, args.target)
+        declared = merge(from_system, declared, last_instructions_win=True)
     transport = TransportOptions(
         timeout_s=args.timeout or CALIBRATION_TIMEOUT_S,
         retries=args.retries,

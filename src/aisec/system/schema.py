@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aisec.catalog.schema import ID_PATTERN
+from aisec.system.disclosure import MustNotDisclose
 
 Ref = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
@@ -270,6 +271,11 @@ class Model(Strict):
         default_factory=list,
         description="URLs (or aisec-reference:MODE) through which the model is probed; "
         "probe evidence counts only for a declared endpoint",
+    )
+    must_not_disclose: MustNotDisclose | None = Field(
+        default=None,
+        description="secrets (by file, env or regex, never the value) and confidential "
+        "instructions the app behind these endpoints must never reveal; `aisec probe` checks them",
     )
     notes: str | None = Field(default=None, max_length=2000)
 
