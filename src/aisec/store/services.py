@@ -151,6 +151,20 @@ def share_system(s: Session, actor: Actor, ws: Workspace, system: System, userna
     _audit(s, actor, ws, "system.share", "system", system.slug, detail={"user": username})
 
 
+def unshare_system(s: Session, actor: Actor, ws: Workspace, system: System, username: str) -> None:
+    """End a share: the contributor stops seeing the system at once (404 from then on)."""
+    user = s.scalar(select(User).where(User.username == username))
+    share = user and s.scalar(
+        select(SystemShare).where(
+            SystemShare.system_id == system.id, SystemShare.user_id == user.id
+        )
+    )
+    if not share:
+        raise NotFound(f"system {system.slug!r} is not shared with {username!r}")
+    s.delete(share)
+    _audit(s, actor, ws, "system.unshare", "system", system.slug, detail={"user": username})
+
+
 # ---------------------------------------------------------------- systems
 
 

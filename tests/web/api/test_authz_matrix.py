@@ -17,7 +17,7 @@ from test_flow import evidence_bytes
 from aisec.catalog import default_catalog
 from aisec.store.access import Action, Role, allowed
 from aisec.store.db import write_session
-from aisec.store.services import get_workspace, set_member
+from aisec.store.services import get_system, get_workspace, set_member, share_system
 
 PUBLIC, AUTH, SITE = "public", "auth", "site-admin"
 RULES: dict[tuple[str, str], Any] = {
@@ -38,6 +38,7 @@ RULES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/workspaces/{ws}/members/{username}"): Action.MANAGE,
     ("DELETE", "/api/v1/workspaces/{ws}/members/{username}"): Action.MANAGE,
     ("POST", "/api/v1/workspaces/{ws}/systems/{system_id}/shares"): Action.MANAGE,
+    ("DELETE", "/api/v1/workspaces/{ws}/systems/{system_id}/shares/{username}"): Action.MANAGE,
     ("GET", "/api/v1/workspaces/{ws}/systems"): Action.READ,
     ("POST", "/api/v1/workspaces/{ws}/systems"): Action.EDIT_SYSTEM,
     ("GET", "/api/v1/workspaces/{ws}/trend"): Action.READ,
@@ -89,6 +90,11 @@ def _request(world: World, method: str, path: str, who: str) -> Any:
         values["username"] = "spare"
         with write_session(world.client.app.state.sessionmaker) as s:  # type: ignore[attr-defined]
             set_member(s, _cli(), get_workspace(s, "acme"), "spare", Role.AUDITOR, None)
+    if path.endswith("/shares/{username}"):  # a share to end (with a user nobody else uses)
+        values["username"] = "spare"
+        with write_session(world.client.app.state.sessionmaker) as s:  # type: ignore[attr-defined]
+            acme = get_workspace(s, "acme")
+            share_system(s, _cli(), acme, get_system(s, acme, SYSTEM), "spare")
     url = path.format(**values)
     body: dict[str, Any] | None = None
     if path.endswith("/members/{username}") and method == "PUT":

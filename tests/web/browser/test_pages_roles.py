@@ -115,15 +115,16 @@ def test_demonstrated_threat_needs_its_evidence_named(as_role) -> None:
     item.locator("summary").click()
     item.locator("textarea[name=justification]").fill("Accepted for the pilot.")
     item.locator("input[name=review_by]").fill("2027-01-31")
-    item.locator("button[type=submit]").click()
-    assert "must name that evidence" in page.locator(".error-box").inner_text()
-    page.go_back()
+    with page.expect_navigation() as nav:
+        item.locator("button[type=submit]").click()
+    assert nav.value is not None and nav.value.status == 422
     item = page.locator(
         "section.risk-item[data-risk='fraud-classifier:membership-inference@fraud-model']"
     )
-    item.locator("summary").click()
+    assert "must name that evidence" in item.locator(".error-box").inner_text()
+    assert item.locator("textarea[name=justification]").input_value() == "Accepted for the pilot."
+    assert item.locator("input[name=review_by]").input_value() == "2027-01-31"
     item.locator("textarea[name=justification]").fill("Accepted for the pilot; attack noted.")
-    item.locator("input[name=review_by]").fill("2027-01-31")
     item.locator("input[name=evidence]").first.check()
     item.locator("button[type=submit]").click()
     page.wait_for_url("**/decisions?done=*")

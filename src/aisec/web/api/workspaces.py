@@ -109,6 +109,20 @@ def share_system(
     return Response(status_code=204)
 
 
+@router.delete("/workspaces/{ws}/systems/{system_id}/shares/{username}", status_code=204)
+def unshare_system(
+    system_id: str,
+    username: str,
+    acc: WorkspaceAccess = Depends(require(Action.MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    """End a share: the contributor no longer sees the system (audited)."""
+    system = services.get_system(db, acc.workspace, system_id)
+    services.unshare_system(db, acc.actor, acc.workspace, system, username)
+    db.commit()
+    return Response(status_code=204)
+
+
 def visible(db: Session, acc: WorkspaceAccess) -> Any:
     return services.visible_systems(db, acc.workspace, acc.principal.user, acc.member)
 

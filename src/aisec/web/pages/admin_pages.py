@@ -238,6 +238,42 @@ def share(
     return see_other(f"/w/{access.workspace.slug}/systems/{slug}/sharing", "Shared.")
 
 
+@router.get("/w/{ws}/systems/{slug}/sharing/{username}/end")
+def confirm_unshare(
+    slug: str,
+    username: str,
+    request: Request,
+    access: WorkspaceAccess = Depends(require(Action.MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    system = load_system(db, access, slug)
+    base = f"/w/{access.workspace.slug}/systems/{slug}/sharing"
+    return _confirm(
+        request,
+        access,
+        f"End sharing {system.name} with {username}? They stop seeing this system, its "
+        "evidence and its assessment at once; what they uploaded stays in the history.",
+        f"{base}/{username}/end",
+        base,
+        "End share",
+    )
+
+
+@router.post("/w/{ws}/systems/{slug}/sharing/{username}/end")
+def unshare(
+    slug: str,
+    username: str,
+    access: WorkspaceAccess = Depends(require(Action.MANAGE)),
+    db: Session = Depends(get_db),
+) -> Response:
+    system = load_system(db, access, slug)
+    services.unshare_system(db, access.actor, access.workspace, system, username)
+    db.commit()
+    return see_other(
+        f"/w/{access.workspace.slug}/systems/{slug}/sharing", f"No longer shared with {username}."
+    )
+
+
 def _audit_rows(db: Session, ws: str, before: int | None) -> list[dict[str, Any]]:
     stmt = select(AuditEntry).where(AuditEntry.workspace == ws)
     if before is not None:

@@ -165,14 +165,30 @@ def system_decisions(
     access: WorkspaceAccess = Depends(require(Action.READ)),
     db: Session = Depends(get_db),
 ) -> Response:
+    return _decisions_page(request, access, db, slug)
+
+
+def _decisions_page(
+    request: Request,
+    access: WorkspaceAccess,
+    db: Session,
+    slug: str,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The system's decisions; `failed` (risk key, message, the values entered) re-opens the
+    refused form in place with what the user typed, so nothing has to be entered again."""
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
     result = result_of(rev)
     today = dt.datetime.now(dt.UTC).date()
     summary = summarise(result, today)
     row = Row(system.slug, rev.number, rev.created_at, summary)
+    if failed is not None:  # shown on its form if the risk is listed, else above the list
+        failed["inline"] = any(d.key == failed["key"] for d in summary.open_decisions)
     return render_page(
         "pages/decisions.html.j2",
+        status_code=status,
         **base_context(request, access, "decisions"),
         items=[(row, d) for d in sorted(summary.open_decisions, key=lambda d: -d.residual)],
         total=len(summary.open_decisions),
@@ -182,6 +198,7 @@ def system_decisions(
         today=today,
         single=system_view(system, rev),
         decided=[r for r in result.risks if r.decision is not None],
+        failed=failed,
     )
 
 
@@ -206,7 +223,7 @@ def decide(
         review_by = dt.date.fromisoformat(review) if review else None
     except ValueError:
         return _decision_error(
-            request, access, db, slug, f"review date {review!r} is not YYYY-MM-DD"
+            request, access, db, slug, values, f"review date {review!r} is not YYYY-MM-DD"
         )
     evidence = tuple(v.strip() for v in values.get("evidence", []) if v.strip())
     threat, component = first(values, "threat"), first(values, "component") or None
@@ -220,13 +237,16 @@ def decide(
         None,
     )
     if risk is None:
-        return _decision_error(request, access, db, slug, f"no risk {threat}@{component} here")
+        return _decision_error(
+            request, access, db, slug, values, f"no risk {threat}@{component} here"
+        )
     if treatment == "accept" and risk.demonstrated_by and not evidence:
         return _decision_error(
             request,
             access,
             db,
             slug,
+            values,
             "this threat was demonstrated by evidence; an acceptance must name that evidence "
             f"({', '.join(risk.demonstrated_by)})",
         )
@@ -253,10 +273,13 @@ def decide(
         db.commit()
     except Conflict as exc:
         db.rollback()
-        return _decision_error(request, access, db, slug, f"{exc.message}", 409)
-    except (InputError, Forbidden) as exc:
+        return _decision_error(request, access, db, slug, values, exc.message, 409)
+    except Forbidden as exc:
         db.rollback()
-        return _decision_error(request, access, db, slug, str(exc))
+        return _decision_error(request, access, db, slug, values, exc.message, 403)
+    except InputError as exc:
+        db.rollback()
+        return _decision_error(request, access, db, slug, values, str(exc))
     return see_other(back, f"Decision recorded: {treatment} {threat}.")
 
 
@@ -265,10 +288,15 @@ def _decision_error(
     access: WorkspaceAccess,
     db: Session,
     slug: str,
+    values: dict[str, list[str]],
     message: str,
     status: int = 422,
 ) -> Response:
-    from aisec.web.pages.common import error_page
-
-    response = error_page(request, status, f"The decision was not recorded: {message}")
-    return response
+    """A refused decision is shown on its own form, re-opened with what was entered."""
+    threat, component = first(values, "threat"), first(values, "component")
+    failed = {
+        "key": f"{threat}@{component}" if component else threat,
+        "message": f"The decision was not recorded: {message}",
+        "values": values,
+    }
+    return _decisions_page(request, access, db, slug, failed, status)
