@@ -2,8 +2,11 @@
 frozen GraphDef files.
 
 The graph a SavedModel serves can contain ops that run embedded Python (`PyFunc`), read or write
-files (`ReadFile`, `WriteFile`, summary writers, `PrintV2` to a file) or save checkpoints to
-arbitrary paths; Keras layers saved inside it keep their config (with Lambda bytecode) as JSON
+files (`ReadFile`, `WriteFile`, summary writers, `PrintV2` to a file), save checkpoints to
+arbitrary paths, or need native kernels TensorFlow does not ship. Ops are judged against an
+allow-list generated from TensorFlow's op registry (`tf_ops`): compute ops pass, everything else
+is graded, and an op name that is neither registered nor a function of the graph's own library
+is flagged as unknown; Keras layers saved inside it keep their config (with Lambda bytecode) as JSON
 metadata, in the object graph and in `keras_metadata.pb`. The protobuf is walked with
 `protowire`: MetaGraphDef -> GraphDef -> NodeDef and the function library, the Keras metadata,
 and asset file names. Constant tensors are skipped, never read.
@@ -21,13 +24,16 @@ from aisec.probes.artifacts.formats import tf_detect as tfd
 from aisec.probes.artifacts.formats.binreader import WindowReader
 from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
 from aisec.probes.artifacts.formats.onnx import classify_location
-from aisec.probes.artifacts.formats.tf_ops import DANGEROUS_OPS, OpRisk
+from aisec.probes.artifacts.formats.tf_ops import COMPUTE_OPS, DANGEROUS_OPS, TF_VERSION, OpRisk
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
 from aisec.probes.finding import Severity, Verdict
 
 SAVER_SCOPE = re.compile(r"^(save|saver|save_\d+)(/|$)|_traced_(save|restore)|^saver_filename")
 MAX_METADATA = 8 << 20
 MAX_CONSTS = 10_000
+OBJECT_KINDS = frozenset(range(4, 15))  # SavedObject's oneof kind: user_object=4 ... asset=5
+ASSET = 5
+TABLE_FROM_FILE = frozenset({"InitializeTableFromTextFile", "InitializeTableFromTextFileV2"})
 ATTR_OPS = frozenset({"PrintV2", "ImmutableConst", "Const"})
 
 
@@ -35,7 +41,12 @@ ATTR_OPS = frozenset({"PrintV2", "ImmutableConst", "Const"})
 class _Facts:
     nodes: int = 0
     ops: dict[str, list[str]] = field(default_factory=dict)  # risky op -> node names
-    custom_ops: set[str] = field(default_factory=set)
+    unknown_ops: dict[str, str] = field(default_factory=dict)  # op -> first node using it
+    functions: set[str] = field(default_factory=set)  # the library's function names
+    func_args: dict[str, list[str]] = field(default_factory=dict)  # function -> argument names
+    asset_tensors: set[str] = field(default_factory=set)  # TF1: tensors fed with asset paths
+    object_kinds: list[int] = field(default_factory=list)  # SavedObject kind field per node id
+    bound_inputs: dict[str, list[int]] = field(default_factory=dict)  # captures: object ids
     print_to_file: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
     keras_metadata: int = 0
@@ -61,10 +72,15 @@ class _Walker:
                         self.facts.info.append(pw.text(self.r, part, 64))
             elif sub.number == 2:
                 self.graph(*pw.submessage(sub))
-            elif sub.number == 6:  # AssetFileDef: filename = 2
+            elif sub.number == 6:  # AssetFileDef: tensor_info = 1 (name = 1), filename = 2
                 for part in pw.iter_fields(self.r, *pw.submessage(sub)):
                     if part.number == 2 and part.wire == pw.LEN and len(self.facts.assets) < 10_000:
                         self.facts.assets.append(pw.text(self.r, part, 1024))
+                    elif part.number == 1 and part.wire == pw.LEN:
+                        for info in pw.iter_fields(self.r, *pw.submessage(part)):
+                            if info.number == 1 and info.wire == pw.LEN:
+                                tensor = pw.text(self.r, info, 512).split(":")[0]
+                                self.facts.asset_tensors.add(tensor)
             elif sub.number == 7:
                 self.object_graph(sub)
 
@@ -84,8 +100,18 @@ class _Walker:
                 for part in pw.iter_fields(self.r, *pw.submessage(sub)):
                     if part.number == 1 and part.wire == pw.LEN:
                         name = pw.text(self.r, part, 512)
+                        if len(self.facts.functions) < 100_000:
+                            self.facts.functions.add(name)
+                    elif part.number == 2 and part.wire == pw.LEN:  # input_arg: name = 1
+                        self.arg(name, part)
             elif sub.number == 3:
                 self.node(sub, name)
+
+    def arg(self, function: str, fld: pw.Field) -> None:
+        args = self.facts.func_args.setdefault(function, [])
+        for part in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if part.number == 1 and part.wire == pw.LEN and len(args) < 10_000:
+                args.append(pw.text(self.r, part, 512))
 
     def node(self, fld: pw.Field, function: str) -> None:
         f = self.facts
@@ -111,11 +137,16 @@ class _Walker:
             path = self.const_path(attrs["value"])
             if path and name_field:
                 f.consts[(function, pw.text(self.r, name_field, 512))] = path
-        risk = DANGEROUS_OPS.get(op)
-        if risk is None and op != "PrintV2" and ">" not in op:
+        if op in COMPUTE_OPS and op != "PrintV2":
             return  # the common case: a pure tensor op, its name is not needed
+        risk = DANGEROUS_OPS.get(op)
         name = pw.text(self.r, name_field, 512) if name_field else ""
         where = f"{function}:{name}" if function else name
+        if risk is None and op != "PrintV2":
+            # not registered: a call of a library function (checked at the end) or unknown
+            if op not in f.unknown_ops and len(f.unknown_ops) < 1000:
+                f.unknown_ops[op] = where
+            return
         if inputs:
             f.inputs[where] = (function, inputs)
         if risk is OpRisk.SAVER and (SAVER_SCOPE.search(name) or SAVER_SCOPE.search(function)):
@@ -124,8 +155,6 @@ class _Walker:
             names = f.ops.setdefault(op, [])
             if len(names) < 20:
                 names.append(where)
-        if ">" in op and len(f.custom_ops) < 1000:
-            f.custom_ops.add(op)
         if op == "PrintV2" and "output_stream" in attrs:
             stream = self.attr_string(attrs["output_stream"])
             if stream.startswith("file://") and len(f.print_to_file) < 1000:
@@ -163,16 +192,45 @@ class _Walker:
         return ""
 
     def object_graph(self, fld: pw.Field) -> None:
-        # SavedObjectGraph.nodes=1 -> SavedObject.user_object=4 -> SavedUserObject.metadata=3
+        # SavedObjectGraph.nodes=1 -> SavedObject.user_object=4 -> SavedUserObject.metadata=3;
+        # the kind of each object (asset=5, constant=9, ...) and concrete_functions=2 (map
+        # entry key=1, value=2 -> SavedConcreteFunction.bound_inputs=2) say what a function's
+        # captured arguments are bound to when the SavedModel is loaded.
+        kinds = self.facts.object_kinds
         for node in pw.iter_fields(self.r, *pw.submessage(fld)):
+            if node.number == 2 and node.wire == pw.LEN:
+                self.concrete_function(node)
+                continue
             if node.number != 1:
                 continue
+            kind = 0
             for obj in pw.iter_fields(self.r, *pw.submessage(node)):
+                if obj.number in OBJECT_KINDS:
+                    kind = obj.number
                 if obj.number != 4:
                     continue
                 for part in pw.iter_fields(self.r, *pw.submessage(obj)):
                     if part.number == 3 and part.wire == pw.LEN and part.value:
                         self.keras_metadata(part)
+            if len(kinds) < 1_000_000:
+                kinds.append(kind)
+
+    def concrete_function(self, entry: pw.Field) -> None:
+        name, bound = "", []
+        for part in pw.iter_fields(self.r, *pw.submessage(entry)):
+            if part.number == 1 and part.wire == pw.LEN:
+                name = pw.text(self.r, part, 512)
+            elif part.number == 2 and part.wire == pw.LEN:
+                for sub in pw.iter_fields(self.r, *pw.submessage(part)):
+                    if sub.number == 2 and sub.wire == pw.VARINT:
+                        bound.append(sub.value)
+                    elif sub.number == 2 and sub.wire == pw.LEN:  # packed
+                        pos, end = pw.submessage(sub)
+                        while pos < end and len(bound) < 10_000:
+                            value, pos = pw.read_varint(self.r, pos, end)
+                            bound.append(value)
+        if name and len(self.facts.bound_inputs) < 100_000:
+            self.facts.bound_inputs[name] = bound[:10_000]
 
     def keras_metadata_file(self) -> None:
         # keras_metadata.pb: SavedMetadata.nodes=1 -> SavedObject.metadata=5 (JSON)
@@ -190,6 +248,27 @@ class _Walker:
         raw = pw.payload(self.r, part, MAX_METADATA)
         for issue in analyse_config(parse_json(raw)):
             fx.report(self.ctx, issue, where="object graph metadata")
+
+
+def _reads_shipped_asset(f: _Facts, where: str) -> bool:
+    """A table initialiser whose file name is an asset of this SavedModel: the loader feeds it
+    the path of a file copied into the SavedModel's own assets folder (TF1: a tensor named by an
+    AssetFileDef; TF2: a captured function argument bound to an asset object). A constant path
+    or anything else stays flagged."""
+    function, inputs = f.inputs.get(where, ("", []))
+    if len(inputs) < 2:
+        return False
+    source = inputs[1]  # (table_handle, filename, ...)
+    if not function:
+        return source in f.asset_tensors
+    args = f.func_args.get(function, [])
+    bound = f.bound_inputs.get(function, [])
+    if source not in args:
+        return False
+    pos = args.index(source) - (len(args) - len(bound))
+    if pos < 0 or bound[pos] >= len(f.object_kinds):
+        return False
+    return f.object_kinds[bound[pos]] == ASSET
 
 
 def _paths(f: _Facts, where: str) -> list[str]:
@@ -234,7 +313,7 @@ class SavedModelHandler:
             fx.passed(
                 ctx,
                 "savedmodel.ok",
-                "TensorFlow graph uses no file, network or Python ops",
+                "TensorFlow graph uses only compute ops TensorFlow registers",
                 {"nodes": f.nodes, "keras_metadata_objects": f.keras_metadata, "meta": f.info},
             )
 
@@ -253,6 +332,10 @@ class SavedModelHandler:
     def _report(f: _Facts, ctx: ScanContext) -> None:
         for op, where in sorted(f.ops.items()):
             risk = DANGEROUS_OPS[op]
+            if op in TABLE_FROM_FILE:
+                where = [w for w in where if not _reads_shipped_asset(f, w)]
+                if not where:
+                    continue
             paths = sorted({p for node in where for p in _paths(f, node)})[:10]
             target = f" (paths in the graph: {', '.join(map(repr, paths))})" if paths else ""
             ctx.add(
@@ -276,15 +359,22 @@ class SavedModelHandler:
                     details=fx.examples(f.print_to_file),
                 )
             )
-        if f.custom_ops:
+        unknown = sorted(op for op in f.unknown_ops if op not in f.functions)
+        if unknown:
+            shown = ", ".join(repr(op[:80]) for op in unknown[:10])
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
             ctx.add(
                 fx.make(
                     ctx,
                     "savedmodel.custom-op",
                     Verdict.SUSPICIOUS,
-                    Severity.LOW,
-                    "graph needs custom op libraries (native code)",
-                    details=fx.examples(sorted(f.custom_ops)),
+                    Severity.MEDIUM,
+                    f"graph uses ops TensorFlow {TF_VERSION} does not register: {shown}{more}; "
+                    "serving it needs a custom kernel library (native code) loaded first",
+                    details={
+                        **fx.examples(unknown),
+                        "nodes": [f.unknown_ops[op] for op in unknown[: fx.MAX_EXAMPLES]],
+                    },
                 )
             )
         bad_assets = [a for a in f.assets if classify_location(a)]
