@@ -108,7 +108,9 @@ def run_assessment(
     inputs += [input_file("overlay", p) for p in overlays]
     inputs += [input_file("trusted-key", k) for k in keys]
     result = assess(catalog, system, assessment, now, loaded_evidence=loaded, inputs=inputs)
-    result = _warn_open_questions(result, system_path)
+    result = _warn_open_questions(
+        result, system_path.read_text(encoding="utf-8", errors="replace"), system_path.name
+    )
     extra_notes = [d.note() for d in overlay_diffs] + repeat_notes(repeats) + pack_notes
     if extra_notes:  # overlays named with hash and changes; collapsed models named
         result = result.model_copy(update={"notes": [*result.notes, *extra_notes]})
@@ -128,18 +130,19 @@ def run_assessment(
     )
 
 
-def _warn_open_questions(result: AssessmentResult, system_path: Path) -> AssessmentResult:
+def _warn_open_questions(result: AssessmentResult, text: str, name: str) -> AssessmentResult:
     """An imported system file whose '# QUESTION' placeholders are still unanswered is warned
-    about: its guessed exposure, tools and outputs may understate the risk."""
+    about: its guessed exposure, tools and outputs may understate the risk. One check for the
+    CLI (file text) and the server (stored text)."""
     from aisec.analysis.model import CheckWarning, WarningCode
     from aisec.system.importers.scaffold import open_questions
 
-    asked = open_questions(system_path.read_text(encoding="utf-8", errors="replace"))
+    asked = open_questions(text)
     if not asked:
         return result
     warning = CheckWarning(
         code=WarningCode.IMPORT_QUESTIONS_OPEN,
-        subject=system_path.name,
+        subject=name,
         message=f"{len(asked)} import question(s) still unanswered, so the risks rest on "
         f"placeholders: {', '.join(asked)}",
     )
@@ -154,11 +157,13 @@ def run_loaded(
     now: datetime | None = None,
     inputs: Sequence[InputFile] = (),
     signatures: Mapping[str, SignatureCheck] | None = None,
+    system_text: str | None = None,
 ) -> AssessmentRun:
     """The same analysis as `run_assessment` for inputs already in memory (the team server
     stores YAML text and evidence bytes). Evidence is parsed, hashed, bound and aged here;
     `signatures` gives the signature check per evidence name (default: unsigned);
-    `inputs` are the manifest entries of the system and assessment texts."""
+    `inputs` are the manifest entries of the system and assessment texts; `system_text` (the
+    stored YAML) gets the same open-import-questions check as a file."""
     from aisec.analysis.assess import assess
     from aisec.evidence.intake import LoadedEvidence, unsigned
     from aisec.evidence.load import parse_evidence
@@ -195,6 +200,9 @@ def run_loaded(
         for e, (_, raw) in zip(loaded, evidence, strict=True)
     ]
     result = assess(catalog, system, assessment, now, loaded_evidence=loaded, inputs=manifest)
+    if system_text is not None:
+        name = next((i.name for i in inputs if i.kind == "system"), f"{system.id}.yaml")
+        result = _warn_open_questions(result, system_text, name)
     if repeats:
         result = result.model_copy(update={"notes": [*result.notes, *repeat_notes(repeats)]})
     applicable = {d.threat_id for d in result.decisions if d.applicable}

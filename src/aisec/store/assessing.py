@@ -152,7 +152,14 @@ def run_text(
     inputs = [text_input("system", f"{system.id}.yaml", system_text)]
     if assessment_text:
         inputs.append(text_input("assessment", f"{system.id}.assessment.yaml", assessment_text))
-    run = run_loaded(system, assessment, evidence, now=now or datetime.now(UTC), inputs=inputs)
+    run = run_loaded(
+        system,
+        assessment,
+        evidence,
+        now=now or datetime.now(UTC),
+        inputs=inputs,
+        system_text=system_text,
+    )
     report = run.report
     if extras:
         report = ReportInput(
