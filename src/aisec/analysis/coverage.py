@@ -30,10 +30,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from aisec.analysis.coverage_index import Json, coverage_json
 from aisec.analysis.model import ControlView
 from aisec.catalog import Catalog
-from aisec.catalog.crosswalk import Crosswalk, Relationship, SourceKind
-from aisec.catalog.frameworks import Framework, FrameworkItem, Shape
+from aisec.catalog.crosswalk import Crosswalk, Relationship
+from aisec.catalog.frameworks import Framework, Shape
 from aisec.system.assessment import Assessment, ControlStatus
 
 THREAT_ADDRESSED_SHARE = 0.5
@@ -130,160 +131,32 @@ class FrameworkCoverage(_Frozen):
         return sum(1 for item in self.items if item.controls)
 
 
-def _progress(state: ControlInput | None) -> float:
-    return 0.0 if state is None else state.status.strength
-
-
-def _is_done(state: ControlInput | None) -> bool:
-    return state is not None and state.status.strength >= 1.0
-
-
-def _counted(behind: list[ControlBehind]) -> list[ControlBehind]:
-    return [c for c in behind if c.applicable]
-
-
-def _behind(
+def coverage_data(
     catalog: Catalog,
-    control_id: str,
-    states: ControlStates | None,
-    *,
-    relationship: Relationship | None = None,
-    why: str | None = None,
-    via_threats: list[str] | None = None,
-) -> ControlBehind:
-    state = states.get(control_id) if states is not None else None
-    control = catalog.controls.get(control_id)
-    return ControlBehind(
-        control=control_id,
-        name=control.name if control else control_id,
-        relationship=relationship,
-        why=why,
-        via_threats=via_threats or [],
-        status=state.status if state else None,
-        applicable=state.applicable if state else True,
-        evidence=list(state.evidence) if state else [],
-    )
+    crosswalks: Mapping[str, Crosswalk],
+    framework: Framework,
+    control_states: ControlStates | None = None,
+    applicable_threats: Collection[str] | None = None,
+) -> Json:
+    """`coverage` as JSON data, exactly `coverage(...).model_dump(mode="json")`.
 
-
-def _control_item_status(behind: list[ControlBehind], states: ControlStates) -> ItemStatus:
-    counted = _counted(behind)
-    if not counted:
-        return ItemStatus.NOT_APPLICABLE
-    done = [_is_done(states.get(c.control)) for c in counted]
-    strong = any(
-        d and c.relationship is not None and c.relationship.covers_item
-        for c, d in zip(counted, done, strict=True)
-    )
-    if strong or all(done):
-        return ItemStatus.SUPPORTED
-    if any(_progress(states.get(c.control)) > 0 for c in counted):
-        return ItemStatus.PARTLY
-    return ItemStatus.NOT_SUPPORTED
-
-
-def _threat_addressed(catalog: Catalog, threat_id: str, states: ControlStates) -> bool:
-    mitigating = [
-        c for c in catalog.controls_for(threat_id) if states.get(c) is None or states[c].applicable
-    ]
-    if not mitigating:
-        return False
-    share = sum(_progress(states.get(c)) for c in mitigating) / len(mitigating)
-    return share >= THREAT_ADDRESSED_SHARE
-
-
-def _threat_item(
-    catalog: Catalog,
-    item: FrameworkItem,
-    shape: Shape,
-    crosswalk: Crosswalk,
-    states: ControlStates | None,
-    applicable: Collection[str] | None,
-) -> ItemCoverage:
-    links = crosswalk.for_target(item.id, SourceKind.THREAT)
-    via: dict[str, list[str]] = {}
-    threats: list[ThreatBehind] = []
-    for link in links:
-        applies = applicable is None or link.source in applicable
-        if applies:
-            for control_id in catalog.controls_for(link.source):
-                via.setdefault(control_id, []).append(link.source)
-        addressed = (
-            _threat_addressed(catalog, link.source, states)
-            if states is not None and applies
-            else None
-        )
-        threat = catalog.threats.get(link.source)
-        threats.append(
-            ThreatBehind(
-                threat=link.source,
-                name=threat.name if threat else link.source,
-                relationship=link.rel,
-                why=link.why,
-                applies=applies,
-                addressed=addressed,
-            )
-        )
-    behind = [_behind(catalog, c, states, via_threats=t) for c, t in via.items()]
-    live = [t for t in threats if t.applies]
-    note = None
-    if not links:
-        status = ItemStatus.NOT_MAPPED
-    elif not live:
-        status = ItemStatus.NOT_APPLICABLE
-        note = "none of the threats behind this item applies to the system"
-    elif states is None:
-        status = ItemStatus.TOUCHED
-    elif not _counted(behind):
-        status = ItemStatus.NOT_APPLICABLE
-        note = "every control behind this item was declared not applicable"
-    elif all(t.addressed for t in live):
-        status = ItemStatus.SUPPORTED
-    elif any(_progress(states.get(c.control)) > 0 for c in _counted(behind)):
-        status = ItemStatus.PARTLY
-    else:
-        status = ItemStatus.NOT_SUPPORTED
-    return _item(item, shape, status, note=note, threats=threats, controls=behind)
-
-
-def _control_item(
-    catalog: Catalog,
-    item: FrameworkItem,
-    shape: Shape,
-    crosswalk: Crosswalk,
-    states: ControlStates | None,
-) -> ItemCoverage:
-    links = crosswalk.for_target(item.id, SourceKind.CONTROL)
-    behind = [
-        _behind(catalog, link.source, states, relationship=link.rel, why=link.why) for link in links
-    ]
-    if not links:
-        status = ItemStatus.NOT_MAPPED
-    elif states is None:
-        status = ItemStatus.TOUCHED
-    else:
-        status = _control_item_status(behind, states)
-    return _item(item, shape, status, controls=behind)
-
-
-def _item(
-    item: FrameworkItem,
-    shape: Shape,
-    status: ItemStatus,
-    note: str | None = None,
-    threats: list[ThreatBehind] | None = None,
-    controls: list[ControlBehind] | None = None,
-) -> ItemCoverage:
-    return ItemCoverage(
-        id=item.id,
-        title=item.title,
-        label_is_own=item.label_is_own,
-        group=item.group,
-        shape=shape,
-        status=status,
-        note=note,
-        paragraphs=item.paragraphs,
-        threats=threats or [],
-        controls=controls or [],
+    Reports store every framework's coverage as JSON but show only a few as models, so the
+    JSON is built directly (no model per item) and models are made only where needed.
+    """
+    states = None
+    if control_states is not None:
+        states = {
+            key: (s.status.value, s.applicable, s.evidence, s.status.strength)
+            for key, s in control_states.items()
+        }
+    return coverage_json(
+        catalog,
+        crosswalks[framework.key],
+        framework,
+        states,
+        applicable_threats,
+        rule=RULE,
+        share=THREAT_ADDRESSED_SHARE,
     )
 
 
@@ -299,35 +172,8 @@ def coverage(
     `applicable_threats` (threat ids that apply to a system) makes threat-shaped items reached
     only through other threats "not applicable"; None means every catalogue threat counts.
     """
-    crosswalk = crosswalks[framework.key]
-    items: list[ItemCoverage] = []
-    for item in framework.items.values():
-        shape = framework.shape_of(item.id)
-        if item.id in crosswalk.outside_scope:
-            items.append(
-                _item(item, shape, ItemStatus.OUTSIDE_SCOPE, note=crosswalk.outside_scope[item.id])
-            )
-        elif shape is Shape.THREAT:
-            items.append(
-                _threat_item(catalog, item, shape, crosswalk, control_states, applicable_threats)
-            )
-        else:
-            items.append(_control_item(catalog, item, shape, crosswalk, control_states))
-    counts = {status: 0 for status in ItemStatus}
-    for entry in items:
-        counts[entry.status] += 1
-    return FrameworkCoverage(
-        framework=framework.key,
-        name=framework.name,
-        version=framework.version,
-        namespace=framework.namespace,
-        licence=framework.licence,
-        attribution=framework.attribution,
-        assessed=control_states is not None,
-        rule=RULE,
-        counts=counts,
-        items=items,
-    )
+    data = coverage_data(catalog, crosswalks, framework, control_states, applicable_threats)
+    return FrameworkCoverage.model_validate(data)
 
 
 def states_from_assessment(assessment: Assessment) -> dict[str, ControlInput]:

@@ -11,10 +11,10 @@ given, against the catalogue, and fails with file, line and field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated
 
@@ -101,18 +101,30 @@ class Crosswalk:
     outside_scope: Mapping[str, str]
 
     def for_source(self, source: str, kind: SourceKind | None = None) -> tuple[Link, ...]:
-        return tuple(
-            link
-            for link in self.links
-            if link.source == source and (kind is None or link.source_kind == kind)
-        )
+        return self._by_source.get((source, kind), ())
 
     def for_target(self, target: str, kind: SourceKind | None = None) -> tuple[Link, ...]:
-        return tuple(
-            link
-            for link in self.links
-            if link.target == target and (kind is None or link.source_kind == kind)
-        )
+        return self._by_target.get((target, kind), ())
+
+    @cached_property
+    def _by_source(self) -> dict[tuple[str, SourceKind | None], tuple[Link, ...]]:
+        """Links per (source, kind) and per (source, None), in file order: built once, since
+        coverage asks for thousands of them per system and the links never change."""
+        return _index(self.links, lambda link: link.source)
+
+    @cached_property
+    def _by_target(self) -> dict[tuple[str, SourceKind | None], tuple[Link, ...]]:
+        return _index(self.links, lambda link: link.target)
+
+
+def _index(
+    links: Iterable[Link], key: Callable[[Link], str]
+) -> dict[tuple[str, SourceKind | None], tuple[Link, ...]]:
+    groups: dict[tuple[str, SourceKind | None], list[Link]] = {}
+    for link in links:
+        groups.setdefault((key(link), link.source_kind), []).append(link)
+        groups.setdefault((key(link), None), []).append(link)
+    return {k: tuple(v) for k, v in groups.items()}
 
 
 CrosswalkSet = Mapping[str, Crosswalk]

@@ -13,7 +13,7 @@ from typing import Any
 
 from aisec.analysis.coverage import (
     FrameworkCoverage,
-    coverage,
+    coverage_data,
     states_from_assessment,
     states_from_views,
 )
@@ -59,17 +59,22 @@ def compliance_sections(
         states = states_from_views(views)
     else:
         states = states_from_assessment(assessment)
-    every = {
-        key: coverage(catalog, crosswalks, framework, states, applicable_threats)
+    data = {
+        key: coverage_data(catalog, crosswalks, framework, states, applicable_threats)
         for key, framework in frameworks.items()
         if key in crosswalks
     }
     duties = obligations(system, catalog, crosswalks, states)
+    keys = [k for k in shown_frameworks(system) if k in data]
+    # Models only for the frameworks shown (and the AI Act, scoped by the obligations); the
+    # rest (ATLAS above all) is needed only as the JSON the report and the server store.
+    every = {k: FrameworkCoverage.model_validate(data[k]) for k in {*keys, "eu-ai-act"} & set(data)}
     if "eu-ai-act" in every:
         every["eu-ai-act"] = scope_ai_act_coverage(every["eu-ai-act"], duties)
-    shown = tuple(every[k] for k in shown_frameworks(system) if k in every)
+        data["eu-ai-act"] = every["eu-ai-act"].model_dump(mode="json")
+    shown = tuple(every[k] for k in keys)
     extras = {
-        "crosswalks": [c.model_dump(mode="json") for c in every.values()],
+        "crosswalks": list(data.values()),
         "ai_act_obligations": duties.model_dump(mode="json"),
     }
     return shown, duties, extras
