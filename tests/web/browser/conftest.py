@@ -42,21 +42,48 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+# The journeys users rely on run on both databases (SQLite and a throwaway PostgreSQL 15, see
+# tests/pg.py); the page-wide sweeps (hostile text on every page, CSRF on every form, labels,
+# screenshots) render the same templates from the same services and run on SQLite only.
+BOTH_DATABASES = {
+    "test_pages_assessment",
+    "test_pages_decisions_shares",
+    "test_pages_evidence_history",
+    "test_pages_roles",
+    "test_pages_system_authoring",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "live" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        backends = ["sqlite", "postgresql"] if module in BOTH_DATABASES else ["sqlite"]
+        metafunc.parametrize("live", backends, indirect=True, scope="session")
+
+
 @dataclass
 class Live:
     url: str
     app: Any
     seeded: Seeded
+    backend: str = "sqlite"
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    """The demo workspace served on 127.0.0.1, on the database named by the test's parameter."""
     import uvicorn
 
     from aisec.web.app import Settings, create_app
 
-    folder = tmp_path_factory.mktemp("webapp")
-    app = create_app(Settings(database_url=f"sqlite:///{folder}/aisec.db"))
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
+        database = request.getfixturevalue("postgres_server").new_db("web")
+    else:
+        database = f"sqlite:///{tmp_path_factory.mktemp('webapp')}/aisec.db"
+    app = create_app(Settings(database_url=database))
     seeded = seed(app.state.sessionmaker)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -77,7 +104,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             time.sleep(0.05)
     else:
         raise RuntimeError("the test server did not start")
-    yield Live(url, app, seeded)
+    yield Live(url, app, seeded, backend)
     server.should_exit = True
     thread.join(timeout=10)
 
