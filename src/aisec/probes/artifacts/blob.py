@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, Any, BinaryIO, cast
 
-IN_MEMORY_MAX = 32 * 1024 * 1024
+IN_MEMORY_MAX = 8 * 1024 * 1024  # decompressed bytes beyond this spill to a mapped temp file
 
 
 class Blob:

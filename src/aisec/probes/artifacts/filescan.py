@@ -26,7 +26,9 @@ from aisec.probes.artifacts.result import FileResult, verdict_of
 from aisec.probes.artifacts.rules import Rule, finding
 from aisec.probes.finding import Finding, Severity, Verdict
 
-IN_MEMORY_MAX = 32 * 1024 * 1024
+# Files up to this size are read into memory; bigger ones are mapped (in a child process, see
+# above), so a 20 MB file does not add 20 MB to the scanner's resident set.
+IN_MEMORY_MAX = 4 * 1024 * 1024
 _CHUNK = 1 << 20
 USE_FORK = hasattr(os, "fork")
 

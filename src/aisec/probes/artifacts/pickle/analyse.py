@@ -8,6 +8,8 @@ walker), and a broken stream whose first opcodes would already run before the lo
 from __future__ import annotations
 
 import gc
+import mmap
+from collections.abc import Callable
 from typing import Any
 
 from aisec.probes.artifacts.interface import ScanContext
@@ -21,6 +23,7 @@ from aisec.probes.finding import Finding, Severity, Verdict
 TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
 TORCH_LEGACY_PICKLES = 5  # magic, protocol version, sys_info, model, storage keys
 MAX_IMPORT_FINDINGS = 50
+RELEASE_STEP = 1 << 20
 
 _ISSUES: dict[str, tuple[Rule, Severity]] = {
     "pickle.indirect-call": (Rule.PICKLE_INDIRECT, Severity.MEDIUM),
@@ -33,6 +36,8 @@ _ISSUES: dict[str, tuple[Rule, Severity]] = {
 def analyse(buf: Any, start: int, end: int, ctx: ScanContext, kind: str = "pickle") -> None:
     """Walk every pickle in buf[start:end] and report through ctx."""
     st = WalkState(max_ops=ctx.limits.max_pickle_ops, deadline=ctx.deadline)
+    if isinstance(buf, mmap.mmap):
+        st.release = _page_releaser(buf, start)
     legacy = bytes(buf[start : start + len(TORCH_LEGACY_MAGIC)]) == TORCH_LEGACY_MAGIC
     out: list[Finding] = []
 
@@ -51,6 +56,22 @@ def analyse(buf: Any, start: int, end: int, ctx: ScanContext, kind: str = "pickl
         if gc_was_enabled:
             gc.enable()
     _report(st, out, add, start, legacy, kind, stop_reason, ctx)
+
+
+def _page_releaser(mm: mmap.mmap, start: int) -> Callable[[int], None]:
+    """Drop the mapped pages the walk has passed from this process's resident set (they stay in
+    the page cache and fault back in if read again), so that walking a big pickle costs memory
+    for the emulator's state only, not for every byte of the file."""
+    done = start - start % mmap.PAGESIZE
+
+    def release(pos: int) -> None:
+        nonlocal done
+        upto = pos - pos % mmap.PAGESIZE
+        if upto - done >= RELEASE_STEP:
+            mm.madvise(mmap.MADV_DONTNEED, done, upto - done)
+            done = upto
+
+    return release
 
 
 def _walk_all(buf: Any, start: int, end: int, st: WalkState, legacy: bool, add: Any) -> str:

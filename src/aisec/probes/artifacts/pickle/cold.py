@@ -15,6 +15,8 @@ from aisec.probes.artifacts.pickle.state import (
     decode_string,
     line,
     literal_line,
+    memo_get,
+    memo_put,
     need,
     pop_mark,
     setitem,
@@ -41,7 +43,8 @@ def cold_op(  # noqa: C901
     end: int,
     stack: list[Any],
     marks: list[int],
-    memo: dict[int, Any],
+    memo: list[Any],
+    sparse: dict[int, Any],
     st: WalkState,
 ) -> int:
     """Apply one rare opcode; return the position after its argument."""
@@ -84,7 +87,7 @@ def cold_op(  # noqa: C901
     elif op == 0x6A:  # LONG_BINGET
         need(pos, 4, end)
         try:
-            append(memo[unpack_from("<I", data, pos)[0]])
+            append(memo_get(memo, sparse, unpack_from("<I", data, pos)[0]))
         except KeyError:
             raise Malformed(pos, "memo key missing") from None
         pos += 4
@@ -92,7 +95,7 @@ def cold_op(  # noqa: C901
         need(pos, 4, end)
         if not stack:
             raise Malformed(pos, "stack underflow")
-        memo[unpack_from("<I", data, pos)[0]] = stack[-1]
+        memo_put(memo, sparse, unpack_from("<I", data, pos)[0], stack[-1])
         pos += 4
     elif op == 0x67 or op == 0x70:  # GET / PUT
         raw, pos = line(data, pos, end)
@@ -103,11 +106,14 @@ def cold_op(  # noqa: C901
         if op == 0x70:
             if not stack:
                 raise Malformed(pos, "stack underflow")
-            memo[key] = stack[-1]
-        elif key in memo:
-            append(memo[key])
+            if key < 0:
+                raise Malformed(pos, "negative PUT argument")
+            memo_put(memo, sparse, key, stack[-1])
         else:
-            raise Malformed(pos, "memo key missing")
+            try:
+                append(memo_get(memo, sparse, key))
+            except KeyError:
+                raise Malformed(pos, "memo key missing") from None
     elif op == 0x47:  # BINFLOAT
         need(pos, 8, end)
         pos += 8

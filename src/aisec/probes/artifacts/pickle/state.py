@@ -51,6 +51,7 @@ class WalkState:
     imports: dict[str, tuple[Any, int]] = field(default_factory=dict)  # qualname -> (status, off)
     issues: list[Issue] = field(default_factory=list)
     storages: dict[str, int] = field(default_factory=dict)  # torch storage key -> bytes
+    release: Any = None  # called with the walk position: drops mapped pages already walked
 
     def misuse(self, target: Any, op: str, offset: int) -> None:
         """Record SETITEM(S)/APPEND(S) on an object torch.save never applies them to."""
@@ -127,6 +128,31 @@ def text(data: Any, pos: int, n: int) -> Any:
     if n >= BIG:
         return BIGSTR
     return data[pos : pos + n].decode("utf-8", "surrogatepass")
+
+
+def memo_put(memo: list[Any], sparse: dict[int, Any], key: int, value: Any) -> None:
+    """memo[key] = value with the unpickler's dict semantics, stored as a dense list (the keys
+    MEMOIZE and ordinary PUTs use: 0, 1, 2, ...) plus a dict of keys beyond it. A list slot costs
+    8 bytes where a dict entry with its int key costs ~80, which bounds the emulator's memory on
+    pickles with hundreds of thousands of memoised objects."""
+    if key < 0:
+        raise Malformed(key, "negative memo key")
+    n = len(memo)
+    if key < n:
+        memo[key] = value
+    elif key == n:
+        memo.append(value)
+        while sparse and len(memo) in sparse:  # keys put ahead of time become dense
+            memo.append(sparse.pop(len(memo)))
+    else:
+        sparse[key] = value
+
+
+def memo_get(memo: list[Any], sparse: dict[int, Any], key: int) -> Any:
+    """memo[key]; KeyError when the key was never put."""
+    if 0 <= key < len(memo):
+        return memo[key]
+    return sparse[key]
 
 
 def setitem(target: Any, key: Any, value: Any) -> None:

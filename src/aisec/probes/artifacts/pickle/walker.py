@@ -27,6 +27,7 @@ from aisec.probes.artifacts.pickle.state import (
     WalkState,
     check_budget,
     line,
+    memo_put,
     need,
     pop_mark,
     setitem,
@@ -53,7 +54,9 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
     """Walk one pickle starting at `pos`; return the offset just after its STOP."""
     stack: list[Any] = []
     marks: list[int] = []
-    memo: dict[int, Any] = {}
+    memo: list[Any] = []  # dense memo keys 0..n-1; `sparse` holds any key put beyond them
+    sparse: dict[int, Any] = {}
+    memo_append = memo.append
     append = stack.append
     pop = stack.pop
     protocol = 0
@@ -69,21 +72,29 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 st.ops += pos - last
                 last = pos
                 check_budget(st)
+                if st.release is not None:
+                    st.release(pos)
                 limit = min(end, pos + _CHUNK)
             op = data[pos]
             pos += 1
             if op == 0x94:  # MEMOIZE
-                memo[len(memo)] = stack[-1]
+                if sparse:
+                    memo_put(memo, sparse, len(memo) + len(sparse), stack[-1])
+                else:
+                    memo_append(stack[-1])
             elif op == 0x68:  # BINGET
-                append(memo[data[pos]])
+                try:
+                    append(memo[data[pos]])
+                except IndexError:
+                    append(sparse[data[pos]])
                 pos += 1
             elif op == 0x4B:  # BININT1
                 append(data[pos])
                 pos += 1
             elif op == 0x85:  # TUPLE1
                 stack[-1] = (stack[-1],)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x28:  # MARK
                 marks.append(len(stack))
@@ -91,8 +102,8 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 c = pop()
                 b = pop()
                 stack[-1] = (stack[-1], b, c)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x52:  # REDUCE
                 args = pop()
@@ -101,8 +112,8 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                     stack[-1] = Obj(func, args)
                 else:
                     stack[-1] = call_result(func, args, pos - 1, st)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x89:  # NEWFALSE
                 append(False)
@@ -113,8 +124,8 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 t = tuple(stack[k:])
                 del stack[k:]
                 append(t)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x62:  # BUILD
                 state = pop()
@@ -132,17 +143,20 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 pos += 4 + n
                 st.skipped_bytes += n
                 append(BYTES)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x71:  # BINPUT
-                memo[data[pos]] = stack[-1]
+                if data[pos] == len(memo) and not sparse:
+                    memo_append(stack[-1])
+                else:
+                    memo_put(memo, sparse, data[pos], stack[-1])
                 pos += 1
             elif op == 0x86:  # TUPLE2
                 b = pop()
                 stack[-1] = (stack[-1], b)
-                if data[pos] == 0x94:  # MEMOIZE fused into its producer: one dispatch less
-                    memo[len(memo)] = stack[-1]
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
                     pos += 1
             elif op == 0x43:  # SHORT_BINBYTES
                 pos += 1 + data[pos]
@@ -242,7 +256,7 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 st.pickles += 1
                 return pos
             else:
-                pos = cold_op(op, data, pos, end, stack, marks, memo, st)
+                pos = cold_op(op, data, pos, end, stack, marks, memo, sparse, st)
     except _DECODE_ERRORS as exc:
         reason = _REASONS.get(type(exc), f"undecodable argument ({type(exc).__name__})")
         raise Malformed(pos, reason) from None
