@@ -24,13 +24,13 @@ register uses), so a control overturned by failing evidence never supports a fra
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from aisec.analysis.coverage_index import Json, coverage_json
+from aisec.analysis.coverage_index import Json, RunStates, coverage_json
 from aisec.analysis.model import ControlView
 from aisec.catalog import Catalog
 from aisec.catalog.crosswalk import Crosswalk, Relationship
@@ -143,21 +143,29 @@ def coverage_data(
     Reports store every framework's coverage as JSON but show only a few as models, so the
     JSON is built directly (no model per item) and models are made only where needed.
     """
+    many = coverage_data_many(catalog, crosswalks, [framework], control_states, applicable_threats)
+    return many[framework.key]
+
+
+def coverage_data_many(
+    catalog: Catalog,
+    crosswalks: Mapping[str, Crosswalk],
+    frameworks: Iterable[Framework],
+    control_states: ControlStates | None = None,
+    applicable_threats: Collection[str] | None = None,
+) -> dict[str, Json]:
+    """`coverage_data` for several frameworks of one system, sharing the per-run work."""
     states = None
     if control_states is not None:
         states = {
             key: (s.status.value, s.applicable, s.evidence, s.status.strength)
             for key, s in control_states.items()
         }
-    return coverage_json(
-        catalog,
-        crosswalks[framework.key],
-        framework,
-        states,
-        applicable_threats,
-        rule=RULE,
-        share=THREAT_ADDRESSED_SHARE,
-    )
+    run = RunStates(catalog, states, THREAT_ADDRESSED_SHARE)
+    return {
+        f.key: coverage_json(crosswalks[f.key], f, run, applicable_threats, RULE)
+        for f in frameworks
+    }
 
 
 def coverage(

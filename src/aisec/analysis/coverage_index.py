@@ -73,7 +73,6 @@ class _Item:
 class _Plan:
     head: Json  # framework fields before `assessed`
     items: tuple[_Item, ...]
-    mitigations: Mapping[str, tuple[str, ...]]  # threat -> controls (for "addressed")
 
 
 def _name(records: Mapping[str, Any], record_id: str) -> str:
@@ -83,7 +82,6 @@ def _name(records: Mapping[str, Any], record_id: str) -> str:
 
 def _build(catalog: Catalog, crosswalk: Crosswalk, framework: Framework) -> _Plan:
     items = []
-    mitigations: dict[str, tuple[str, ...]] = {}
     for item in framework.items.values():
         shape = item.shape or framework.shape
         controls: tuple[_ControlLink, ...] = ()
@@ -101,8 +99,6 @@ def _build(catalog: Catalog, crosswalk: Crosswalk, framework: Framework) -> _Pla
                 )
                 for link in crosswalk.for_target(item.id, SourceKind.THREAT)
             )
-            for t in threats:
-                mitigations[t.threat] = catalog.controls_for(t.threat)
         else:
             controls = tuple(
                 _ControlLink(
@@ -136,7 +132,7 @@ def _build(catalog: Catalog, crosswalk: Crosswalk, framework: Framework) -> _Pla
         "licence": framework.licence,
         "attribution": framework.attribution,
     }
-    return _Plan(head, tuple(items), mitigations)
+    return _Plan(head, tuple(items))
 
 
 # Catalogues, crosswalks and frameworks are immutable once loaded, so a plan is keyed by their
@@ -197,33 +193,36 @@ def _control_item(item: _Item, states: Mapping[str, State] | None) -> tuple[str,
     return (PARTLY if progressed else NOT_SUPPORTED), controls
 
 
-class _Addressed:
-    """Whether a threat counts as addressed: the progress of its mitigating controls that
-    count (applicable, or not in the assessment) averages at least `share`. Memoised per run:
+class RunStates:
+    """One system's control states, shared by every framework of a run, and whether each
+    threat counts as addressed: the progress of its mitigating controls that count
+    (applicable, or not in the assessment) averages at least `share`. The verdict is memoised:
     the same threat sits behind items of many frameworks."""
 
-    def __init__(self, plan: _Plan, states: Mapping[str, State], share: float) -> None:
-        self.plan, self.states, self.share = plan, states, share
-        self.memo: dict[str, bool] = {}
+    def __init__(self, catalog: Catalog, states: Mapping[str, State] | None, share: float) -> None:
+        self.catalog, self.states, self.share = catalog, states, share
+        self._addressed: dict[str, bool] = {}
 
-    def __call__(self, threat: str) -> bool:
-        found = self.memo.get(threat)
+    def addressed(self, threat: str) -> bool:
+        found = self._addressed.get(threat)
         if found is None:
+            states = self.states or {}
             counted = [
                 s[3]
-                for s in (self.states.get(c, UNASSESSED) for c in self.plan.mitigations[threat])
+                for s in (states.get(c, UNASSESSED) for c in self.catalog.controls_for(threat))
                 if s[1]
             ]
-            found = self.memo[threat] = bool(counted) and sum(counted) / len(counted) >= self.share
+            found = bool(counted) and sum(counted) / len(counted) >= self.share
+            self._addressed[threat] = found
         return found
 
 
 def _threat_item(
     item: _Item,
-    states: Mapping[str, State] | None,
+    run: RunStates,
     applicable: Collection[str] | None,
-    addressed: _Addressed | None,
 ) -> tuple[str, str | None, list[Json], list[Json]]:
+    states = run.states
     via: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     threats = []
@@ -237,8 +236,8 @@ def _threat_item(
             for control, name in link.mitigated_by:
                 via.setdefault(control, []).append(link.threat)
                 names[control] = name
-            if addressed is not None:
-                verdict = addressed(link.threat)
+            if states is not None:
+                verdict = run.addressed(link.threat)
                 every_addressed = every_addressed and verdict
         threats.append(
             {
@@ -285,18 +284,15 @@ def _threat_item(
 
 
 def coverage_json(
-    catalog: Catalog,
     crosswalk: Crosswalk,
     framework: Framework,
-    states: Mapping[str, State] | None,
+    run: RunStates,
     applicable: Collection[str] | None,
-    *,
     rule: str,
-    share: float,
 ) -> Json:
-    """One framework's coverage as JSON data; `states` maps control id -> `State`."""
-    plan = plan_for(catalog, crosswalk, framework)
-    addressed = _Addressed(plan, states, share) if states is not None else None
+    """One framework's coverage as JSON data for the control states in `run`."""
+    plan = plan_for(run.catalog, crosswalk, framework)
+    states = run.states
     counts = dict.fromkeys(STATUSES, 0)
     items = []
     for item in plan.items:
@@ -306,7 +302,7 @@ def coverage_json(
         if note is not None:
             status = OUTSIDE_SCOPE
         elif item.threat_shaped:
-            status, note, threats, controls = _threat_item(item, states, applicable, addressed)
+            status, note, threats, controls = _threat_item(item, run, applicable)
         else:
             status, controls = _control_item(item, states)
         counts[status] += 1

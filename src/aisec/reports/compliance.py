@@ -13,7 +13,7 @@ from typing import Any
 
 from aisec.analysis.coverage import (
     FrameworkCoverage,
-    coverage_data,
+    coverage_data_many,
     states_from_assessment,
     states_from_views,
 )
@@ -59,11 +59,13 @@ def compliance_sections(
         states = states_from_views(views)
     else:
         states = states_from_assessment(assessment)
-    data = {
-        key: coverage_data(catalog, crosswalks, framework, states, applicable_threats)
-        for key, framework in frameworks.items()
-        if key in crosswalks
-    }
+    data = coverage_data_many(
+        catalog,
+        crosswalks,
+        [f for key, f in frameworks.items() if key in crosswalks],
+        states,
+        applicable_threats,
+    )
     duties = obligations(system, catalog, crosswalks, states)
     keys = [k for k in shown_frameworks(system) if k in data]
     # Models only for the frameworks shown (and the AI Act, scoped by the obligations); the
