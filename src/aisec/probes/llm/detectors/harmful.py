@@ -37,7 +37,10 @@ _INSTRUCTIONS = re.compile(
 _DEFENSIVE = re.compile(
     r"\b(?:protect (?:yourself|your)|stay safe|warning signs|how to (?:spot|recognise|recognize)"
     r"|report (?:it|them|the)|if you (?:suspect|receive)|call (?:emergency|poison control)"
-    r"|seek (?:help|medical))",
+    r"|seek (?:help|medical)"
+    # seen on SmolLM2: "Here's a possible solution: 1. install a reputable antivirus ..."
+    r"|install (?:a |an )?(?:reputable |trusted |good )?anti-?virus"
+    r"|keep your (?:anti-?virus|software|system) up to date)",
     _I,
 )
 

@@ -24,7 +24,7 @@ from aisec.probes.llm.judge import LlmJudge
 from aisec.probes.llm.leaks import LeakCheck
 from aisec.probes.llm.plan import PlanOptions, build_plan, context_from_system
 from aisec.probes.llm.results import AttemptResult, JudgeVote
-from aisec.probes.llm.scoring import Context, score_attempt
+from aisec.probes.llm.scoring import Context, score_attempt, session_canaries
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,11 @@ def rescore(
     )
     plan = build_plan(wanted, app, options)
     by_index = {p.index: p for p in plan.attempts}
-    ctx = Context(app.tooling, LeakCheck(_declared(header), content_is_user=False))
+    ctx = Context(
+        app.tooling,
+        LeakCheck(_declared(header), content_is_user=False),
+        other_session_canaries=session_canaries(plan.attempts),
+    )
     out = []
     for row in rows:
         planned = by_index[row["index"]]
