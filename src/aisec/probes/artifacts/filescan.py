@@ -72,8 +72,11 @@ def _clean(f: Finding, digest: str | None) -> Finding:
         if needs_escape(text):
             update[key] = safe_text(text)
     if f.details:
-        details = safe_value({k: v for k, v in f.details.items() if k != "storages"})
-        if details != f.details:
+        raw = f.details
+        if "storages" in raw:
+            raw = {k: v for k, v in raw.items() if k != "storages"}
+        details = safe_value(raw)
+        if details is not f.details:
             update["details"] = details
     if digest is not None and not f.sha256:
         update["sha256"] = digest

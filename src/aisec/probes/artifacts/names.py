@@ -74,11 +74,22 @@ def safe_text(text: str) -> str:
 
 
 def safe_value(value: Any) -> Any:
-    """`safe_text` applied to every string inside JSON-like details."""
+    """`safe_text` applied to every string inside JSON-like details (tuples become lists); a
+    dict or list that needs no change is returned as it is, so the common case copies nothing."""
     if isinstance(value, str):
         return safe_text(value)
     if isinstance(value, dict):
-        return {safe_text(str(k)): safe_value(v) for k, v in value.items()}
+        out = {}
+        changed = False
+        for k, v in value.items():
+            key = safe_text(str(k))
+            item = safe_value(v)
+            changed = changed or key is not k or item is not v
+            out[key] = item
+        return out if changed else value
     if isinstance(value, list | tuple):
-        return [safe_value(v) for v in value]
+        items = [safe_value(v) for v in value]
+        if type(value) is list and all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items
     return value

@@ -281,6 +281,9 @@ class SavedModelHandler:
     name = "tf-savedmodel"
 
     def detect(self, head: bytes, size: int) -> bool:
+        # every TF protobuf the checks below accept opens with a one-byte tag of field 1-5
+        if not head or not 0x08 <= head[0] < 0x30:
+            return False
         first = pw.leading_fields(head, 1)
         if not first or first[0].end > size:  # a field cannot run past the end of the file
             return False

@@ -36,6 +36,7 @@ from aisec.probes.artifacts.pickle.state import (
 )
 from aisec.probes.artifacts.pickle.values import (
     BYTES,
+    FLOAT,
     LIST,
     Global,
     Obj,
@@ -255,6 +256,10 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                     raise Malformed(pos, "STOP on empty stack")
                 st.pickles += 1
                 return pos
+            elif op == 0x47:  # BINFLOAT: common in real data, a call to cold_op each costs more
+                need(pos, 8, end)
+                pos += 8
+                append(FLOAT)
             else:
                 pos = cold_op(op, data, pos, end, stack, marks, memo, sparse, st)
     except _DECODE_ERRORS as exc:
