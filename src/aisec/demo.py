@@ -133,6 +133,13 @@ PRODUCERS: dict[str, Callable[[AISystem, Path, Path], Path | None]] = {
 }
 
 
+def evidence_files(folder: Path, system_id: str) -> list[Path]:
+    """The evidence an earlier `aisec demo` run wrote for one system (its `evidence/` folder),
+    in the order the demo produced and assessed it."""
+    kinds = ("scan", "probe", "mltest")  # the file names the producers above write
+    return [p for k in kinds if (p := folder / f"{system_id}-{k}.json").is_file()]
+
+
 def demo_evidence(system: AISystem, system_path: Path, out: Path, say: Say) -> list[Path]:
     """Run every producer that fits; a missing optional extra is reported, not fatal."""
     paths = []

@@ -7,6 +7,7 @@ Heavy imports (fastapi, sqlalchemy, uvicorn, alembic) stay inside the command fu
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -88,14 +89,97 @@ def load_demo(factory: sessionmaker[Session], workspace: str = "demo") -> int:
     return added
 
 
+def load_demo_evidence(
+    factory: sessionmaker[Session],
+    workspace: str = "demo",
+    evidence_dir: Path | None = None,
+    say: Callable[[str], None] = typer.echo,
+) -> int:
+    """Attach to each bundled example that has no evidence yet the evidence `aisec demo`
+    collects for it, so the live portfolio shows the figures of the CLI demo: the files of an
+    earlier `aisec demo` run (`evidence_dir`, its evidence/ folder), else collected now with the
+    demo's own producers (scanner, probes against the reference target, ML tests). Each file is
+    an ordinary audited upload. Returns the number of files uploaded."""
+    import tempfile
+
+    from aisec.demo import demo_evidence, evidence_files
+    from aisec.service import bundled_examples
+    from aisec.store import services
+    from aisec.store.access import CLI_ACTOR
+    from aisec.store.db import write_session
+    from aisec.system import load_system
+
+    uploaded = 0
+    with tempfile.TemporaryDirectory(prefix="aisec-demo-evidence-") as tmp:
+        for sid, system_path, _ in bundled_examples():
+            with factory() as s:
+                ws = services.get_workspace(s, workspace)
+                system = services.get_system(s, ws, sid)
+                if services.evidence_of(s, system):
+                    continue  # evidence already there (an earlier start, or the user's own)
+            if evidence_dir is not None:
+                paths = evidence_files(evidence_dir, sid)
+            else:
+                say(f"{sid}: collecting demo evidence")
+                paths = demo_evidence(load_system(system_path), system_path, Path(tmp), say)
+            for path in paths:
+                with write_session(factory) as s:
+                    ws = services.get_workspace(s, workspace)
+                    services.upload_evidence(
+                        s,
+                        CLI_ACTOR,
+                        ws,
+                        services.get_system(s, ws, sid),
+                        path.name,
+                        path.read_bytes(),
+                        "demo evidence, as 'aisec demo' collects it",
+                    )
+                uploaded += 1
+    return uploaded
+
+
+def _collect_in_background(factory: sessionmaker[Session]) -> None:
+    """`serve --demo` answers at once; the probes and ML tests (a minute of CPU) run in a
+    low-priority thread and the portfolio fills in as each file is uploaded."""
+    import os
+    import threading
+
+    def run() -> None:
+        try:  # Linux: a thread has its own nice value (inherited by the threads it starts)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (AttributeError, OSError):
+            pass
+        try:
+            count = load_demo_evidence(factory, say=lambda line: typer.echo(f"[demo] {line}"))
+        except Exception as exc:  # noqa: BLE001 - a failed demo extra must not stop the server
+            typer.echo(f"[demo] evidence not loaded: {exc}", err=True)
+            return
+        typer.echo(f"[demo] {count} evidence file(s) loaded: the portfolio matches 'aisec demo'")
+
+    threading.Thread(target=run, name="demo-evidence", daemon=True).start()
+
+
 @app.command("serve")
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load the bundled examples into workspace 'demo'.")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the bundled examples into workspace 'demo', with the evidence "
+            "'aisec demo' collects (gathered in the background unless --demo-evidence).",
+        ),
     ] = False,
+    demo_evidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--demo-evidence",
+            help="With --demo: take the evidence from the evidence/ folder of an earlier "
+            "'aisec demo --out DIR' run instead of probing again.",
+        ),
+    ] = None,
     trust_proxy: Annotated[
         bool,
         typer.Option("--trust-proxy", help="Behind a TLS reverse proxy: honour X-Forwarded-Proto."),
@@ -108,9 +192,18 @@ def serve(
 
     url = _url(db)
     factory = _factory(url)
+    if demo_evidence is not None and not demo_evidence.is_dir():
+        raise InputError("not a folder", source=str(demo_evidence), hint="aisec demo --out DIR")
     if demo:
         count = load_demo(factory)
         typer.echo(f"demo workspace 'demo': {count} example system(s) imported")
+        if demo_evidence is not None:
+            nested = demo_evidence / "evidence"  # the --out folder of 'aisec demo' also works
+            folder = nested if nested.is_dir() else demo_evidence
+            files = load_demo_evidence(factory, evidence_dir=folder)
+            typer.echo(f"demo evidence: {files} file(s) loaded from {demo_evidence}")
+        else:
+            _collect_in_background(factory)
     if _no_users(url):
         flag = f" --db {db}" if db else ""
         typer.echo(
