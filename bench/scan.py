@@ -11,11 +11,11 @@ Prints one table: detection rate, false positives, not-scanned/error counts, MB/
 Peer tools are optional (`pip install 'aisec[bench]'`); missing ones are reported as such.
 
 A second table measures what a user experiences: each tool's own CLI started as a fresh process
-(`aisec scan FILE -q`, `picklescan -p FILE`, `modelscan -p FILE`), whole-process wall time
-(best of --repeat) and peak RSS, on the opcode-heavy pickle, the array-heavy pickle (aisec
+(`aisec scan FILE -q`, `picklescan -p FILE`, `modelscan -p FILE`), whole-process wall and CPU
+time (median of --repeat) and peak RSS, on the opcode-heavy pickle, the array-heavy pickle (aisec
 hashes every file with SHA-256, the others do not hash) and a folder of 500 small pickles, plus
 detection on the second-wave corpus (tests/probes/artifacts/corpus.py). `--whole-only` skips
-the in-process table.
+the in-process table (and reuses already built files).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import json
 import os
 import pickle
 import shutil
+import statistics
 import struct
 import subprocess
 import sys
@@ -310,8 +311,9 @@ def _bin(tool: str) -> str | None:
     return found
 
 
-def run_cli(tool: str, target: Path, timeout: float) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of one fresh CLI process."""
+def run_cli(tool: str, target: Path, timeout: float) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB, exit code, CPU seconds) of one fresh CLI process (RSS and
+    CPU include the children it waited for, e.g. aisec's per-file scan process)."""
     cmd = CLI[tool](target)
     cmd[0] = _bin(cmd[0]) or cmd[0]
     # Byte-code caches as a user's install has them (this host sets PYTHONDONTWRITEBYTECODE).
@@ -329,7 +331,12 @@ def run_cli(tool: str, target: Path, timeout: float) -> tuple[float, float, int]
             _, status, usage = os.wait4(proc.pid, 0)
             break
         time.sleep(0.002)
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return (
+        time.perf_counter() - t0,
+        usage.ru_maxrss / 1024,
+        os.waitstatus_to_exitcode(status),
+        usage.ru_utime + usage.ru_stime,
+    )
 
 
 def small_files(n: int = 500) -> Path:
@@ -359,7 +366,10 @@ def whole_process(perf: list[Path], repeat: int, big_repeat: int, timeout: float
         ("500 small pickles (folder)", small_files(), repeat),
     ]
     cases = wave2_corpus()
-    print("\nwhole process (fresh CLI per run; best wall time of N, peak RSS of that process)")
+    print(
+        "\nwhole process (fresh CLI per run; median wall time of N, median CPU time in brackets, "
+        "peak RSS over the N runs)"
+    )
     print("| tool | " + " | ".join(t for t, _, _ in targets) + " | wave-2 corpus flagged |")
     print("|---" * (len(targets) + 2) + "|")
     for tool in CLI:
@@ -370,15 +380,27 @@ def whole_process(perf: list[Path], repeat: int, big_repeat: int, timeout: float
         cells = []
         for _, target, n in targets:
             runs = [run_cli(tool, target, timeout) for _ in range(n)]
-            wall = min(r[0] for r in runs)
-            cells.append(f"{wall:.2f} s, {max(r[1] for r in runs):.0f} MB (exit {runs[0][2]})")
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[3] for r in runs)
+            peak = max(r[1] for r in runs)
+            cells.append(f"{wall:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB (exit {runs[0][2]})")
         flagged = 0
         for case in cases:
-            _, _, code = run_cli(tool, case, timeout)
+            code = run_cli(tool, case, timeout)[2]
             flagged += code == 1  # all three exit 1 when they report a problem
         cells.append(f"{flagged}/{len(cases)}")
         print(f"| {tool} | " + " | ".join(cells) + " |")
     print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+def only_whole(size_gb: float, repeat: int, big_repeat: int, timeout: float) -> None:
+    """The whole-process table from files already built (no corpus rebuild, no peer tables)."""
+    perf = CORPUS / "perf"
+    files = [perf / "opcode-heavy-40k-arrays.pkl", perf / f"array-heavy-{size_gb:g}gb.pkl"]
+    if not all(f.exists() for f in files):
+        raise SystemExit("run once without --whole-only to build the files")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    whole_process(files, repeat, big_repeat, timeout)
 
 
 # ---------------------------------------------------------------- driver
@@ -404,6 +426,9 @@ def main() -> int:
         Path(args.build).write_text(json.dumps({k: [str(p) for p in v] for k, v in built.items()}))
         return 0
     CORPUS.mkdir(parents=True, exist_ok=True)
+    if args.whole_only and (CORPUS / "perf" / "opcode-heavy-40k-arrays.pkl").exists():
+        only_whole(size_gb, args.repeat, args.big_repeat, 300 if args.quick else 1800)
+        return 0
     t0 = time.perf_counter()
     # Built in a child process: the parent must stay small, because a forked child's peak
     # RSS (what wait4 reports) starts at its parent's size.
