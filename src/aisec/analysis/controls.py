@@ -25,7 +25,7 @@ from aisec.analysis.model import (
     WarningCode,
 )
 from aisec.catalog import Catalog
-from aisec.catalog.schema import Role
+from aisec.catalog.schema import Control, Role
 from aisec.evidence.apply import EvidenceIndex
 from aisec.system.assessment import Assessment, ControlState, ControlStatus
 from aisec.system.schema import AISystem, Host, OrgRole, Party
@@ -90,11 +90,21 @@ def control_views(
     applicable_threats = {d.threat_id for d in decisions if d.applicable}
     states = assessment.controls if assessment else {}
     others_run_models = system is not None and runs_no_model_itself(system)
-    views, warnings = [], []
+    views: list[ControlView] = []
+    warnings: list[CheckWarning] = []
     for control in catalog.controls.values():
         state = states.get(control.id, _NO_STATE)
         mitigates = [e.threat for e in control.effects if e.threat in applicable_threats]
         ev = evidence.controls.get(control.id)
+        role = state.role or control.role
+        supplier = (
+            state.supplier_provided
+            if state.supplier_provided is not None
+            else others_run_models and role is Role.VENDOR
+        )
+        if state is _NO_STATE and ev is None:  # most controls: shared frozen values
+            views.append(_unassessed_view(control, tuple(mitigates), supplier))
+            continue
         outcome = (
             EvidenceOutcome(
                 outcome=ev.outcome, sources=list(ev.sources), detail=ev.detail, signed=ev.signed
@@ -102,68 +112,91 @@ def control_views(
             if ev
             else None
         )
-        role = state.role or control.role
-        supplier = (
-            state.supplier_provided
-            if state.supplier_provided is not None
-            else others_run_models and role is Role.VENDOR
-        )
-        status, assurance = effective(state, outcome, supplier)
-        reason = _reason(state, mitigates, [e.threat for e in control.effects])
-        if supplier and state.applicable:
-            reason += "; expected from the supplier" + (
-                f" ({state.supplier})" if state.supplier else ""
-            )
-        relevant = bool(mitigates)
-        if state.applicable and relevant:
-            if outcome and outcome.outcome == "verified" and status.strength == 0:
-                reason += "; evidence passed although the control is not recorded as in place"
-                warnings.append(
-                    CheckWarning(
-                        code=WarningCode.EVIDENCE_PASSED_NOT_IN_PLACE,
-                        subject=control.id,
-                        message="evidence passed although the assessment does not record the "
-                        "control as in place: review the assessment",
-                    )
-                )
-            if state.status is ControlStatus.VERIFIED and outcome is None:
-                warnings.append(
-                    CheckWarning(
-                        code=WarningCode.VERIFIED_WITHOUT_EVIDENCE,
-                        subject=control.id,
-                        message="claimed 'verified' but no evidence file covers it: counted as "
-                        "implemented (claimed)",
-                    )
-                )
-        if not state.applicable:
-            status, assurance = state.status, Assurance.NOT_APPLICABLE
-        overdue = bool(
-            today and state.due and state.due < today and status.strength < 1.0 and relevant
-        )
-        views.append(
-            ControlView(
-                id=control.id,
-                name=control.name,
-                category=control.category,
-                phases=control.phases,
-                role=role,
-                role_overridden=state.role is not None,
-                status=state.status,
-                effective_status=status,
-                applicable=state.applicable,
-                relevant=relevant,
-                reason=reason,
-                owner=state.owner,
-                evidence=list(state.evidence),
-                evidence_outcome=outcome,
-                mitigates=mitigates,
-                notes=state.notes,
-                assurance=assurance,
-                supplier_provided=supplier and state.applicable,
-                supplier=state.supplier,
-                supplier_evidence=list(state.supplier_evidence),
-                due=state.due,
-                overdue=overdue,
-            )
-        )
+        views.append(_view(control, state, outcome, mitigates, role, supplier, today, warnings))
     return views, warnings
+
+
+_UNASSESSED: dict[tuple[int, tuple[str, ...], bool], tuple[Control, ControlView]] = {}
+MAX_SHARED_VIEWS = 16384
+
+
+def _unassessed_view(control: Control, mitigates: tuple[str, ...], supplier: bool) -> ControlView:
+    """The view of a control the assessment does not name and no evidence covers depends only
+    on the control, the applicable threats it mitigates and the supplier scope, so it is built
+    once and shared (frozen). The entry holds the control, so its id is never reused while kept."""
+    key = (id(control), mitigates, supplier)
+    hit = _UNASSESSED.get(key)
+    if hit is not None:
+        return hit[1]
+    unused: list[CheckWarning] = []  # no claim and no evidence: nothing to warn about
+    view = _view(control, _NO_STATE, None, list(mitigates), control.role, supplier, None, unused)
+    if len(_UNASSESSED) >= MAX_SHARED_VIEWS:
+        _UNASSESSED.clear()
+    _UNASSESSED[key] = (control, view)
+    return view
+
+
+def _view(
+    control: Control,
+    state: ControlState,
+    outcome: EvidenceOutcome | None,
+    mitigates: list[str],
+    role: Role,
+    supplier: bool,
+    today: date | None,
+    warnings: list[CheckWarning],
+) -> ControlView:
+    status, assurance = effective(state, outcome, supplier)
+    reason = _reason(state, mitigates, [e.threat for e in control.effects])
+    if supplier and state.applicable:
+        reason += "; expected from the supplier" + (
+            f" ({state.supplier})" if state.supplier else ""
+        )
+    relevant = bool(mitigates)
+    if state.applicable and relevant:
+        if outcome and outcome.outcome == "verified" and status.strength == 0:
+            reason += "; evidence passed although the control is not recorded as in place"
+            warnings.append(
+                CheckWarning(
+                    code=WarningCode.EVIDENCE_PASSED_NOT_IN_PLACE,
+                    subject=control.id,
+                    message="evidence passed although the assessment does not record the "
+                    "control as in place: review the assessment",
+                )
+            )
+        if state.status is ControlStatus.VERIFIED and outcome is None:
+            warnings.append(
+                CheckWarning(
+                    code=WarningCode.VERIFIED_WITHOUT_EVIDENCE,
+                    subject=control.id,
+                    message="claimed 'verified' but no evidence file covers it: counted as "
+                    "implemented (claimed)",
+                )
+            )
+    if not state.applicable:
+        status, assurance = state.status, Assurance.NOT_APPLICABLE
+    overdue = bool(today and state.due and state.due < today and status.strength < 1.0 and relevant)
+    return ControlView(
+        id=control.id,
+        name=control.name,
+        category=control.category,
+        phases=control.phases,
+        role=role,
+        role_overridden=state.role is not None,
+        status=state.status,
+        effective_status=status,
+        applicable=state.applicable,
+        relevant=relevant,
+        reason=reason,
+        owner=state.owner,
+        evidence=list(state.evidence),
+        evidence_outcome=outcome,
+        mitigates=mitigates,
+        notes=state.notes,
+        assurance=assurance,
+        supplier_provided=supplier and state.applicable,
+        supplier=state.supplier,
+        supplier_evidence=list(state.supplier_evidence),
+        due=state.due,
+        overdue=overdue,
+    )

@@ -10,6 +10,7 @@ the organisation's own work.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from aisec.analysis.model import ControlView, PracticeAnswer, Readiness, ReadinessScore, RiskItem
 from aisec.catalog import Catalog
@@ -41,13 +42,22 @@ def _score(
         done += weight * strength
         count += 1
         implemented += strength >= 1.0
+    score = round(100.0 * done / total, 1) if total else 0.0
+    return _readiness_score(key, label, score, count, implemented, bool(total))
+
+
+@lru_cache(maxsize=4096)
+def _readiness_score(
+    key: str, label: str, score: float, controls: int, implemented: int, assessed: bool
+) -> ReadinessScore:
+    """Scores are frozen values that repeat across slices and systems: built once, shared."""
     return ReadinessScore(
         key=key,
         label=label,
-        score=round(100.0 * done / total, 1) if total else 0.0,
-        controls=count,
+        score=score,
+        controls=controls,
         implemented=implemented,
-        assessed=bool(total),
+        assessed=assessed,
     )
 
 
@@ -93,13 +103,33 @@ def practice_answers(catalog: Catalog, views: list[ControlView]) -> list[Practic
                 else None
             )
             answers.append(
-                PracticeAnswer(
-                    practice_id=practice.id,
-                    practice_name=practice.name,
-                    question_id=question.id,
-                    question=question.text,
-                    controls=list(question.controls),
-                    readiness=score,
+                _answer(
+                    practice.id,
+                    practice.name,
+                    question.id,
+                    question.text,
+                    tuple(question.controls),
+                    score,
                 )
             )
     return answers
+
+
+@lru_cache(maxsize=4096)
+def _answer(
+    practice_id: str,
+    practice_name: str,
+    question_id: str,
+    question: str,
+    controls: tuple[str, ...],
+    readiness: float | None,
+) -> PracticeAnswer:
+    """Answers are frozen values: one per question and readiness figure, shared by systems."""
+    return PracticeAnswer(
+        practice_id=practice_id,
+        practice_name=practice_name,
+        question_id=question_id,
+        question=question,
+        controls=list(controls),
+        readiness=readiness,
+    )
