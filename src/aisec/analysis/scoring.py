@@ -11,19 +11,24 @@ exceeds inherent risk. Whether a risk is accepted is a person's decision
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 from aisec.analysis.controls import VERIFIED_ASSURANCE
 from aisec.analysis.facts import FactCache
-from aisec.analysis.likelihood import ConfidentialityMemo, inherent_impact, inherent_likelihood
+from aisec.analysis.likelihood import (
+    ConfidentialityMemo,
+    confidentiality_base,
+    inherent_likelihood,
+)
 from aisec.analysis.model import ControlContribution, ControlView, RiskItem, ThreatDecision
 from aisec.analysis.risk import (
     DEMONSTRATED_FLOOR,
     MAX_IMPACT_REDUCTION,
+    ImpactScore,
     band,
     impact_bases,
+    impact_of,
     reduce,
     reduce_likelihood,
     rescale,
@@ -68,59 +73,51 @@ def _contribution(
     )
 
 
-def _contributions(
+def _per_threat(
     catalog: Catalog, by_id: dict[str, ControlView], threat_id: str, demonstrated: bool
-) -> list[ControlContribution]:
-    out = []
+) -> _ThreatControls:
+    """Everything about a threat's controls that does not depend on the component, in one pass
+    over its mitigating controls (catalogue order)."""
+    contributions: list[ControlContribution] = []
+    counted: list[ControlContribution] = []
+    missing: list[tuple[int, ControlContribution]] = []
+    weight: dict[Role, int] = {}
+    effects = catalog.effects
     for control_id in catalog.controls_for(threat_id):
         view = by_id[control_id]
-        effect = catalog.effect(control_id, threat_id)
-        out.append(
-            _contribution(
-                control_id,
-                view.effective_status,
-                _counted(view, demonstrated),
-                effect.likelihood,
-                effect.impact,
-            )
+        effect = effects[(control_id, threat_id)]
+        contribution = _contribution(
+            control_id,
+            view.effective_status,
+            _counted(view, demonstrated),
+            effect.likelihood,
+            effect.impact,
         )
-    return out
+        contributions.append(contribution)
+        if view.applicable:
+            counted.append(contribution)
+            if contribution.effective_strength < 1.0:
+                missing.append((effect.likelihood, contribution))
+            weight[view.role] = weight.get(view.role, 0) + effect.likelihood + effect.impact
+    missing.sort(key=lambda pair: -pair[0])  # stable: catalogue order among equals
+    return _ThreatControls(
+        contributions=contributions,
+        counted=counted,
+        role=_role(weight),
+        suggested=[c.control_id for _, c in missing[:3]],
+        l_steps=[c.likelihood_reduction for c in contributions],
+        i_steps=[c.impact_reduction for c in contributions],
+    )
 
 
-def _role(views: dict[str, ControlView], catalog: Catalog, threat_id: str) -> Role:
-    weight: dict[Role, int] = defaultdict(int)
-    for control_id in catalog.controls_for(threat_id):
-        view = views[control_id]
-        if not view.applicable:
-            continue
-        effect = catalog.effect(control_id, threat_id)
-        weight[view.role] += effect.likelihood + effect.impact
+def _role(weight: dict[Role, int]) -> Role:
+    """The role whose applicable controls weigh most against the threat; shared on a tie."""
     if not weight:
         return Role.SHARED
     ranked = sorted(weight.items(), key=lambda kv: -kv[1])
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return Role.SHARED
     return ranked[0][0]
-
-
-def _per_threat(
-    catalog: Catalog, by_id: dict[str, ControlView], threat_id: str, demonstrated: bool
-) -> _ThreatControls:
-    """Everything about a threat's controls that does not depend on the component."""
-    contributions = _contributions(catalog, by_id, threat_id, demonstrated)
-    counted = [c for c in contributions if by_id[c.control_id].applicable]
-    missing = sorted(
-        (c for c in counted if c.effective_strength < 1.0),
-        key=lambda c: -catalog.effect(c.control_id, threat_id).likelihood,
-    )
-    return _ThreatControls(
-        contributions=contributions,
-        counted=counted,
-        role=_role(by_id, catalog, threat_id),
-        suggested=[c.control_id for c in missing[:3]],
-        l_steps=[c.likelihood_reduction for c in contributions],
-        i_steps=[c.impact_reduction for c in contributions],
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +150,7 @@ def score_risks(
     bases = impact_bases(system)
     fact_cache = {} if fact_cache is None else fact_cache
     confidentiality: ConfidentialityMemo = {}
+    impacts: dict[tuple[str, tuple[int, str]], ImpactScore] = {}
     items = []
     per_threat: dict[str, _ThreatControls] = {}
     levels = settings.levels
@@ -164,7 +162,12 @@ def score_risks(
             threat, catalog.rules[threat.id], system, decision.component, fact_cache
         )
         likelihood5, likelihood_reason = inherent_l.value, inherent_l.explanation
-        impact = inherent_impact(threat, system, decision.component, bases, confidentiality)
+        conf = confidentiality_base(threat, system, decision.component, confidentiality)
+        impact = impacts.get((threat.id, conf))
+        if impact is None:  # a threat on several models usually hits the same assets alike
+            impact = impacts[(threat.id, conf)] = impact_of(
+                threat.impact, system, {**bases, "confidentiality": conf}
+            )
         demonstrated = list(evidence.demonstrated.get(threat.id, ()))
         if demonstrated and likelihood5 < DEMONSTRATED_FLOOR:  # shown to work: likely
             likelihood5 = DEMONSTRATED_FLOOR
