@@ -158,12 +158,14 @@ def run_loaded(
     inputs: Sequence[InputFile] = (),
     signatures: Mapping[str, SignatureCheck] | None = None,
     system_text: str | None = None,
+    crosswalk_models: bool = True,
 ) -> AssessmentRun:
     """The same analysis as `run_assessment` for inputs already in memory (the team server
     stores YAML text and evidence bytes). Evidence is parsed, hashed, bound and aged here;
     `signatures` gives the signature check per evidence name (default: unsigned);
     `inputs` are the manifest entries of the system and assessment texts; `system_text` (the
-    stored YAML) gets the same open-import-questions check as a file."""
+    stored YAML) gets the same open-import-questions check as a file. `crosswalk_models=False`
+    (a caller that only stores the result and extras) leaves `report.crosswalks` empty."""
     from aisec.analysis.assess import assess
     from aisec.evidence.intake import LoadedEvidence, unsigned
     from aisec.evidence.load import parse_evidence
@@ -207,7 +209,7 @@ def run_loaded(
         result = result.model_copy(update={"notes": [*result.notes, *repeat_notes(repeats)]})
     applicable = {d.threat_id for d in result.decisions if d.applicable}
     crosswalks, obligations, extras = compliance_sections(
-        catalog, system, assessment, applicable, result.controls
+        catalog, system, assessment, applicable, result.controls, models=crosswalk_models
     )
     return AssessmentRun(
         system,

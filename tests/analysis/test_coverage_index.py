@@ -131,3 +131,25 @@ def test_index_is_per_catalogue() -> None:
     for _ in range(coverage_index.MAX_PLANS + 5):
         names(replace(bundled))
     assert len(coverage_index._PLANS) <= coverage_index.MAX_PLANS
+
+
+def test_store_only_callers_get_the_same_extras_without_models() -> None:
+    """`models=False` (the server storing a re-assessment) skips the shown models but stores
+    exactly the JSON a full run stores, AI Act scoping included."""
+    from aisec.reports.compliance import compliance_sections
+
+    catalog = default_catalog()
+    system = load_system(EXAMPLES / "email-agent.yaml")
+    assessment = load_assessment(EXAMPLES / "email-agent.assessment.yaml", set(catalog.controls))
+    result = assess(catalog, system, assessment, datetime(2026, 11, 26, tzinfo=UTC))
+    applicable = {d.threat_id for d in result.decisions if d.applicable}
+    full = compliance_sections(catalog, system, assessment, applicable, result.controls)
+    lean = compliance_sections(
+        catalog, system, assessment, applicable, result.controls, models=False
+    )
+    assert full[0] and lean[0] == ()
+    assert lean[1] == full[1] and lean[2] == full[2]
+    scoped = next(c for c in lean[2]["crosswalks"] if c["framework"] == "eu-ai-act")
+    assert any(
+        (i["note"] or "").startswith("not applicable to this system") for i in scoped["items"]
+    )

@@ -48,9 +48,12 @@ def compliance_sections(
     assessment: Assessment | None,
     applicable_threats: Collection[str],
     views: Collection[ControlView] | None = None,
+    *,
+    models: bool = True,
 ) -> tuple[tuple[FrameworkCoverage, ...], ObligationsResult, dict[str, Any]]:
     """With `views` (the analysis' effective states) coverage follows the evidence; without,
-    the assessment's claims are used as written."""
+    the assessment's claims are used as written. `models=False` returns no shown frameworks
+    (empty tuple), only the JSON extras: for callers that store them and render nothing."""
     frameworks = default_frameworks()
     crosswalks = default_crosswalks()
     if assessment is None:
@@ -67,7 +70,7 @@ def compliance_sections(
         applicable_threats,
     )
     duties = obligations(system, catalog, crosswalks, states)
-    keys = [k for k in shown_frameworks(system) if k in data]
+    keys = [k for k in shown_frameworks(system) if k in data] if models else []
     # Models only for the frameworks shown (and the AI Act, scoped by the obligations); the
     # rest (ATLAS above all) is needed only as the JSON the report and the server store.
     every = {k: FrameworkCoverage.model_validate(data[k]) for k in {*keys, "eu-ai-act"} & set(data)}
