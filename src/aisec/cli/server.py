@@ -105,7 +105,7 @@ def load_demo_evidence(
     from aisec.demo import demo_evidence, evidence_files
     from aisec.service import bundled_examples
     from aisec.store import services
-    from aisec.store.access import CLI_ACTOR
+    from aisec.store.access import CLI_ACTOR, NotFound
     from aisec.store.db import write_session
     from aisec.system import load_system
 
@@ -114,7 +114,10 @@ def load_demo_evidence(
         for sid, system_path, _ in bundled_examples():
             with factory() as s:
                 ws = services.get_workspace(s, workspace)
-                system = services.get_system(s, ws, sid)
+                try:
+                    system = services.get_system(s, ws, sid)
+                except NotFound:
+                    continue  # not (or no longer) in the demo workspace
                 if services.evidence_of(s, system):
                     continue  # evidence already there (an earlier start, or the user's own)
             if evidence_dir is not None:
