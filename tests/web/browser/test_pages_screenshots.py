@@ -32,6 +32,7 @@ SHOTS = [
     ("sam", "system-yaml", "/w/demo/systems/email-agent/yaml"),
     ("sam", "new-system", "/w/demo/systems/new"),
     ("alice", "sharing", "/w/demo/systems/vendor-finetune-api/sharing"),
+    ("alice", "sharing-end-confirm", "/w/demo/systems/vendor-finetune-api/sharing/victor/end"),
     ("alice", "exports", "/w/demo/exports"),
     ("alice", "admin", "/w/demo/admin"),
     ("audrey", "audit", "/w/demo/audit"),

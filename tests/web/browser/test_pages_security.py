@@ -174,6 +174,7 @@ def test_every_form_requires_its_csrf_token(hostile, as_role) -> None:
         f"/w/demo/systems/{SID}/ci",
         f"/w/demo/systems/{SID}/sharing",
         "/w/demo/admin/members/victor/remove",
+        "/w/demo/systems/vendor-finetune-api/sharing/victor/end",
     ]:
         page = alice.open(path)
         for form in page.locator("form[method=post]").all():
