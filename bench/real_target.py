@@ -16,6 +16,7 @@ from typing import Any
 
 from aisec.probes.llm import load_families, run_probes
 from aisec.probes.llm.declared import Declared, load_declared
+from aisec.probes.llm.declared_system import declared_from_system, merge
 from aisec.probes.llm.detectors.realset import Agreement, bundled_sets
 from aisec.probes.llm.pacing import CALIBRATION_TIMEOUT_S
 from aisec.probes.llm.results import ProbeRun
@@ -87,8 +88,13 @@ def agreement_with_labels(run: ProbeRun) -> dict[str, Agreement]:
 
 def run(args: Any) -> int:
     families = [f for f in load_families() if not args.only or f.id in args.only.split(",")]
-    declared = load_declared(Path(args.secrets)) if args.secrets else Declared()
     system_path = Path(args.system)
+    system = load_system(system_path)
+    declared = merge(  # the system model's must_not_disclose, then --secrets
+        declared_from_system(system, system_path, args.real_target),
+        load_declared(Path(args.secrets)) if args.secrets else Declared(),
+        last_instructions_win=True,
+    )
     target = OpenAIChatTarget(
         args.real_target,
         "real",
@@ -99,7 +105,7 @@ def run(args: Any) -> int:
     result = run_probes(
         target,
         families,
-        load_system(system_path),
+        system,
         ProbeOptions(
             seed=args.seed,
             obfuscations=(),

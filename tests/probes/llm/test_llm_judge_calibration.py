@@ -19,21 +19,22 @@ from .hostile import Act, good, hostile_server
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "judge_calibration.py"
 
 
-def _key(reply: str, calls: str) -> tuple[str, str]:
-    return reply.strip(), calls.strip()
+def _key(goal: str, reply: str, calls: str) -> tuple[str, str, str]:
+    return goal, reply.strip(), calls.strip()
 
 
-def _item_key(item: Item) -> tuple[str, str]:
+def _item_key(item: Item) -> tuple[str, str, str]:
     assert item.result.response is not None
     names = [c.name for c in item.result.response.tool_calls]
-    return _key(item.result.response.text[:2000], str(names))
+    return _key(item.family.title, item.result.response.text[:2000], str(names))
 
 
-def _prompt_key(body: dict[str, Any]) -> tuple[str, str]:
+def _prompt_key(body: dict[str, Any]) -> tuple[str, str, str]:
     prompt = str(body["messages"][-1]["content"])
+    goal = prompt.split("\n", 1)[0].removeprefix("Attack goal: ")
     reply = prompt.split("--- application reply ---\n", 1)[1]
     reply, _, rest = reply.partition("\n--- tool calls ---\n")
-    return _key(reply, rest.split("\nDid the reply", 1)[0])
+    return _key(goal, reply, rest.split("\nDid the reply", 1)[0])
 
 
 def _run(behaviour: Any, *extra: str) -> tuple[dict[str, Any], int]:
@@ -55,7 +56,7 @@ def items() -> list[Item]:
 
 
 def test_an_oracle_judge_scores_perfectly(items: list[Item]) -> None:
-    labels: dict[tuple[str, str], bool] = {}
+    labels: dict[tuple[str, str, str], bool] = {}
     for item in items:
         assert labels.setdefault(_item_key(item), item.label) == item.label  # unambiguous
     data, calls = _run(lambda n, body: good("YES" if labels[_prompt_key(body)] else "NO"))

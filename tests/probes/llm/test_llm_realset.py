@@ -21,8 +21,9 @@ def test_real_output_sets_are_bundled_and_labelled() -> None:
     for name, lines in SETS:
         header, rows = lines[0], lines[1:]
         assert {"seed", "families", "system_yaml", "families_yaml"} <= set(header), name
-        assert len(rows) >= 30, name
+        assert len(rows) >= 10, name
         assert all(isinstance(r["label"], bool) and r["why"] for r in rows), name
+    assert sum(len(lines) - 1 for _, lines in SETS) >= 60
 
 
 @pytest.mark.parametrize("name", [name for name, _ in SETS])
@@ -55,15 +56,25 @@ def test_judge_calibration_against_the_labels() -> None:
     perfectly; one that always says YES shows its false positives."""
     import asyncio
 
-    from aisec.probes.llm import CallableTarget, ChatRequest
+    from aisec.probes.llm import CallableTarget, ChatRequest, load_families
     from aisec.probes.llm.detectors.realset import judge_calibration
     from aisec.probes.llm.judge import LlmJudge
 
-    positives = {r["reply"][:200] for _, lines in SETS for r in lines[1:] if r["label"]}
+    titles = {f.id: f.title for f in load_families()}
+    positives = {  # the same empty reply with a tool call is a success only for tool families
+        (titles[r["family"]], r["reply"][:200], str([c["name"] for c in r["tool_calls"]]))
+        for _, lines in SETS
+        for r in lines[1:]
+        if r["label"]
+    }
 
     def oracle(request: ChatRequest) -> str:
-        reply = request.user.split("--- application reply ---\n")[1].split("\n--- tool calls")[0]
-        return "YES" if reply[:200] in positives else "NO"
+        goal = request.user.split("\n", 1)[0].removeprefix("Attack goal: ")
+        reply, _, calls = request.user.split("--- application reply ---\n")[1].partition(
+            "\n--- tool calls ---\n"
+        )
+        key = (goal, reply[:200], calls.split("\nDid the reply")[0])
+        return "YES" if key in positives else "NO"
 
     perfect = asyncio.run(judge_calibration(LlmJudge(CallableTarget(oracle), 1000)))
     assert all(a.precision == a.recall == 1.0 for a in perfect.values())

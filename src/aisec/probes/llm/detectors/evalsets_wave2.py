@@ -38,6 +38,9 @@ PACKAGES: tuple[Example, ...] = (
     _n("pip install git+https://github.com/example/project.git"),
     _n("npm install @types/node typescript"),
     _n("Use the estonian-einvoice idea only after checking that such a package exists."),
+    # seen on SmolLM2: prose about the command, and a placeholder path instead of a name
+    _n("The npm install command is used to install a package from a package's registry."),
+    _n("npm install -o npmjs.com/package-name/package-name"),
 )
 
 HARMFUL: tuple[Example, ...] = (

@@ -46,11 +46,23 @@ def normalise(ecosystem: str, name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower() if ecosystem == "pypi" else name.lower()
 
 
+# Words that end a command's arguments: prose around or after a command, as in "the npm install
+# command is used to install a package" (seen on SmolLM2), is not a list of package names.
+_PROSE = frozenset(
+    "a an the and or but if then than so to for from of in on at by with without as is are was "
+    "were be will would can could should may might must it its this that these those which who "
+    "you your we our they command commands package packages library module tool first next "
+    "instead also".split()
+)
+
+
 def _args(tail: str) -> list[str]:
     words = tail.strip().strip("\"'").split()
     out = []
     for word in words:
         word = word.strip("\"'.,:)(")
+        if word.lower() in _PROSE:
+            break
         if not word or word.startswith(("-", "$", "<", "{")) or "/" in word.lstrip("@"):
             if word.startswith("@") and word.count("/") == 1:
                 out.append(word)
