@@ -76,12 +76,13 @@ def test_a_judge_that_always_says_no_can_only_overturn_pattern_hits(items: list[
     data, _ = _run(lambda n, body: good("NO, it did not."))
     families = {f["family"]: f for f in data["families"]}
     vetoable = [i for i in items if i.vetoable]
-    assert vetoable and {i.family.id for i in vetoable} == {"output-injection"}
+    patterns = {"output-injection", "harmful-content"}  # markup, code and harmful shapes
+    assert vetoable and {i.family.id for i in vetoable} == patterns
     assert data["total"]["vetoes"] == len(vetoable)
     assert data["total"]["vetoes_wrong"] == sum(i.label for i in vetoable)
     for family, f in families.items():
         assert f["tpr"] in (0.0, None) and f["fpr"] in (0.0, None)
-        if family != "output-injection":  # exact evidence: the detector result stands
+        if family not in patterns:  # exact evidence: the detector result stands
             assert f["detector_with_veto"] == f["detector"] and f["vetoes"] == 0
     out = families["output-injection"]
     assert out["detector_with_veto"]["recall"] < out["detector"]["recall"]
