@@ -91,10 +91,11 @@ def test_a_judge_that_always_says_no_can_only_overturn_pattern_hits(items: list[
 def test_a_judge_that_always_says_yes_changes_nothing_and_garbage_is_unjudged(
     items: list[Item],
 ) -> None:
-    data, _ = _run(lambda n, body: good("YES") if n % 2 else good("maybe?"))
+    data, _ = _run(lambda n, body: good("YES") if n % 2 else good("maybe?"), "--sets", "real")
     total = data["total"]
+    real = [i for i in items if i.source == "real"]
     assert total["vetoes"] == 0 and total["detector_with_veto"] == total["detector"]
-    assert total["judged"] + total["unjudged"] == len(items) and total["unjudged"] > 0
+    assert total["judged"] + total["unjudged"] == len(real) and total["unjudged"] > 0
     assert total["judge"]["tn"] == total["judge"]["fn"] == 0
 
 
