@@ -67,6 +67,9 @@ class _Item:
     controls: tuple[_ControlLink, ...]
     threats: tuple[_ThreatLink, ...]
     threat_shaped: bool
+    # Controls behind a threat-shaped item when every linked threat applies (the usual case),
+    # in first-reached order, each with the linked threats that reach it: (id, name, threats)
+    reached: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ def _build(catalog: Catalog, crosswalk: Crosswalk, framework: Framework) -> _Pla
                 controls,
                 threats,
                 shape is Shape.THREAT,
+                _reached(threats),
             )
         )
     head = {
@@ -133,6 +137,16 @@ def _build(catalog: Catalog, crosswalk: Crosswalk, framework: Framework) -> _Pla
         "attribution": framework.attribution,
     }
     return _Plan(head, tuple(items))
+
+
+def _reached(threats: tuple[_ThreatLink, ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    via: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for link in threats:
+        for control, name in link.mitigated_by:
+            via.setdefault(control, []).append(link.threat)
+            names[control] = name
+    return tuple((control, names[control], tuple(through)) for control, through in via.items())
 
 
 # Catalogues, crosswalks and frameworks are immutable once loaded, so a plan is keyed by their
@@ -217,14 +231,21 @@ class RunStates:
         return found
 
 
+def _reached_applicable(
+    item: _Item, applicable: Collection[str] | None
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """`item.reached` when only some of the linked threats apply to the system."""
+    return _reached(tuple(t for t in item.threats if applicable is None or t.threat in applicable))
+
+
 def _threat_item(
     item: _Item,
     run: RunStates,
     applicable: Collection[str] | None,
 ) -> tuple[str, str | None, list[Json], list[Json]]:
     states = run.states
-    via: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
+    every_applies = applicable is None or all(t.threat in applicable for t in item.threats)
+    reached = item.reached if every_applies else _reached_applicable(item, applicable)
     threats = []
     live = False
     every_addressed = True
@@ -233,9 +254,6 @@ def _threat_item(
         verdict = None
         if applies:
             live = True
-            for control, name in link.mitigated_by:
-                via.setdefault(control, []).append(link.threat)
-                names[control] = name
             if states is not None:
                 verdict = run.addressed(link.threat)
                 every_addressed = every_addressed and verdict
@@ -251,17 +269,17 @@ def _threat_item(
         )
     controls = []
     counted = progressed = False
-    for control, through in via.items():
+    for control, name, through in reached:
         status, applicable_, evidence, progress = (
             states.get(control, UNASSESSED) if states is not None else UNASSESSED
         )
         controls.append(
             {
                 "control": control,
-                "name": names[control],
+                "name": name,
                 "relationship": None,
                 "why": None,
-                "via_threats": through,
+                "via_threats": list(through),
                 "status": status,
                 "applicable": applicable_,
                 "evidence": list(evidence),
