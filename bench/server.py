@@ -161,6 +161,7 @@ def seed(url: str, systems: int, users: int) -> list[str]:
                     max_residual=summary.max_residual,
                     above_acceptance=summary.above_acceptance,
                     readiness=summary.readiness,
+                    projection=summary.projection,
                 )
                 s.add(arev)
                 s.flush()

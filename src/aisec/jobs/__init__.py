@@ -8,16 +8,15 @@ with PostgreSQL, so `aisec worker` processes on other machines can take the work
 from __future__ import annotations
 
 import json
-import os
 import threading
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aisec.common.errors import InputError
+from aisec.common.errors import AisecError, InputError
 from aisec.store.access import Actor
 from aisec.store.db import write_session
 from aisec.store.models import Job, System, Workspace, utcnow
@@ -40,18 +39,34 @@ def job_dict(job: Job) -> dict[str, Any]:
     }
 
 
-def _pool_size() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+BATCH = 50  # revisions per write transaction: one commit (and fsync) per batch, not per system
+
+
+def _summaries(inputs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(slug, Summary or AisecError) per system: in the shared process pool when there is one
+    (a bounded window of jobs queued, so an interactive save waits behind one job, not 1,000)."""
+    from aisec.store.assessing import summarise_text
+    from aisec.store.pool import shared
+
+    pool = shared()
+    if pool is not None:
+        yield from pool.map((slug, item[2:]) for slug, item in inputs.items())
+        return
+    for slug, (_, _, text, assessment, evidence) in inputs.items():
+        try:
+            yield slug, summarise_text(text, assessment, evidence)
+        except AisecError as exc:
+            yield slug, exc
 
 
 def run_reassess(factory: sessionmaker[Session], job_id: int, worker: str = "in-process") -> None:
     """Re-assess every system of the job's workspace.
 
-    The analyses run in a process pool (CPU-bound, one per core) from inputs read in one
-    transaction; each new revision is then written in its own short write transaction, and a
-    system edited meanwhile is re-run inline so no save is overwritten with stale inputs.
+    The analyses run in the process pool (CPU-bound, one per core) from inputs read in one
+    transaction; the new revisions are written in batches of `BATCH` per short write
+    transaction, and a system edited meanwhile is re-run inline so no save is overwritten with
+    stale inputs.
     """
-    from aisec.store.assessing import summarise_text
     from aisec.store.services import reassess, reassess_inputs
 
     with write_session(factory) as s:
@@ -70,30 +85,49 @@ def run_reassess(factory: sessionmaker[Session], job_id: int, worker: str = "in-
         inputs = {sys_.slug: reassess_inputs(s, s.merge(sys_)) for sys_ in systems}
     failures: list[str] = []
     label = str(params.get("label", ""))
-    with ProcessPoolExecutor(_pool_size(), mp_context=get_context("spawn")) as pool:
-        futures = {
-            slug: pool.submit(summarise_text, text, assessment, evidence)
-            for slug, (_, _, text, assessment, evidence) in inputs.items()
-        }
-        for done, (slug, future) in enumerate(futures.items(), 1):
-            try:
-                summary = future.result()
-                with write_session(factory) as s:
-                    ws = s.get(Workspace, ws_id)
-                    system = s.scalar(
-                        select(System).where(System.workspace_id == ws_id, System.slug == slug)
-                    )
-                    if ws is not None and system is not None:
-                        heads = inputs[slug][:2]
-                        reassess(s, actor, ws, system, label, (heads[0], heads[1], summary))
-                    row = s.get(Job, job_id)
-                    assert row is not None
-                    row.done = done
-            except InputError as exc:
-                failures.append(f"{slug}: {exc}")
+    done = 0
+    batch: list[tuple[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal done
+        with write_session(factory) as s:
+            ws = s.get(Workspace, ws_id)
+            slugs = [slug for slug, _ in batch]
+            found = {
+                x.slug: x
+                for x in s.scalars(
+                    select(System).where(System.workspace_id == ws_id, System.slug.in_(slugs))
+                )
+            }
+            for slug, summary in batch:
+                system = found.get(slug)
+                if ws is None or system is None:
+                    continue
+                heads = inputs[slug][:2]
+                try:  # raises (if at all) while re-analysing, before writing anything
+                    reassess(s, actor, ws, system, label, (heads[0], heads[1], summary))
+                except InputError as exc:
+                    failures.append(f"{slug}: {exc}")
+            done += len(batch)
+            row = s.get(Job, job_id)
+            assert row is not None
+            row.done = done
+        batch.clear()
+
+    for slug, summary in _summaries(inputs):
+        if isinstance(summary, AisecError):
+            failures.append(f"{slug}: {summary}")
+            done += 1
+            continue
+        batch.append((slug, summary))
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
     with write_session(factory) as s:
         row = s.get(Job, job_id)
         assert row is not None
+        row.done = len(systems)
         row.status = "failed" if failures and len(failures) == len(systems) else "done"
         row.message = "; ".join(failures)[:4000] or f"re-assessed {len(systems)} systems"
         row.finished_at = utcnow()

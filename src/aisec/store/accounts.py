@@ -10,18 +10,15 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aisec.common.errors import InputError
 from aisec.store import audit
-from aisec.store.models import ApiToken, LoginSession, User, utcnow
+from aisec.store.models import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -117,41 +114,50 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 class LoginThrottle:
-    """At most `limit` failed logins per username and per client address in `window` seconds."""
+    """At most `limit` failed logins per username and per client address in `window` seconds.
+
+    Failures are rows of `login_failures`, so the limit holds across server processes (several
+    Uvicorn workers, several hosts on one PostgreSQL) and across restarts."""
 
     def __init__(self, limit: int = 5, window: float = 300.0) -> None:
         self.limit = limit
         self.window = window
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
-
-    def blocked(self, *keys: str) -> float:
+    def blocked(self, s: Session, *keys: str) -> float:
         """Seconds to wait (0 when allowed)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [
-                self.window - (now - q[0])
-                for q in (self._recent(k, now) for k in keys)
-                if len(q) >= self.limit
-            ]
-        return max(waits, default=0.0)
+        now = utcnow()
+        since = now - dt.timedelta(seconds=self.window)
+        rows = s.execute(
+            select(LoginFailure.key, func.count(), func.min(LoginFailure.at))
+            .where(LoginFailure.key.in_(keys), LoginFailure.at > since)
+            .group_by(LoginFailure.key)
+        ).all()
+        waits = [
+            self.window - (now - _aware(oldest)).total_seconds()
+            for _key, count, oldest in rows
+            if count >= self.limit and oldest is not None
+        ]
+        return max([0.0, *waits])
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+    def failed(self, s: Session, *keys: str) -> None:
+        """Record a failure (and forget these keys' failures older than the window)."""
+        now = utcnow()
+        s.execute(
+            delete(LoginFailure).where(
+                LoginFailure.key.in_(keys),
+                LoginFailure.at <= now - dt.timedelta(seconds=self.window),
+            )
+        )
+        s.add_all(LoginFailure(key=key[:200], at=now) for key in keys)
+        s.flush()
 
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._fails.pop(key, None)
+    def succeeded(self, s: Session, *keys: str) -> None:
+        s.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """min() over a UTCDateTime column comes back naive on some backends: it is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,8 @@ class AssessmentRevision(Base):
     above_acceptance: Mapped[int] = mapped_column(Integer, default=0)
     readiness: Mapped[int] = mapped_column(Integer, default=0)  # overall score 0-100
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # what workspace views need of the result (`aisec.store.projection`), ~4 KB of JSON
+    projection: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
 
 class Evidence(Base):
@@ -220,6 +222,16 @@ class Job(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """A failed login by user name or client address: the throttle holds across server
+    processes and restarts because it lives here, not in one process's memory."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditHead(Base):

@@ -1,8 +1,10 @@
 """Use cases of the team server: what the REST API, the web pages and the CLI all call.
 
-Each write takes the global write lock first, appends immutable revisions, stores the analysis
-result computed by the same service layer the CLI uses, and appends one audit link, all in one
-transaction: either everything of a save is committed or nothing is.
+Each write runs its analysis first (in the process pool of `aisec.store.pool`, outside the
+write lock and off the server's GIL), then takes the global write lock only to check that the
+heads it analysed are still current, append the immutable revisions with the stored result and
+append one audit link, all in one transaction: either everything of a save is committed or
+nothing is. If someone saved in between, the analysis is re-run on the new head.
 Authorisation of the role is the caller's job (`aisec.web.auth`); rules that depend on the
 content (a contributor's controls, a decision's approver) are checked here.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,16 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aisec.common.errors import InputError
-from aisec.store import audit
+from aisec.store import audit, pool
 from aisec.store.access import Actor, Conflict, Forbidden, NotFound, Role
-from aisec.store.assessing import (
-    Outcome,
-    Summary,
-    parse_evidence_bytes,
-    run_text,
-    stored_payload,
-)
+from aisec.store.assessing import Outcome, Summary, parse_evidence_bytes, stored_payload
 from aisec.store.db import lock_writes
+from aisec.store.decision_text import with_decision as decision_yaml
 from aisec.store.diff import diff_payloads
 from aisec.store.models import (
     AssessmentResultBlob,
@@ -241,16 +239,15 @@ def create_system(
     assessment_text: str | None = None,
 ) -> System:
     """A new system from its YAML (and optionally its assessment YAML): revision 1 of both."""
-    outcome = run_text(yaml_text, assessment_text)
-    slug = outcome.system.id
+    outcome = pool.summarise(yaml_text, assessment_text)
+    slug = outcome.system_id
+    lock_writes(s)
     if s.scalar(select(System).where(System.workspace_id == ws.id, System.slug == slug)):
         raise InputError(
             f"system {slug!r} already exists in workspace {ws.slug!r}",
             hint="update it with PUT .../systems/{id}",
         )
-    system = System(
-        workspace_id=ws.id, slug=slug, name=outcome.system.name, owner=outcome.system.owner.name
-    )
+    system = System(workspace_id=ws.id, slug=slug, name=outcome.system_name, owner=outcome.owner)
     s.add(system)
     s.flush()
     _add_system_revision(s, actor, system, yaml_text, message or "created")
@@ -280,14 +277,14 @@ def update_system(
         before = system_revision(s, system)
         head = assessment_revision(s, system)
         evidence = evidence_of(s, system, _ids(head.evidence_ids))
-        outcome = run_text(yaml_text, head.yaml_text, _evidence_inputs(evidence))
-        if outcome.system.id != system.slug:
+        outcome = pool.summarise(yaml_text, head.yaml_text, _evidence_inputs(evidence))
+        if outcome.system_id != system.slug:
             raise InputError(
-                f"the YAML describes system {outcome.system.id!r}, not {system.slug!r}", field="id"
+                f"the YAML describes system {outcome.system_id!r}, not {system.slug!r}", field="id"
             )
         if _lock_heads(s, system, heads):
             break
-    system.name, system.owner = outcome.system.name, outcome.system.owner.name
+    system.name, system.owner = outcome.system_name, outcome.owner
     rev = _add_system_revision(s, actor, system, yaml_text, message or "system updated")
     _add_assessment_revision(
         s,
@@ -326,6 +323,30 @@ def save_assessment(
 ) -> AssessmentRevision:
     """A new assessment revision; 409 (Conflict with the diff) if someone saved in between.
     The analysis runs before the write lock is taken; the heads are checked again under it."""
+    return _save(
+        s,
+        actor,
+        ws,
+        system,
+        lambda _head_text: yaml_text,
+        base_revision,
+        message or "assessment saved",
+        member,
+    )
+
+
+def _save(
+    s: Session,
+    actor: Actor,
+    ws: Workspace,
+    system: System,
+    make_text: Callable[[str | None], str],
+    base_revision: int | None,
+    message: str,
+    member: Membership | None,
+) -> AssessmentRevision:
+    """Save `make_text(head text)` as the next assessment revision: analyse, then lock and
+    check the heads; when they moved, rebuild the text from the new head and analyse again."""
     while True:
         heads = (system.system_head, system.assessment_head)
         head = assessment_revision(s, system)
@@ -337,24 +358,16 @@ def save_assessment(
                 head=system.assessment_head,
                 diff=diff_payloads(stored_payload(base.result), stored_payload(head.result)),
             )
-        yaml_text = _check_decisions(actor, head.yaml_text, yaml_text, member)
+        yaml_text = _check_decisions(actor, head.yaml_text, make_text(head.yaml_text), member)
         if member is not None and member.role == Role.CONTRIBUTOR.value:
             _check_contributor(head.yaml_text, yaml_text, member.granted_role or "")
         evidence = evidence_of(s, system, _ids(head.evidence_ids))
         sysrev = system_revision(s, system)
-        outcome = run_text(sysrev.yaml_text, yaml_text, _evidence_inputs(evidence))
+        outcome = pool.summarise(sysrev.yaml_text, yaml_text, _evidence_inputs(evidence))
         if _lock_heads(s, system, heads):
             break  # else: someone saved meanwhile; check again (now under the lock)
     rev = _add_assessment_revision(
-        s,
-        actor,
-        ws,
-        system,
-        yaml_text,
-        evidence,
-        outcome,
-        message or "assessment saved",
-        "assessment",
+        s, actor, ws, system, yaml_text, evidence, outcome, message, "assessment"
     )
     _audit(
         s,
@@ -397,14 +410,18 @@ def reassess(
     `precomputed` (system head, assessment head, summary) is used when the heads still match."""
     from aisec.catalog import default_catalog
 
-    head = assessment_revision(s, system)
-    evidence = evidence_of(s, system, _ids(head.evidence_ids))
-    if precomputed and precomputed[:2] == (system.system_head, system.assessment_head):
-        outcome: Outcome | Summary = precomputed[2]
-    else:
-        outcome = run_text(
-            system_revision(s, system).yaml_text, head.yaml_text, _evidence_inputs(evidence)
-        )
+    while True:
+        heads = (system.system_head, system.assessment_head)
+        head = assessment_revision(s, system)
+        evidence = evidence_of(s, system, _ids(head.evidence_ids))
+        if precomputed and precomputed[:2] == heads:
+            outcome: Outcome | Summary = precomputed[2]
+        else:
+            outcome = pool.summarise(
+                system_revision(s, system).yaml_text, head.yaml_text, _evidence_inputs(evidence)
+            )
+        if _lock_heads(s, system, heads):
+            break
     version = default_catalog().version
     rev = _add_assessment_revision(
         s,
@@ -447,7 +464,7 @@ def upload_evidence(
         heads = (system.system_head, system.assessment_head)
         head = assessment_revision(s, system)
         evidence = evidence_of(s, system, _ids(head.evidence_ids))
-        outcome = run_text(
+        outcome = pool.summarise(
             system_revision(s, system).yaml_text,
             head.yaml_text,
             [*_evidence_inputs(evidence), (name, raw)],
@@ -514,11 +531,8 @@ def record_decision(
     member: Membership | None = None,
 ) -> AssessmentRevision:
     """Write the decision into the assessment YAML with the approver taken from the session.
-    `member` (the caller's membership) applies the risk-owner assignment rule."""
-    head = assessment_revision(s, system)
-    data: dict[str, Any] = (yaml.safe_load(head.yaml_text) if head.yaml_text else None) or {
-        "system": system.slug
-    }
+    `member` (the caller's membership) applies the risk-owner assignment rule. The text is
+    rebuilt from whatever head the save finally lands on, so no concurrent save is lost."""
     entry: dict[str, Any] = {
         "threat": decision.threat,
         "component": decision.component,
@@ -534,19 +548,17 @@ def record_decision(
         entry["review_by"] = decision.review_by.isoformat()
     if decision.evidence:
         entry["evidence"] = list(decision.evidence)
-    kept = [
-        d
-        for d in data.get("decisions") or []
-        if not (d.get("threat") == decision.threat and d.get("component") == decision.component)
-    ]
-    data["decisions"] = [*kept, {k: v for k, v in entry.items() if v is not None}]
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    return save_assessment(
+    entry = {k: v for k, v in entry.items() if v is not None}
+
+    def with_decision(head_text: str | None) -> str:
+        return decision_yaml(head_text, system.slug, entry)
+
+    return _save(
         s,
         actor,
         ws,
         system,
-        text,
+        with_decision,
         base_revision,
         f"decision: {decision.treatment} {decision.threat}",
         member,
@@ -703,6 +715,7 @@ def _add_assessment_revision(
         max_residual=done.max_residual,
         above_acceptance=done.above_acceptance,
         readiness=done.readiness,
+        projection=done.projection or None,
     )
     s.add(rev)
     s.flush()

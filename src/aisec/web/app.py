@@ -81,6 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from aisec.store.pool import shared
+
+        analysis = shared()  # start the analysis workers now, not on the first save
+        if analysis is not None:
+            analysis.warm()
         yield
         app.state.jobs.shutdown()
         engine.dispose()

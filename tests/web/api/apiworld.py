@@ -20,9 +20,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aisec.service import bundled_examples
-from aisec.store import accounts, services
+from aisec.store import accounts, pool, services
 from aisec.store.access import CLI_ACTOR, Role
-from aisec.store.assessing import Outcome, run_text
+from aisec.store.assessing import Summary, summarise_text
 from aisec.store.db import write_session
 from aisec.store.models import ApiToken
 from aisec.web.app import Settings, create_app
@@ -61,14 +61,14 @@ IDENTITIES: dict[str, tuple[Role | None, str | None]] = {
 
 
 _HASH: list[str] = []
-_OUTCOMES: dict[tuple[str, str | None], Outcome] = {}
+_OUTCOMES: dict[tuple[str, str | None], Summary] = {}
 
 
-def _cached_run(system_text: str, assessment_text: str | None, *args: Any, **kw: Any) -> Outcome:
+def _cached_run(system_text: str, assessment_text: str | None, *args: Any, **kw: Any) -> Summary:
     """Seeding runs the same three analyses in every test: compute them once per session."""
     key = (system_text, assessment_text)
     if args or kw or key not in _OUTCOMES:
-        out = run_text(system_text, assessment_text, *args, **kw)
+        out = summarise_text(system_text, assessment_text, *args, **kw)
         if args or kw:
             return out
         _OUTCOMES[key] = out
@@ -81,7 +81,7 @@ def build_world(url: str, **settings: Any) -> World:
     tokens: dict[str, str] = {}
     if not _HASH:  # argon2id costs ~0.5 s per hash on a busy 2-core machine: hash once
         _HASH.append(accounts.hash_password(PASSWORD))
-    with write_session(factory) as s, mock.patch.object(services, "run_text", _cached_run):
+    with write_session(factory) as s, mock.patch.object(pool, "summarise", _cached_run):
         users = {
             name: accounts.add_user(s, name, None, admin=name == "siteadmin") for name in IDENTITIES
         }

@@ -59,7 +59,7 @@ def password_login(
     """Check a password with throttling per user and per client address."""
     throttle = request.app.state.throttle
     keys = (f"user:{username.lower()}", f"ip:{request.client.host if request.client else '-'}")
-    wait = throttle.blocked(*keys)
+    wait = throttle.blocked(db, *keys)
     if wait:
         raise HTTPException(
             429,
@@ -70,9 +70,10 @@ def password_login(
     if user is None:
         accounts.burn_time(password)
     if user is None or user.disabled or not accounts.check_password(user, password):
-        throttle.failed(*keys)
+        throttle.failed(db, *keys)
+        db.commit()  # the failure counts even though this request ends in an error
         raise HTTPException(401, "wrong username or password")
-    throttle.succeeded(keys[0])
+    throttle.succeeded(db, keys[0])
     return start_session(request, response, db, user)
 
 

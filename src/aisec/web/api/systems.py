@@ -63,7 +63,7 @@ def _out(db: Session, system: System) -> SystemOut:
 @router.post("/workspaces/{ws}/systems", response_model=SystemOut, status_code=201)
 def create_system(
     body: SystemIn,
-    acc: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    acc: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> SystemOut:
     system = services.create_system(
@@ -137,7 +137,7 @@ def save_assessment(
 def reassess(
     system_id: str,
     body: ReassessIn,
-    acc: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT)),
+    acc: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT, lock=False)),
     db: Session = Depends(get_db),
 ) -> RevisionOut:
     system = _system(db, acc, system_id)
@@ -257,7 +257,7 @@ def trend(
 def record_decision(
     system_id: str,
     body: DecisionIn,
-    acc: WorkspaceAccess = Depends(require(Action.DECIDE)),
+    acc: WorkspaceAccess = Depends(require(Action.DECIDE, lock=False)),
     db: Session = Depends(get_db),
 ) -> RevisionOut:
     system = _system(db, acc, system_id)

@@ -96,7 +96,7 @@ def soa_save(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_ASSESSMENT, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     values = form_lists(form)
@@ -130,7 +130,7 @@ def soa_save(
             access.workspace,
             system,
             assessment_yaml(new),
-            base_revision,
+            base.number,  # the revision edited: a save that landed meanwhile is a conflict
             message,
             access.member,
         )
@@ -207,7 +207,7 @@ def decide(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.DECIDE)),
+    access: WorkspaceAccess = Depends(require(Action.DECIDE, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     """Record a treatment decision in the signed-in user's name (the service takes the approver

@@ -93,7 +93,7 @@ def evidence_upload(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE)),
+    access: WorkspaceAccess = Depends(require(Action.UPLOAD_EVIDENCE, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     system = load_system(db, access, slug)

@@ -18,7 +18,7 @@ from aisec.analysis.model import AssessmentResult
 from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.service import get_catalog
-from aisec.store import services
+from aisec.store import projection, services
 from aisec.store.assessing import (
     parse_assessment_text,
     parse_evidence_bytes,
@@ -53,10 +53,10 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
     today = dt.datetime.now(dt.UTC).date()
     summaries: dict[int, Summary] = {}
     missing = [h for h in heads if not CACHE.has(f"rev:{h[3]}", today)]
-    blobs = _blobs(db, [h[3] for h in missing])
+    stored = _projections(db, [h[3] for h in missing])
     for system_id, _slug, _n, rev_id in heads:
         summaries[system_id] = CACHE.get(
-            f"rev:{rev_id}", today, partial(_result, blobs, db, rev_id)
+            f"rev:{rev_id}", today, partial(_projection, stored, db, rev_id)
         )
     trends = _trends(db, [h[0] for h in heads], since) if since else {}
     return [
@@ -73,24 +73,28 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
     ]
 
 
-def _blobs(db: Session, ids: list[int]) -> dict[int, bytes]:
-    out: dict[int, bytes] = {}
+def _projections(db: Session, ids: list[int]) -> dict[int, str | None]:
+    """Stored projections of these revisions (a few KB each; NULL for old revisions)."""
+    out: dict[int, str | None] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = db.execute(
-            select(AssessmentRevision.id, AssessmentRevision.result).where(
+            select(AssessmentRevision.id, AssessmentRevision.projection).where(
                 AssessmentRevision.id.in_(chunk)
             )
         ).all()
-        out.update({rid: blob for rid, blob in rows})
+        out.update({rid: text for rid, text in rows})
     return out
 
 
-def _result(blobs: dict[int, bytes], db: Session, rev_id: int) -> AssessmentResult:
-    blob = blobs.get(rev_id)
-    if blob is None:
-        blob = db.scalar(select(AssessmentRevision.result).where(AssessmentRevision.id == rev_id))
-    return fast_result(blob or b"")
+def _projection(stored: dict[int, str | None], db: Session, rev_id: int) -> dict[str, Any]:
+    """The revision's projection; a revision saved before projections existed (or under
+    another projection version) is projected from its stored result instead."""
+    found = projection.loads(stored.get(rev_id))
+    if found is not None:
+        return found
+    blob = db.scalar(select(AssessmentRevision.result).where(AssessmentRevision.id == rev_id))
+    return projection.project(fast_result(blob or b""))
 
 
 class _ResultOnly(BaseModel):

@@ -1,9 +1,10 @@
 """The live portfolio: every system of a workspace, worst residual risk first, with what needs
 someone's attention (open decisions per owner, overdue roadmap items, demonstrated threats).
 
-Pure view model over stored analysis results. A revision never changes, so each result's summary
-is computed once per revision and kept in a bounded cache: the page stays fast with a thousand
-systems without a second, denormalised copy of the analysis in the database.
+Pure view model over the per-revision projection the store writes with each result
+(`aisec.store.projection`): a revision never changes, so its summary is built once per revision
+and day and kept in a bounded cache; a cold cache reads a few KB of JSON per system, never the
+stored result itself.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
 from aisec.analysis.model import AssessmentResult, ReadinessScore
 from aisec.reports import charts
+from aisec.store.projection import project
 
 PAGE_SIZE = 50
 BANDS = ("low", "medium", "high", "critical")
@@ -63,63 +65,42 @@ class Summary:
 
 
 def summarise(result: AssessmentResult, today: dt.date) -> Summary:
-    t = result.totals
-    levels = int(result.bands.get("levels", 5))
-    open_decisions = tuple(
-        OpenDecision(
-            r.key or f"{r.threat_id}@{r.component}",
-            r.threat_name,
-            (r.decision.risk_owner if r.decision else None) or r.owner or result.owner,
-            r.decision_state.label,
-            r.residual,
-            r.residual_band,
-            r.threat_id,
-            r.component,
-            tuple(r.demonstrated_by),
-            tuple(f.rsplit("/", 1)[-1] for f in result.evidence_files) if r.demonstrated_by else (),
-        )
-        for r in result.risks
-        if r.decision_state.needs_decision
-    )
-    soon = today + dt.timedelta(days=30)
-    expiring = tuple(
-        (r.key, r.decision.review_by.isoformat())
-        for r in result.risks
-        if r.decision and r.decision.review_by and r.decision.review_by <= soon
-    )
-    overall = result.readiness.overall
+    return from_projection(project(result), today)
+
+
+def from_projection(p: Mapping[str, Any], today: dt.date) -> Summary:
+    """The portfolio's view of one revision from its stored projection (`store.projection`):
+    what depends on the day (overdue items, decisions to review soon) is decided here."""
+    bands = p["bands"]
+    soon = (today + dt.timedelta(days=30)).isoformat()
     return Summary(
-        name=result.system_name,
-        owner=result.owner,
-        org_role=str(result.organisation_role),
-        archetypes=tuple(str(a) for a in result.archetypes),
-        max_inherent=t.max_inherent,
-        max_residual=t.max_residual,
-        band=charts.band_of(t.max_residual, result.bands),
-        risks=t.risks,
-        above=t.risks_above_acceptance,
-        readiness=overall.score if overall.assessed else None,
-        open_decisions=open_decisions,
-        overdue=tuple(
-            (i.control_id, i.owner or "", i.due.isoformat())
-            for i in result.roadmap
-            if i.due and i.due < today and not i.supplier_provided
+        name=p["name"],
+        owner=p["owner"],
+        org_role=p["org_role"],
+        archetypes=tuple(p["archetypes"]),
+        max_inherent=p["max_inherent"],
+        max_residual=p["max_residual"],
+        band=charts.band_of(p["max_residual"], bands),
+        risks=p["risks"],
+        above=p["above"],
+        readiness=p["readiness"],
+        open_decisions=tuple(
+            OpenDecision(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], tuple(d[8]), tuple(d[9]))
+            for d in p["open"]
         ),
-        demonstrated=tuple(
-            (r.key or r.threat_id, r.threat_name) for r in result.risks if r.demonstrated_by
-        ),
-        categories=tuple(result.readiness.by_category),
+        overdue=tuple((c, o, due) for c, o, due in p["due"] if dt.date.fromisoformat(due) < today),
+        demonstrated=tuple((k, n) for k, n in p["demonstrated"]),
+        categories=tuple(ReadinessScore.model_validate(c) for c in p["categories"]),
         strip=charts.risk_strip(
-            t.max_inherent,
-            t.max_residual,
-            levels * levels,
-            result.bands,
-            f"{result.system_name}: highest risk {t.max_inherent} inherent, "
-            f"{t.max_residual} residual",
+            p["max_inherent"],
+            p["max_residual"],
+            p["levels"] * p["levels"],
+            bands,
+            f"{p['name']}: highest risk {p['max_inherent']} inherent, {p['max_residual']} residual",
         ),
-        expiring=expiring,
-        residual_sum=t.residual_sum,
-        generated_at=result.generated_at,
+        expiring=tuple((k, when) for k, when in p["reviews"] if when <= soon),
+        residual_sum=p["residual_sum"],
+        generated_at=(dt.datetime.fromisoformat(p["generated_at"]) if p["generated_at"] else None),
     )
 
 
@@ -135,13 +116,14 @@ class SummaryCache:
         with self._lock:
             return (key, today) in self._items
 
-    def get(self, key: str, today: dt.date, load: Callable[[], AssessmentResult]) -> Summary:
+    def get(self, key: str, today: dt.date, load: Callable[[], Mapping[str, Any]]) -> Summary:
+        """`load` gives the revision's projection (`aisec.store.projection`)."""
         with self._lock:
             hit = self._items.get((key, today))
             if hit is not None:
                 self._items.move_to_end((key, today))
                 return hit
-        summary = summarise(load(), today)
+        summary = from_projection(load(), today)
         with self._lock:
             self._items[(key, today)] = summary
             while len(self._items) > self._size:
