@@ -208,12 +208,27 @@ def _graph_like(body: bytes) -> bool:
     )
 
 
+def _first_tag_rejects(head: bytes) -> bool:
+    """True when the stream's first tag is not a ModelProto field with its wire type: both
+    detectors would reject it at that field, so they stop here (most scanned files are other
+    formats, and walking 16 fields of each cost ~50 us a file)."""
+    key = shift = 0
+    for byte in head[:5]:
+        key |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return MODEL_FIELDS.get(key >> 3) != (key & 7)
+        shift += 7
+    return False
+
+
 class OnnxHandler:
     name = "onnx"
 
     def detect(self, head: bytes, size: int) -> bool:
         """ModelProto fields in any order (protobuf parsers accept that), each of the right
         wire type, text fields printable, a plausible ir_version and a graph or opset."""
+        if _first_tag_rejects(head):
+            return False
         fields = pw.leading_fields(head, 16)
         numbers: set[int] = set()
         for fld in fields:
@@ -238,7 +253,7 @@ class OnnxHandler:
         """Walk every top-level field of the whole stream (a long doc string or initializer
         first pushes ir_version out of any fixed head): a ModelProto has only its own field
         numbers with their wire types, a plausible ir_version and a graph."""
-        if blob.size < 8:
+        if blob.size < 8 or _first_tag_rejects(blob.head(8)):
             return False
         r = WindowReader(as_stream(blob), blob.size)
         seen: set[int] = set()

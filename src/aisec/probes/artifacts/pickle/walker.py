@@ -168,6 +168,11 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 need(pos + 1, n, end)
                 append(data[pos + 1 : pos + 1 + n].decode("utf-8", "surrogatepass"))
                 pos += 1 + n
+            elif op == 0x47:  # BINFLOAT: common in real data (hyperparameters, metrics)
+                if pos + 8 > end:
+                    raise Malformed(pos, "truncated argument")
+                pos += 8
+                append(FLOAT)
             elif op == 0x4D:  # BININT2
                 need(pos, 2, end)
                 append(data[pos] | (data[pos + 1] << 8))
@@ -256,10 +261,6 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                     raise Malformed(pos, "STOP on empty stack")
                 st.pickles += 1
                 return pos
-            elif op == 0x47:  # BINFLOAT: common in real data, a call to cold_op each costs more
-                need(pos, 8, end)
-                pos += 8
-                append(FLOAT)
             else:
                 pos = cold_op(op, data, pos, end, stack, marks, memo, sparse, st)
     except _DECODE_ERRORS as exc:
