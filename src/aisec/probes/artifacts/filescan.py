@@ -75,7 +75,11 @@ def _clean(f: Finding, digest: str | None) -> Finding:
         raw = f.details
         if "storages" in raw:
             raw = {k: v for k, v in raw.items() if k != "storages"}
-        details = safe_value(raw)
+        # repr() writes a backslash for every character safe_value would escape (controls,
+        # surrogates, backslashes) and "(" for tuples it would turn into lists: without either,
+        # nothing changes and the walk over every value is skipped
+        text = repr(raw)
+        details = safe_value(raw) if "\\" in text or "(" in text else raw
         if details is not f.details:
             update["details"] = details
     if digest is not None and not f.sha256:
