@@ -152,6 +152,8 @@ def _report(
             f"{st.pickles} pickle(s) examined; every callable is on the allow-list",
             **summary,
         )
+        ctx.add(out[0])  # already carries the summary
+        return
     for i, f in enumerate(out):
         # the first finding of the stream carries the walk summary
         ctx.add(f.model_copy(update={"details": {**f.details, **summary}}) if i == 0 else f)
