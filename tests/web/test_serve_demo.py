@@ -4,6 +4,7 @@ portfolio and the CLI demo's reports."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -21,7 +23,14 @@ from aisec.service import bundled_examples
 from aisec.store import services
 from aisec.store.assessing import stored_result
 from aisec.web.pages.portfolio import summarise
-from demo_once import demo_once
+from demo_once import demo_once as run_demo_once
+
+
+def demo_once() -> tuple[int, Path]:
+    """The shared `aisec demo` run, started from a thread of its own: its probes call
+    asyncio.run(), which fails on a thread where Playwright's loop runs (browser tests)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run_demo_once).result()
 
 
 def _cli_figures(out: Path) -> dict[str, tuple[int, int]]:
@@ -90,7 +99,8 @@ def test_serve_demo_loads_the_demo_evidence(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
     output = log.read_text(encoding="utf-8", errors="replace")
     files = len(list((out / "evidence").glob("*.json")))
