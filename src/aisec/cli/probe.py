@@ -310,10 +310,16 @@ def _detector_eval() -> int:
 
 
 def _judge_calibration(url: str, model: str, key_env: str, max_calls: int) -> None:
-    """With --detector-eval and --judge-target: the judge's votes against the human labels."""
+    """With --detector-eval and --judge-target: the judge's votes on every labelled reply (real
+    and synthetic sets) against the labels and the detectors, and what --judge-veto would do."""
     import asyncio
 
-    from aisec.probes.llm.detectors.realset import judge_calibration
+    from aisec.probes.llm.detectors.calibration import (
+        FamilyCalibration,
+        calibrate,
+        real_items,
+        synthetic_items,
+    )
     from aisec.probes.llm.judge import LlmJudge
     from aisec.probes.llm.target_openai import OpenAIChatTarget
 
@@ -321,25 +327,30 @@ def _judge_calibration(url: str, model: str, key_env: str, max_calls: int) -> No
         OpenAIChatTarget(url, model, api_key_env=key_env, url_field="--judge-target"), max_calls
     )
 
-    async def main() -> dict[str, Any]:
+    async def main() -> dict[str, FamilyCalibration]:
         try:
-            return await judge_calibration(judge)
+            return await calibrate(judge, real_items() + synthetic_items())
         finally:
             await judge.aclose()
 
-    table = Table(title="Judge votes vs human labels on real model output (calibration)")
-    for column in ("family", "n", "TP", "FP", "FN", "TN", "precision", "recall"):
+    def rate(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}"
+
+    table = Table(title="Judge vs labels and detectors on the labelled sets (calibration)")
+    columns = ("family", "n", "judged", "agree", "TPR", "FPR", "judge+ det-", "judge- det+")
+    for column in (*columns, "vetoes (right/wrong)"):
         table.add_column(column, justify="left" if column == "family" else "right")
-    for a in sorted(asyncio.run(main()).values(), key=lambda x: x.family):
+    for c in sorted(asyncio.run(main()).values(), key=lambda x: x.family):
         table.add_row(
-            a.family,
-            str(a.n),
-            str(a.tp),
-            str(a.fp),
-            str(a.fn),
-            str(a.tn),
-            f"{a.precision:.2f}",
-            f"{a.recall:.2f}",
+            c.family,
+            str(c.n),
+            str(c.judged),
+            rate(c.agreement),
+            rate(c.tpr),
+            rate(c.fpr),
+            str(c.yes_detector_no),
+            str(c.no_detector_yes),
+            f"{c.vetoes} ({c.vetoes_right}/{c.vetoes_wrong})",
         )
     Console().print(table)
 

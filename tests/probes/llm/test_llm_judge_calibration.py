@@ -102,3 +102,21 @@ def test_a_judge_that_always_says_yes_changes_nothing_and_garbage_is_unjudged(
 def test_a_failing_judge_is_unjudged_not_fatal() -> None:
     data, _ = _run(lambda n, body: Act("json", {"error": "down"}), "--sets", "real")
     assert data["total"]["judged"] == 0 and data["total"]["vetoes"] == 0
+
+
+def test_detector_eval_with_a_judge_prints_the_same_calibration(
+    items: list[Item], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aisec.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+
+    with hostile_server(lambda n, body: good("NO")) as (url, _):
+        code = main(
+            ["probe", "--detector-eval", "--judge-target", url, "--judge-max-calls", "1000"]
+        )
+    out = capsys.readouterr().out
+    assert code == 0 and "Judge vs labels and detectors" in out
+    vetoable = sum(i.vetoable for i in items if i.family.id == "output-injection")
+    row = next(line for line in out.splitlines() if "output-injection" in line)
+    assert f"{vetoable} (" in row
