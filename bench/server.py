@@ -182,6 +182,21 @@ def seed(url: str, systems: int, users: int) -> list[str]:
     return tokens
 
 
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children (the analysis workers), from
+    /proc: on a shared machine this says what the server cost, whatever the latency."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for p in [str(pid), *kids]:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return float("nan")
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -392,8 +407,16 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         ]
         proc, base = start_server(url, tmp)
         try:
+            time.sleep(3)  # let the analysis workers start (the server warms them at start-up)
+            cpu0 = proc_cpu(proc.pid)
             load = run_load(base, tokens, slugs, args.seconds, args.think)
+            cpu1 = proc_cpu(proc.pid)
+            load["server_cpu_ms_per_request"] = round(
+                (cpu1 - cpu0) * 1000 / max(1, load["requests"]), 1
+            )
             again = reassess(base, tokens[0]) if args.reassess else None
+            if again:
+                again["server_cpu_s"] = round(proc_cpu(proc.pid) - cpu1, 1)
         finally:
             proc.terminate()
             proc.wait(10)
@@ -438,7 +461,8 @@ def main() -> None:
         )
         print(
             f"   {load['requests']} requests, {load['throughput_rps']} req/s, "
-            f"{load['errors']} errors {load['first_errors'] or ''}"
+            f"{load['errors']} errors {load['first_errors'] or ''}; server CPU (incl. its "
+            f"analysis workers) {load['server_cpu_ms_per_request']} ms per request"
         )
         print(f"   {'kind':10} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         for kind in ("reads", *READS, "upload"):
@@ -451,7 +475,7 @@ def main() -> None:
             ra = r["reassess"]
             print(
                 f"   re-assess workspace: {ra['systems']} systems in {ra['seconds']} s "
-                f"({ra['status']})"
+                f"({ra['status']}), server CPU incl. workers {ra['server_cpu_s']} s"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server import pct, scratch_postgres, seed, start_server  # noqa: E402
+from server import pct, proc_cpu, scratch_postgres, seed, start_server  # noqa: E402
 
 BANDS = ("", "", "", "critical", "high")
 
@@ -122,7 +122,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 )
 
+            cpu0 = proc_cpu(proc.pid)
             asyncio.run(main())
+            cpu = proc_cpu(proc.pid) - cpu0
         finally:
             proc.terminate()
             proc.wait(10)
@@ -131,6 +133,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cold_system_ms": (round(pct(firsts, 50), 1), round(pct(firsts, 95), 1)),
             "samples": samples,
             "errors": errors,
+            "server_cpu_s": cpu,
         }
     finally:
         if stop:
@@ -166,7 +169,8 @@ def main() -> None:
     )
     print(
         f"   {total} page views ({total / args.seconds:.1f}/s), {len(out['errors'])} errors "
-        f"{out['errors'][:3] or ''}"
+        f"{out['errors'][:3] or ''}; server CPU {out['server_cpu_s'] * 1000 / max(1, total):.1f} "
+        "ms per view"
     )
     print(f"   {'page':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in ("html portfolio", "html system"):

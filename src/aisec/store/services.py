@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from aisec.common.errors import InputError
 from aisec.store import audit, pool
@@ -217,8 +217,14 @@ def assessment_revision(
     return row
 
 
-def evidence_of(s: Session, system: System, ids: list[int] | None = None) -> list[Evidence]:
+def evidence_of(
+    s: Session, system: System, ids: list[int] | None = None, content: bool = True
+) -> list[Evidence]:
+    """Evidence rows of a system (`content=False`: without the report bytes, for writers that
+    only record which evidence a revision used)."""
     stmt = select(Evidence).where(Evidence.system_id == system.id).order_by(Evidence.id)
+    if not content:
+        stmt = stmt.options(defer(Evidence.content))
     if ids is not None:
         if not ids:
             return []
@@ -413,8 +419,9 @@ def reassess(
     while True:
         heads = (system.system_head, system.assessment_head)
         head = assessment_revision(s, system)
-        evidence = evidence_of(s, system, _ids(head.evidence_ids))
-        if precomputed and precomputed[:2] == heads:
+        reuse = precomputed is not None and precomputed[:2] == heads
+        evidence = evidence_of(s, system, _ids(head.evidence_ids), content=not reuse)
+        if precomputed and reuse:
             outcome: Outcome | Summary = precomputed[2]
         else:
             outcome = pool.summarise(
