@@ -42,22 +42,13 @@ def _score(
         done += weight * strength
         count += 1
         implemented += strength >= 1.0
-    score = round(100.0 * done / total, 1) if total else 0.0
-    return _readiness_score(key, label, score, count, implemented, bool(total))
-
-
-@lru_cache(maxsize=4096)
-def _readiness_score(
-    key: str, label: str, score: float, controls: int, implemented: int, assessed: bool
-) -> ReadinessScore:
-    """Scores are frozen values that repeat across slices and systems: built once, shared."""
     return ReadinessScore(
         key=key,
         label=label,
-        score=score,
-        controls=controls,
+        score=round(100.0 * done / total, 1) if total else 0.0,
+        controls=count,
         implemented=implemented,
-        assessed=assessed,
+        assessed=bool(total),
     )
 
 
