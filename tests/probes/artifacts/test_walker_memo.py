@@ -7,6 +7,7 @@ import pickle
 import random
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,3 +87,45 @@ def test_memory_per_memoised_object_is_small() -> None:
     )
     grown = int(out.stdout)
     assert grown < n * 110, grown
+
+
+def _analyse(buf: Any, size: int) -> list[Any]:
+    from aisec.probes.artifacts.interface import Limits, ScanContext
+    from aisec.probes.artifacts.pickle.analyse import analyse
+
+    ctx = ScanContext(location="m.pkl", depth=0, limits=Limits())
+    analyse(buf, 0, size, ctx)
+    return [(f.rule_id, f.verdict, f.details.get("opcode_bytes")) for f in ctx.findings]
+
+
+def test_walking_a_mapped_file_releases_pages_and_judges_it_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mmap
+
+    from aisec.probes.artifacts.pickle import analyse as analyse_mod
+
+    payload = [list(range(i, i + 50)) for i in range(0, 150_000, 50)]
+    body = pickle.dumps(payload, protocol=4)[:-1]  # a long benign stream, then a payload
+    evil = b"\x8c\x02os\x94\x8c\x06system\x94\x93\x94\x8c\x01x\x94\x85\x94R\x94."
+    data = body + b"0" + evil  # POP the list, then call os.system
+    path = tmp_path / "m.pkl"
+    path.write_bytes(data)
+    released: list[int] = []
+    real = mmap.mmap.madvise
+
+    class Spy(mmap.mmap):
+        def madvise(self, option: int, start: int = 0, length: int = 0) -> None:
+            released.append(length)
+            real(self, option, start, length)
+
+    monkeypatch.setattr(analyse_mod, "RELEASE_STEP", 64 * 1024)
+    with path.open("rb") as fh:
+        mm = Spy(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            mapped = _analyse(mm, len(data))
+        finally:
+            mm.close()
+    assert sum(released) > len(data) // 2  # the walked part was dropped from memory
+    assert mapped == _analyse(data, len(data))
+    assert mapped[0][:2] == ("pickle.dangerous-callable", "malicious")
