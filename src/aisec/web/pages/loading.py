@@ -24,7 +24,7 @@ from aisec.store.assessing import (
     parse_evidence_bytes,
     parse_system_text,
 )
-from aisec.store.models import AssessmentRevision, System
+from aisec.store.models import AssessmentRevision, AuditHead, System
 from aisec.web.auth import WorkspaceAccess
 from aisec.web.pages.portfolio import CACHE, Row, Summary
 
@@ -33,7 +33,33 @@ def visible(db: Session, access: WorkspaceAccess) -> Any:
     return services.visible_systems(db, access.workspace, access.principal.user, access.member)
 
 
+_HEADS: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+_HEADS_LOCK = Lock()
+
+
 def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None) -> list[Row]:
+    """`_head_rows`, reused while nothing was written: every write appends an audit link under
+    the global write lock, so the audit head's sequence number versions the whole store (read
+    first: rows read after it are at least that new)."""
+    seq = db.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
+    member = access.member
+    contributor = member is not None and member.role == "contributor"
+    who = access.principal.user.id if contributor and not access.principal.user.is_admin else 0
+    key = (access.workspace.id, who, since, dt.datetime.now(dt.UTC).date(), seq)
+    with _HEADS_LOCK:
+        hit = _HEADS.get(key)
+        if hit is not None:
+            _HEADS.move_to_end(key)
+            return hit
+    rows = _head_rows(db, access, since)
+    with _HEADS_LOCK:
+        _HEADS[key] = rows
+        while len(_HEADS) > 32:
+            _HEADS.popitem(last=False)
+    return rows
+
+
+def _head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None) -> list[Row]:
     """One row per visible system with its head assessment summarised (cached per revision)."""
     stmt = (
         visible(db, access)
