@@ -17,7 +17,7 @@ from aisec.system.assessment import ControlStatus, RiskDecision
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Assurance(StrEnum):

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
+from aisec.catalog import trusted
 from aisec.catalog.schema import (
     ApplicabilityFile,
     ApplicabilityRule,
@@ -30,7 +31,7 @@ from aisec.catalog.schema import (
     ThreatsFile,
 )
 from aisec.common.errors import CatalogError
-from aisec.common.yamlio import LocatedYaml, load_yaml_file, load_yaml_text, validate_located
+from aisec.common.yamlio import load_yaml_file, load_yaml_text, validate_located
 
 DATA_PACKAGE = "aisec.catalog.data"
 R = TypeVar("R", Threat, Control, Practice)
@@ -65,18 +66,80 @@ class Catalog:
         return self.mitigations.get(threat_id, ())
 
 
+class Located(Protocol):
+    """Where records came from: a file name and the line of a path in it (error messages)."""
+
+    @property
+    def source(self) -> str: ...
+
+    def line_of(self, path: Sequence[str | int]) -> int | None: ...
+
+
+class _BundledLines:
+    """Lines of a bundled file whose models came from the cache: parsed only for an error."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.source = f"aisec/catalog/data/{name}"
+        self._text = text
+        self._lines: Located | None = None
+
+    def line_of(self, path: Sequence[str | int]) -> int | None:
+        if self._lines is None:
+            self._lines = load_yaml_text(self._text, self.source)
+        return self._lines.line_of(path)
+
+
+class _Bundled(NamedTuple):
+    threats: ThreatsFile
+    controls: ControlsFile
+    categories: CategoriesFile
+    practices: PracticesFile
+    rules: ApplicabilityFile
+
+
+_BUNDLED_FILES = {  # file name -> its model, in `_Bundled` order
+    "threats.yaml": ThreatsFile,
+    "controls.yaml": ControlsFile,
+    "categories.yaml": CategoriesFile,
+    "practices.yaml": PracticesFile,
+    "applicability.yaml": ApplicabilityFile,
+}
+
+
 def _bundled_text(name: str) -> tuple[str, str]:
     ref = resources.files(DATA_PACKAGE).joinpath(name)
     return ref.read_text(encoding="utf-8"), f"aisec/catalog/data/{name}"
 
 
-def _load_bundled(name: str) -> LocatedYaml:
-    text, source = _bundled_text(name)
-    return load_yaml_text(text, source)
+def _load_bundled(trust_cache: bool) -> tuple[_Bundled, dict[str, Located], str | None]:
+    """The bundled files' models, where they came from, and their cache key.
+
+    With `trust_cache`, models validated by an earlier run of this very data and schema (same
+    SHA-256 key) are rebuilt without validation; otherwise every file is parsed and validated."""
+    texts = {name: _bundled_text(name)[0] for name in _BUNDLED_FILES}
+    key = trusted.digest(texts)
+    if trust_cache and key is not None:
+        cached = trusted.read(key)
+        if cached is not None and list(cached) == list(_BUNDLED_FILES):
+            models = [cached[name] for name in _BUNDLED_FILES]
+            if all(type(m) is cls for m, cls in zip(models, _BUNDLED_FILES.values(), strict=True)):
+                lines: dict[str, Located] = {n: _BundledLines(n, t) for n, t in texts.items()}
+                return _Bundled(*models), lines, None  # type: ignore[arg-type]
+    located = {
+        name: load_yaml_text(text, f"aisec/catalog/data/{name}") for name, text in texts.items()
+    }
+    bundled = _Bundled(
+        validate_located(ThreatsFile, located["threats.yaml"]),
+        validate_located(ControlsFile, located["controls.yaml"]),
+        validate_located(CategoriesFile, located["categories.yaml"]),
+        validate_located(PracticesFile, located["practices.yaml"]),
+        validate_located(ApplicabilityFile, located["applicability.yaml"]),
+    )
+    return bundled, dict(located), key
 
 
 def _record_error(
-    located: LocatedYaml, key: str, index: int, record_id: str, field_name: str, message: str
+    located: Located, key: str, index: int, record_id: str, field_name: str, message: str
 ) -> CatalogError:
     line = located.line_of((key, index, field_name))
     return CatalogError(
@@ -89,10 +152,10 @@ def _record_error(
 
 def _collect(
     items: Sequence[R],
-    located: LocatedYaml,
+    located: Located,
     key: str,
     kind: str,
-    where: dict[str, tuple[LocatedYaml, str, int]],
+    where: dict[str, tuple[Located, str, int]],
 ) -> dict[str, R]:
     """Index records by id, refusing duplicates, and remember where each came from."""
     out: dict[str, R] = {}
@@ -109,9 +172,9 @@ def _collect(
 def _apply_overlay(
     target: dict[str, R],
     items: Sequence[R],
-    located: LocatedYaml,
+    located: Located,
     key: str,
-    where: dict[str, tuple[LocatedYaml, str, int]],
+    where: dict[str, tuple[Located, str, int]],
 ) -> None:
     """Overlay records replace bundled ones with the same id: that is how a user adapts ours."""
     for index, item in enumerate(items):
@@ -123,7 +186,7 @@ def _cross_check(
     threats: dict[str, Threat],
     controls: dict[str, Control],
     practices: dict[str, Practice],
-    where: dict[str, tuple[LocatedYaml, str, int]],
+    where: dict[str, tuple[Located, str, int]],
 ) -> None:
     def fail(record_id: str, field_name: str, message: str) -> CatalogError:
         located, key, index = where[record_id]
@@ -164,21 +227,22 @@ def _cross_check(
                     )
 
 
-def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
-    """Load bundled data, apply overlays in order, validate every cross-reference."""
-    where: dict[str, tuple[LocatedYaml, str, int]] = {}
-    threats_y = _load_bundled("threats.yaml")
-    controls_y = _load_bundled("controls.yaml")
-    categories_y = _load_bundled("categories.yaml")
-    practices_y = _load_bundled("practices.yaml")
-    threats_f = validate_located(ThreatsFile, threats_y)
-    controls_f = validate_located(ControlsFile, controls_y)
-    categories_f = validate_located(CategoriesFile, categories_y)
-    practices_f = validate_located(PracticesFile, practices_y)
-    rules_y = _load_bundled("applicability.yaml")
-    rules_f = validate_located(ApplicabilityFile, rules_y)
+def build_catalog(overlays: Iterable[Path] = (), *, trust_cache: bool = True) -> Catalog:
+    """Load bundled data, apply overlays in order, validate every cross-reference.
+
+    Overlays are always validated. The bundled files are too, unless `trust_cache` and this exact
+    data was validated before (`aisec.catalog.trusted`); `trust_cache=False` re-validates them."""
+    overlays = list(overlays)
+    where: dict[str, tuple[Located, str, int]] = {}
+    bundled, located_files, cache_key = _load_bundled(trust_cache)
+    threats_f, controls_f, categories_f, practices_f, rules_f = bundled
+    threats_y = located_files["threats.yaml"]
+    controls_y = located_files["controls.yaml"]
+    categories_y = located_files["categories.yaml"]
+    practices_y = located_files["practices.yaml"]
+    rules_y = located_files["applicability.yaml"]
     rules: dict[str, ApplicabilityRule] = {}
-    rule_where: dict[str, tuple[LocatedYaml, int]] = {}
+    rule_where: dict[str, tuple[Located, int]] = {}
     for index, rule in enumerate(rules_f.rules):
         if rule.threat in rules:
             raise _record_error(
@@ -231,10 +295,10 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
         sources.append(str(path))
 
     _cross_check(threats, controls, practices, where)
-    for threat_id, (located, index) in rule_where.items():
+    for threat_id, (rule_file, index) in rule_where.items():
         if threat_id not in threats:
             raise _record_error(
-                located,
+                rule_file,
                 "rules",
                 index,
                 threat_id,
@@ -243,9 +307,9 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
             )
     for threat_id in threats:
         if threat_id not in rules:
-            located, key, index = where[threat_id]
+            record_file, key, index = where[threat_id]
             raise _record_error(
-                located,
+                record_file,
                 key,
                 index,
                 threat_id,
@@ -259,10 +323,17 @@ def build_catalog(overlays: Iterable[Path] = ()) -> Catalog:
             mitigations[effect.threat].append(control.id)
     for threat_id, mitigating in mitigations.items():
         if not mitigating:
-            located, key, index = where[threat_id]
+            record_file, key, index = where[threat_id]
             raise _record_error(
-                located, key, index, threat_id, "id", f"no control mitigates threat {threat_id!r}"
+                record_file,
+                key,
+                index,
+                threat_id,
+                "id",
+                f"no control mitigates threat {threat_id!r}",
             )
+    if cache_key is not None and not overlays:  # the bundled data alone passed every check
+        trusted.write(cache_key, dict(zip(_BUNDLED_FILES, bundled, strict=True)))
     return Catalog(
         version=threats_f.version,
         threats=threats,

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import typer
 
-from aisec.cli.app import app, state
+from aisec.cli.app import app, startup_gc, state
 from aisec.cli.outputs import make_console
 from aisec.common.errors import AisecError, InputError
 from aisec.common.exitcodes import ExitCode
@@ -103,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _ABORT = _click_exceptions("Abort", typer.Abort)  # noqa: N806
     _USAGE = _click_exceptions("ClickException")  # noqa: N806
     try:
-        result = app(args=args, standalone_mode=False, prog_name="aisec")
+        with startup_gc(keep_frozen=argv is None):  # None: the process ends after this run
+            result = app(args=args, standalone_mode=False, prog_name="aisec")
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()

@@ -354,7 +354,7 @@ def validate(
     if overlays:
         deprecated("aisec catalog validate OVERLAY", "aisec catalog validate --overlay OVERLAY")
     paths = [*(overlay or []), *(overlays or [])]
-    catalog = build_catalog(paths)
+    catalog = build_catalog(paths, trust_cache=False)  # re-validate the bundled files too
     from aisec.catalog.crosswalk import crosswalk_problems  # completeness rule, ATLAS relations
 
     problems = crosswalk_problems(catalog)

@@ -46,7 +46,7 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class ControlState(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     status: ControlStatus = ControlStatus.NOT_IMPLEMENTED
     applicable: bool = True
@@ -77,7 +77,7 @@ class ControlState(BaseModel):
 class RiskBands(BaseModel):
     """Upper bounds (inclusive) of each band on the L x I product; above `high` is critical."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     low: int = Field(default=4, ge=1)
     medium: int = Field(default=9, ge=1)
@@ -93,7 +93,7 @@ class RiskBands(BaseModel):
 class RiskSettings(BaseModel):
     """The organisation's risk method: 1..levels likelihood x impact, ISO/IEC 27005 style."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     levels: int = Field(default=5, ge=3, le=10, description="points on each axis")
     acceptance: int = Field(default=8, ge=1, le=100, description="highest acceptable L x I score")
@@ -121,7 +121,7 @@ class Treatment(StrEnum):
 class RiskDecision(BaseModel):
     """The risk owner's treatment of one risk (threat on a component, or on all components)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     threat: str = Field(pattern=ID_PATTERN)
     component: str | None = Field(
@@ -160,7 +160,7 @@ class RiskDecision(BaseModel):
 class EvidencePolicy(BaseModel):
     """How much evidence is trusted: maximum age and the public keys that sign evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     max_age_days: int = Field(default=365, ge=1, le=3650)
     trusted_keys: list[Annotated[str, Field(max_length=500)]] = Field(
@@ -171,7 +171,7 @@ class EvidencePolicy(BaseModel):
 
 
 class Assessment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     system: str = Field(pattern=ID_PATTERN)
     assessor: str | None = Field(default=None, max_length=200)
