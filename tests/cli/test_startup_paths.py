@@ -96,3 +96,26 @@ def test_help_imports_no_models_or_yaml() -> None:
     assert rc == 0
     banned = (*NOT_FOR_SCAN, "aisec.probes")
     assert _offending(modules, banned) == []
+
+
+def test_in_process_runs_leave_the_garbage_collector_as_they_found_it(tmp_path: Path) -> None:
+    """main() pauses the collector while a command's module is imported and freezes start-up
+    objects; called in-process (tests, embedding) it must hand back an enabled, unfrozen GC."""
+    import gc
+
+    from aisec.cli import main
+
+    example = str(resources.files("aisec").joinpath("examples", "email-agent.yaml"))
+    model = tmp_path / "small.pkl"
+    model.write_bytes(pickle.dumps({"weights": [1.0]}, protocol=4))
+    frozen = gc.get_freeze_count()
+    for argv in (["--help"], ["threats", example, "--json", str(tmp_path / "t.json")], ["nope"]):
+        main(argv)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        main(["--version"])
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
