@@ -9,8 +9,8 @@ multi-gigabyte file costs only the pages the opcodes live on. Hand-written rathe
 
 from __future__ import annotations
 
+from struct import Struct, unpack_from
 from struct import error as struct_error
-from struct import unpack_from
 from typing import Any
 
 from aisec.probes.artifacts.pickle import joblib_arrays
@@ -44,6 +44,7 @@ from aisec.probes.artifacts.pickle.values import (
 
 MAX_NESTED = 4  # joblib object arrays nest pickles in the stream
 _CHUNK = 1 << 16
+_U32 = Struct("<I").unpack_from  # compiled once: BINBYTES/BINUNICODE lengths
 _DECODE_ERRORS = (IndexError, KeyError, UnicodeDecodeError, ValueError, OverflowError, struct_error)
 _REASONS: dict[type[Exception], str] = {
     IndexError: "stack underflow or truncated argument",
@@ -58,6 +59,8 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
     memo: list[Any] = []  # dense memo keys 0..n-1; `sparse` holds any key put beyond them
     sparse: dict[int, Any] = {}
     memo_append = memo.append
+    mark = marks.append
+    u32 = _U32
     append = stack.append
     pop = stack.pop
     protocol = 0
@@ -78,12 +81,7 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 limit = min(end, pos + _CHUNK)
             op = data[pos]
             pos += 1
-            if op == 0x94:  # MEMOIZE
-                if sparse:
-                    memo_put(memo, sparse, len(memo) + len(sparse), stack[-1])
-                else:
-                    memo_append(stack[-1])
-            elif op == 0x68:  # BINGET
+            if op == 0x68:  # BINGET
                 try:
                     append(memo[data[pos]])
                 except IndexError:
@@ -98,14 +96,7 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                     memo_append(stack[-1])
                     pos += 1
             elif op == 0x28:  # MARK
-                marks.append(len(stack))
-            elif op == 0x87:  # TUPLE3
-                c = pop()
-                b = pop()
-                stack[-1] = (stack[-1], b, c)
-                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
-                    memo_append(stack[-1])
-                    pos += 1
+                mark(len(stack))
             elif op == 0x52:  # REDUCE
                 args = pop()
                 func = stack[-1]
@@ -116,8 +107,13 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
                     memo_append(stack[-1])
                     pos += 1
-            elif op == 0x89:  # NEWFALSE
-                append(False)
+            elif op == 0x87:  # TUPLE3
+                c = pop()
+                b = pop()
+                stack[-1] = (stack[-1], b, c)
+                if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
+                    memo_append(stack[-1])
+                    pos += 1
             elif op == 0x74:  # TUPLE
                 if not marks:
                     raise Malformed(pos, "no MARK on the stack")
@@ -133,20 +129,28 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 target = stack[-1]
                 if type(target) is Obj:
                     target.state = state
-                    if target.func.__class__ is Global and target.func.kind == 2:
+                    func = target.func
+                    if func.__class__ is Global and func.kind == 2:
                         skip = joblib_arrays.payload(target, state)
                         if skip is not None:
                             pos = _skip_joblib(data, pos, end, st, skip, depth)
                 else:
                     resolve_build(target, state, pos - 1, st)
+            elif op == 0x89:  # NEWFALSE
+                append(False)
             elif op == 0x42:  # BINBYTES
-                n = unpack_from("<I", data, pos)[0]
+                n = u32(data, pos)[0]
                 pos += 4 + n
                 st.skipped_bytes += n
                 append(BYTES)
                 if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
                     memo_append(stack[-1])
                     pos += 1
+            elif op == 0x94:  # MEMOIZE
+                if sparse:
+                    memo_put(memo, sparse, len(memo) + len(sparse), stack[-1])
+                else:
+                    memo_append(stack[-1])
             elif op == 0x71:  # BINPUT
                 if data[pos] == len(memo) and not sparse:
                     memo_append(stack[-1])
@@ -159,15 +163,21 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
                     memo_append(stack[-1])
                     pos += 1
-            elif op == 0x43:  # SHORT_BINBYTES
-                pos += 1 + data[pos]
-                append(BYTES)
             elif op == 0x8C:  # SHORT_BINUNICODE
                 need(pos, 1, end)
                 n = data[pos]
                 need(pos + 1, n, end)
                 append(data[pos + 1 : pos + 1 + n].decode("utf-8", "surrogatepass"))
                 pos += 1 + n
+            elif op == 0x58:  # BINUNICODE
+                need(pos, 4, end)
+                n = u32(data, pos)[0]
+                need(pos + 4, n, end)
+                append(text(data, pos + 4, n))
+                pos += 4 + n
+            elif op == 0x43:  # SHORT_BINBYTES
+                pos += 1 + data[pos]
+                append(BYTES)
             elif op == 0x47:  # BINFLOAT: common in real data (hyperparameters, metrics)
                 if pos + 8 > end:
                     raise Malformed(pos, "truncated argument")
@@ -223,12 +233,6 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
             elif op == 0x95:  # FRAME
                 need(pos, 8, end)
                 pos += 8
-            elif op == 0x58:  # BINUNICODE
-                need(pos, 4, end)
-                n = unpack_from("<I", data, pos)[0]
-                need(pos + 4, n, end)
-                append(text(data, pos + 4, n))
-                pos += 4 + n
             elif op in (0x8D, 0x8E, 0x96):  # BINUNICODE8, BINBYTES8, BYTEARRAY8
                 need(pos, 8, end)
                 n = unpack_from("<Q", data, pos)[0]
