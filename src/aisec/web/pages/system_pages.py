@@ -5,6 +5,8 @@ of any two revisions, residual trend) and its exports (any revision, every repor
 from __future__ import annotations
 
 import difflib
+from collections import OrderedDict
+from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -69,6 +71,26 @@ def revision_rows(db: Session, system: System) -> list[dict[str, Any]]:
     return rows
 
 
+_RECENT: OrderedDict[tuple[int, int, int], list[dict[str, Any]]] = OrderedDict()
+_RECENT_LOCK = Lock()
+
+
+def recent_revisions(db: Session, system: System) -> list[dict[str, Any]]:
+    """The last 10 revision rows, kept per (system, heads): they change only with a new head."""
+    key = (system.id, system.system_head, system.assessment_head)
+    with _RECENT_LOCK:
+        hit = _RECENT.get(key)
+        if hit is not None:
+            _RECENT.move_to_end(key)
+            return hit
+    rows = revision_rows(db, system)[:10]
+    with _RECENT_LOCK:
+        _RECENT[key] = rows
+        while len(_RECENT) > 4096:
+            _RECENT.popitem(last=False)
+    return rows
+
+
 @router.get(P)
 def system_page(
     slug: str,
@@ -90,7 +112,7 @@ def system_page(
         r={"catalog_version": rev.catalog_version},
         sys=system_view(system, rev),
         tab="overview",
-        revisions=revision_rows(db, system)[:10],
+        revisions=recent_revisions(db, system),
     )
 
 
