@@ -96,7 +96,7 @@ def scan_command(
     from aisec.cli.outputs import check_output_file, check_output_files, make_console, write_output
     from aisec.common.errors import InputError, ProbeError
     from aisec.probes.artifacts import console as render
-    from aisec.probes.artifacts import integrity, sarif
+    from aisec.probes.artifacts import integrity
     from aisec.probes.artifacts.interface import Limits
     from aisec.probes.artifacts.service import plan, scan_paths
 
@@ -137,6 +137,8 @@ def scan_command(
         report = result.to_evidence(datetime.now(UTC), version)
         write_output(json_out, report.model_dump_json(indent=2))
     if sarif_out is not None:
+        from aisec.probes.artifacts import sarif  # only for --sarif
+
         write_output(sarif_out, json.dumps(sarif.to_sarif(result, version), indent=2))
     if write_manifest is not None:
         integrity.write_manifest(
