@@ -199,3 +199,14 @@ def test_only_catalogue_classes_are_cached() -> None:
 
     with pytest.raises(TypeError):
         trusted.dumps("k", {"threats.yaml": Other()})
+
+
+def test_no_home_folder_means_no_cache_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory")
+
+    monkeypatch.delenv("AISEC_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert trusted.cache_dir() is None
+    assert build_catalog().threats

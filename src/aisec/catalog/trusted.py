@@ -50,11 +50,14 @@ def cache_dir() -> Path | None:
     configured = os.environ.get("AISEC_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured.strip() else None
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "aisec" / "cache"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "aisec"
+    try:
+        if sys.platform == "win32":
+            base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+            return Path(base) / "aisec" / "cache"
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "aisec"
+    except RuntimeError:  # no home folder (some service accounts): no cache
+        return None
 
 
 def digest(texts: Mapping[str, str]) -> str | None:
