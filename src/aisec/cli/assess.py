@@ -229,16 +229,23 @@ def threats_cmd(
     table.add_column("component")
     table.add_column("applies")
     table.add_column("why")
-    for d in decisions:
+    from rich.text import Text
+
+    from aisec.common.textsafe import terminal_safe
+
+    yes, no = Text.assemble(("yes", "green")), Text.assemble(("no", "dim"))
+    for d in decisions:  # Text, not markup: nothing to escape and parse again (100s of cells)
         if not d.applicable and not show_excluded:
             continue
-        why = escape("; ".join(d.rationale))
+        why = Text(terminal_safe("; ".join(d.rationale)))
         if d.aggravating:
-            why += "\n[red]aggravated:[/] " + escape("; ".join(d.aggravating))
+            why.append("\n")
+            why.append("aggravated:", style="red")
+            why.append(" " + terminal_safe("; ".join(d.aggravating)))
         table.add_row(
-            escape(d.threat_name),
-            escape(d.component),
-            "[green]yes[/]" if d.applicable else "[dim]no[/]",
+            Text(terminal_safe(d.threat_name)),
+            Text(terminal_safe(d.component)),
+            yes if d.applicable else no,
             why,
         )
     console.print(table)
