@@ -135,16 +135,20 @@ def remove_member(s: Session, actor: Actor, ws: Workspace, username: str) -> Non
     _audit(s, actor, ws, "member.remove", "user", username)
 
 
+def _share(s: Session, system_id: int, user_id: int) -> SystemShare | None:
+    """The share of one system with one user, if any."""
+    return s.scalar(
+        select(SystemShare).where(
+            SystemShare.system_id == system_id, SystemShare.user_id == user_id
+        )
+    )
+
+
 def share_system(s: Session, actor: Actor, ws: Workspace, system: System, username: str) -> None:
     user = s.scalar(select(User).where(User.username == username))
     if user is None:
         raise InputError(f"no user {username!r}")
-    exists = s.scalar(
-        select(SystemShare).where(
-            SystemShare.system_id == system.id, SystemShare.user_id == user.id
-        )
-    )
-    if exists is None:
+    if _share(s, system.id, user.id) is None:
         s.add(SystemShare(system_id=system.id, user_id=user.id))
     _audit(s, actor, ws, "system.share", "system", system.slug, detail={"user": username})
 
@@ -152,12 +156,8 @@ def share_system(s: Session, actor: Actor, ws: Workspace, system: System, userna
 def unshare_system(s: Session, actor: Actor, ws: Workspace, system: System, username: str) -> None:
     """End a share: the contributor stops seeing the system at once (404 from then on)."""
     user = s.scalar(select(User).where(User.username == username))
-    share = user and s.scalar(
-        select(SystemShare).where(
-            SystemShare.system_id == system.id, SystemShare.user_id == user.id
-        )
-    )
-    if not share:
+    share = _share(s, system.id, user.id) if user else None
+    if share is None:
         raise NotFound(f"system {system.slug!r} is not shared with {username!r}")
     s.delete(share)
     _audit(s, actor, ws, "system.unshare", "system", system.slug, detail={"user": username})
@@ -181,12 +181,7 @@ def get_system(
     if system is None:
         raise NotFound(f"no system {slug!r} in workspace {ws.slug!r}")
     if user is not None and member is not None and member.role == Role.CONTRIBUTOR.value:
-        shared = s.scalar(
-            select(SystemShare).where(
-                SystemShare.system_id == system.id, SystemShare.user_id == user.id
-            )
-        )
-        if shared is None and not user.is_admin:
+        if _share(s, system.id, user.id) is None and not user.is_admin:
             raise NotFound(f"no system {slug!r} in workspace {ws.slug!r}")
     return system
 
