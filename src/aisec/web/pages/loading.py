@@ -158,13 +158,15 @@ def result_of(rev: AssessmentRevision) -> AssessmentResult:
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
     """What the report of a stored revision shows: its stored result, plus the crosswalk and
     AI Act sections computed from the same inputs (as `store.assessing.render_stored` does)."""
-    result = fast_result(rev.result)
+    result = result_of(rev)
     sysrev = services.system_revision(db, system, rev.system_revision)
     catalog = get_catalog()
     parsed = parse_system_text(sysrev.yaml_text)
     assessment = parse_assessment_text(rev.yaml_text, catalog) if rev.yaml_text else None
     applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, extras = compliance_sections(catalog, parsed, assessment, applicable)
+    crosswalks, obligations, extras = compliance_sections(
+        catalog, parsed, assessment, applicable, result.controls
+    )
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]
     evidence = tuple(
         parse_evidence_bytes(e.content, e.filename) for e in services.evidence_of(db, system, ids)
