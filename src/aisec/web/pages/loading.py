@@ -158,7 +158,7 @@ def result_of(rev: AssessmentRevision) -> AssessmentResult:
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
     """What the report of a stored revision shows: its stored result, plus the crosswalk and
     AI Act sections computed from the same inputs (as `store.assessing.render_stored` does)."""
-    result = result_of(rev)
+    result = fast_result(rev.result)
     sysrev = services.system_revision(db, system, rev.system_revision)
     catalog = get_catalog()
     parsed = parse_system_text(sysrev.yaml_text)
