@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from threading import Lock
 from typing import Any, TypeVar
 
 import pydantic_core
@@ -23,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from aisec.analysis.model import AssessmentResult
 from aisec.catalog import Catalog
 from aisec.common.errors import InputError
+from aisec.common.lru import LRU
 from aisec.common.yamlio import format_loc
 from aisec.probes.finding import EVIDENCE_FORMAT, EvidenceReport
 from aisec.reports.compliance import compliance_sections
@@ -237,41 +236,17 @@ GROWTH = {"result": 5, "result-data": 6, "payload": 26}
 CACHE_BYTES = int(os.environ.get("AISEC_RESULT_CACHE_MB", "") or 512) * 1024 * 1024
 
 
-class RevisionCache:
-    """LRU of parsed data of immutable revisions, bounded by an estimate of the memory it holds
-    (default 512 MB, AISEC_RESULT_CACHE_MB): room for the parsed head result of ~1,000 systems.
-    Revisions never change, so nothing is ever invalidated."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.used = 0
-        self._items: OrderedDict[tuple[str, int], tuple[Any, int]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple[str, int], make: Callable[[], T], cost: int) -> T:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit[0]  # type: ignore[no-any-return]
-        value = make()
-        with self._lock:
-            if key not in self._items and cost <= self.budget:
-                self._items[key] = (value, cost)
-                self.used += cost
-                while self.used > self.budget:
-                    _, (_, freed) = self._items.popitem(last=False)
-                    self.used -= freed
-        return value
-
-
-_CACHE = RevisionCache(CACHE_BYTES)
+# Parsed data of immutable revisions, bounded by an estimate of the memory it holds (default
+# 512 MB, AISEC_RESULT_CACHE_MB): room for the parsed head result of ~1,000 systems. Revisions
+# never change, so nothing is ever invalidated.
+_CACHE: LRU[tuple[str, int], Any] = LRU(budget=CACHE_BYTES)
 
 
 def cached(kind: str, revision_id: int, make: Callable[[], T], blob_size: int = 100_000) -> T:
     """Parsed data of an immutable revision (`kind`: result, result-data or payload), kept in
     the byte-budgeted LRU. Callers must treat the returned object as read-only."""
-    return _CACHE.get((kind, revision_id), make, blob_size * GROWTH.get(kind, 10))
+    value: T = _CACHE.get_or_make((kind, revision_id), make, blob_size * GROWTH.get(kind, 10))
+    return value
 
 
 def stored_json(blob: bytes) -> str:

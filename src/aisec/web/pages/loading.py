@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections import OrderedDict
 from functools import partial
-from threading import Lock
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aisec.analysis.model import AssessmentResult
+from aisec.common.lru import LRU
 from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
 from aisec.service import get_catalog
@@ -26,15 +25,14 @@ from aisec.store.assessing import (
 )
 from aisec.store.models import AssessmentRevision, AuditHead, System
 from aisec.web.auth import WorkspaceAccess
-from aisec.web.pages.portfolio import CACHE, Row, Summary
+from aisec.web.pages.portfolio import CACHE, Row, Summary, from_projection
 
 
 def visible(db: Session, access: WorkspaceAccess) -> Any:
     return services.visible_systems(db, access.workspace, access.principal.user, access.member)
 
 
-_HEADS: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
-_HEADS_LOCK = Lock()
+_HEADS: LRU[tuple[Any, ...], list[Row]] = LRU(entries=32)
 
 
 def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None) -> list[Row]:
@@ -46,17 +44,7 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
     contributor = member is not None and member.role == "contributor"
     who = access.principal.user.id if contributor and not access.principal.user.is_admin else 0
     key = (access.workspace.id, who, since, dt.datetime.now(dt.UTC).date(), seq)
-    with _HEADS_LOCK:
-        hit = _HEADS.get(key)
-        if hit is not None:
-            _HEADS.move_to_end(key)
-            return hit
-    rows = _head_rows(db, access, since)
-    with _HEADS_LOCK:
-        _HEADS[key] = rows
-        while len(_HEADS) > 32:
-            _HEADS.popitem(last=False)
-    return rows
+    return _HEADS.get_or_make(key, lambda: _head_rows(db, access, since))
 
 
 def _head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None) -> list[Row]:
@@ -78,11 +66,11 @@ def _head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None) -> l
     heads = db.execute(stmt).all()
     today = dt.datetime.now(dt.UTC).date()
     summaries: dict[int, Summary] = {}
-    missing = [h for h in heads if not CACHE.has(f"rev:{h[3]}", today)]
+    missing = [h for h in heads if (h[3], today) not in CACHE]
     stored = _projections(db, [h[3] for h in missing])
     for system_id, _slug, _n, rev_id in heads:
-        summaries[system_id] = CACHE.get(
-            f"rev:{rev_id}", today, partial(_projection, stored, db, rev_id)
+        summaries[system_id] = CACHE.get_or_make(
+            (rev_id, today), partial(_summary, stored, db, rev_id, today)
         )
     trends = _trends(db, [h[0] for h in heads], since) if since else {}
     return [
@@ -113,6 +101,10 @@ def _projections(db: Session, ids: list[int]) -> dict[int, str | None]:
     return out
 
 
+def _summary(stored: dict[int, str | None], db: Session, rev_id: int, today: dt.date) -> Summary:
+    return from_projection(_projection(stored, db, rev_id), today)
+
+
 def _projection(stored: dict[int, str | None], db: Session, rev_id: int) -> dict[str, Any]:
     """The revision's projection; a revision saved before projections existed (or under
     another projection version) is projected from its stored result instead."""
@@ -136,23 +128,12 @@ def fast_result(blob: bytes) -> AssessmentResult:
     return _ResultOnly.model_validate_json(zlib.decompress(blob)).result
 
 
-_RESULTS: OrderedDict[int, AssessmentResult] = OrderedDict()
-_LOCK = Lock()
+_RESULTS: LRU[int, AssessmentResult] = LRU(entries=64)
 
 
 def result_of(rev: AssessmentRevision) -> AssessmentResult:
     """Stored result by revision id, the last 64 kept (pages of one system reuse it)."""
-    with _LOCK:
-        hit = _RESULTS.get(rev.id)
-        if hit is not None:
-            _RESULTS.move_to_end(rev.id)
-            return hit
-    result = fast_result(rev.result)
-    with _LOCK:
-        _RESULTS[rev.id] = result
-        while len(_RESULTS) > 64:
-            _RESULTS.popitem(last=False)
-    return result
+    return _RESULTS.get_or_make(rev.id, lambda: fast_result(rev.result))
 
 
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:

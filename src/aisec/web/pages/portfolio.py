@@ -10,15 +10,15 @@ stored result itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from threading import Lock
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
 from aisec.analysis.model import AssessmentResult, ReadinessScore
+from aisec.common.lru import LRU
 from aisec.reports import charts
 from aisec.store.projection import project
 
@@ -104,34 +104,8 @@ def from_projection(p: Mapping[str, Any], today: dt.date) -> Summary:
     )
 
 
-class SummaryCache:
-    """Bounded LRU of summaries by (revision key, day): revisions are immutable."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._items: OrderedDict[tuple[str, dt.date], Summary] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def has(self, key: str, today: dt.date) -> bool:
-        with self._lock:
-            return (key, today) in self._items
-
-    def get(self, key: str, today: dt.date, load: Callable[[], Mapping[str, Any]]) -> Summary:
-        """`load` gives the revision's projection (`aisec.store.projection`)."""
-        with self._lock:
-            hit = self._items.get((key, today))
-            if hit is not None:
-                self._items.move_to_end((key, today))
-                return hit
-        summary = from_projection(load(), today)
-        with self._lock:
-            self._items[(key, today)] = summary
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return summary
-
-
-CACHE = SummaryCache()
+# Summaries by (store, revision id, day): a revision never changes, a summary depends on the day
+CACHE: LRU[Hashable, Summary] = LRU(entries=4096)
 
 
 class Row(NamedTuple):
@@ -176,29 +150,8 @@ class Portfolio:
     options: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
-class BuildCache:
-    """The last few portfolio views by (workspace, head revisions, filters, day)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[Hashable, Portfolio] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(self, key: Hashable, make: Callable[[], Portfolio]) -> Portfolio:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
-BUILDS = BuildCache()
+# The last few portfolio views by (store, workspace, head revisions, filters, day)
+BUILDS: LRU[Hashable, Portfolio] = LRU(entries=64)
 
 
 def build(rows: Sequence[Row], filters: Filters) -> Portfolio:

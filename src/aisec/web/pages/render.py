@@ -9,17 +9,16 @@ scripts outright.
 from __future__ import annotations
 
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache
 from importlib import resources
-from threading import Lock
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
+from aisec.common.lru import LRU
 from aisec.reports.charts import band_of, readiness_colour
 from aisec.reports.environment import pct
 
@@ -90,23 +89,15 @@ class FragmentCache:
 
     def __init__(self, size: int = 2048) -> None:
         # zlib level 1 keeps a 120 KB report page in ~22 KB: 2,048 pages in ~45 MB
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
+        self._items: LRU[Hashable, bytes] = LRU(entries=size)
 
     def get(self, key: Hashable, make: Callable[[], str]) -> Markup:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
+        hit = self._items.get(key)
         if hit is not None:
             text = zlib.decompress(hit).decode("utf-8")
             return Markup(text)  # noqa: S704 - output of an autoescaping template
         text = make()
-        with self._lock:
-            self._items[key] = zlib.compress(text.encode("utf-8"), 1)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self._items.put(key, zlib.compress(text.encode("utf-8"), 1))
         return Markup(text)  # noqa: S704 - output of an autoescaping template
 
 

@@ -5,14 +5,13 @@ of any two revisions, residual trend) and its exports (any revision, every repor
 from __future__ import annotations
 
 import difflib
-from collections import OrderedDict
-from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from aisec.common.lru import LRU
 from aisec.reports.context import ReportInput
 from aisec.reports.html import html_context
 from aisec.service import ReportFormat, render_bytes
@@ -71,24 +70,13 @@ def revision_rows(db: Session, system: System) -> list[dict[str, Any]]:
     return rows
 
 
-_RECENT: OrderedDict[tuple[int, int, int], list[dict[str, Any]]] = OrderedDict()
-_RECENT_LOCK = Lock()
+_RECENT: LRU[tuple[int, int, int], list[dict[str, Any]]] = LRU(entries=4096)
 
 
 def recent_revisions(db: Session, system: System) -> list[dict[str, Any]]:
     """The last 10 revision rows, kept per (system, heads): they change only with a new head."""
     key = (system.id, system.system_head, system.assessment_head)
-    with _RECENT_LOCK:
-        hit = _RECENT.get(key)
-        if hit is not None:
-            _RECENT.move_to_end(key)
-            return hit
-    rows = revision_rows(db, system)[:10]
-    with _RECENT_LOCK:
-        _RECENT[key] = rows
-        while len(_RECENT) > 4096:
-            _RECENT.popitem(last=False)
-    return rows
+    return _RECENT.get_or_make(key, lambda: revision_rows(db, system)[:10])
 
 
 @router.get(P)

@@ -64,7 +64,7 @@ def portfolio_page(
     # The page is a pure function of the head revisions shown, the filters and the day.
     state = hash(tuple((r.slug, r.revision, r.trend) for r in rows))
     key = ("portfolio", access.workspace.id, state, filters, dt.date.today())
-    portfolio = BUILDS.get(key, lambda: build(rows, filters))
+    portfolio = BUILDS.get_or_make(key, lambda: build(rows, filters))
     body = FRAGMENTS.get(
         (*key, context["can_write"], query),
         lambda: render_fragment(
