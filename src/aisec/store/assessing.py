@@ -239,13 +239,14 @@ CACHE_BYTES = int(os.environ.get("AISEC_RESULT_CACHE_MB", "") or 512) * 1024 * 1
 # Parsed data of immutable revisions, bounded by an estimate of the memory it holds (default
 # 512 MB, AISEC_RESULT_CACHE_MB): room for the parsed head result of ~1,000 systems. Revisions
 # never change, so nothing is ever invalidated.
-_CACHE: LRU[tuple[str, int], Any] = LRU(budget=CACHE_BYTES)
+RevisionKey = tuple[int, int]  # (store.db.store_key, revision id): ids repeat across databases
+_CACHE: LRU[tuple[str, RevisionKey], Any] = LRU(budget=CACHE_BYTES)
 
 
-def cached(kind: str, revision_id: int, make: Callable[[], T], blob_size: int = 100_000) -> T:
+def cached(kind: str, revision: RevisionKey, make: Callable[[], T], blob_size: int = 100_000) -> T:
     """Parsed data of an immutable revision (`kind`: result, result-data or payload), kept in
     the byte-budgeted LRU. Callers must treat the returned object as read-only."""
-    value: T = _CACHE.get_or_make((kind, revision_id), make, blob_size * GROWTH.get(kind, 10))
+    value: T = _CACHE.get_or_make((kind, revision), make, blob_size * GROWTH.get(kind, 10))
     return value
 
 
@@ -263,17 +264,17 @@ def render_stored(
     system_text: str,
     assessment_text: str | None,
     evidence: Sequence[tuple[str, bytes]] = (),
-    revision_id: int | None = None,
+    revision: RevisionKey | None = None,
 ) -> bytes:
     """Render a stored revision: its stored result; frameworks sections from the same inputs."""
     from aisec.service import render_bytes
 
     if fmt is ReportFormat.JSON:
         return stored_json(blob).encode("utf-8")
-    if revision_id is None:
+    if revision is None:
         result = stored_result(blob)
     else:
-        result = cached("result", revision_id, lambda: stored_result(blob), len(blob))
+        result = cached("result", revision, lambda: stored_result(blob), len(blob))
     if fmt in (ReportFormat.CSV, ReportFormat.XLSX):
         return render_bytes(ReportInput(result=result), fmt)
     catalog = get_catalog()
@@ -286,8 +287,8 @@ def render_stored(
     reports = tuple(parse_evidence_bytes(raw, name) for name, raw in evidence)
     payload = (
         stored_payload(blob)
-        if revision_id is None
-        else cached("payload", revision_id, lambda: stored_payload(blob), len(blob))
+        if revision is None
+        else cached("payload", revision, lambda: stored_payload(blob), len(blob))
     )
     report = ReportInput(
         result=result,

@@ -7,7 +7,10 @@ audit chain has one order and two savers cannot interleave between check and ins
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +69,25 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+_STORE_KEYS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_NEXT_KEY = itertools.count(1)
+_KEYS_LOCK = threading.Lock()
+
+
+def store_key(session: Session) -> int:
+    """A number naming the database behind `session` for the process' caches keyed by row ids:
+    one process may serve several databases (the tests do) whose revision ids coincide. One
+    number per engine, never reused in the process (so a new engine on a restored database
+    starts cold instead of trusting ids it has not seen)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _KEYS_LOCK:
+        key = _STORE_KEYS.get(engine)
+        if key is None:
+            key = _STORE_KEYS[engine] = next(_NEXT_KEY)
+        return key
 
 
 def lock_writes(session: Session) -> None:

@@ -12,7 +12,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aisec.service import ReportFormat
-from aisec.store.assessing import cached, render_stored, stored_payload, stored_result_payload
+from aisec.store.assessing import (
+    RevisionKey,
+    cached,
+    render_stored,
+    stored_payload,
+    stored_result_payload,
+)
+from aisec.store.db import store_key
 from aisec.store.diff import diff_markdown, diff_payloads
 from aisec.store.models import (
     AssessmentRevision,
@@ -128,7 +135,7 @@ def revisions(s: Session, system: System) -> dict[str, list[dict[str, Any]]]:
 def diff(s: Session, system: System, old: int, new: int) -> dict[str, Any]:
     a = assessment_revision(s, system, old)
     b = assessment_revision(s, system, new)
-    out = diff_payloads(_result_payload(a), _result_payload(b))
+    out = diff_payloads(_result_payload(s, a), _result_payload(s, b))
     return {"system": system.slug, "from": old, "to": new, **out}
 
 
@@ -189,28 +196,32 @@ def report(s: Session, system: System, fmt: ReportFormat, number: int | None = N
     rev = assessment_revision(s, system, number)
     if fmt in (ReportFormat.JSON, ReportFormat.CSV, ReportFormat.XLSX):
         # these render the stored result alone: skip loading the YAML and evidence bodies
-        return render_stored(rev.result, fmt, "", None, (), rev.id)
+        return render_stored(rev.result, fmt, "", None, (), _key(s, rev))
     sysrev = system_revision(s, system, rev.system_revision)
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]
     evidence = [(e.filename, e.content) for e in evidence_of(s, system, ids)]
-    return render_stored(rev.result, fmt, sysrev.yaml_text, rev.yaml_text, evidence, rev.id)
+    return render_stored(rev.result, fmt, sysrev.yaml_text, rev.yaml_text, evidence, _key(s, rev))
 
 
-def _payload(rev: AssessmentRevision) -> dict[str, Any]:
-    """The stored payload of a revision, parsed once per process (LRU by revision id)."""
-    return cached("payload", rev.id, lambda: stored_payload(rev.result))
+def _key(s: Session, rev: AssessmentRevision) -> RevisionKey:
+    return (store_key(s), rev.id)
 
 
-def _result_payload(rev: AssessmentRevision) -> dict[str, Any]:
+def _payload(s: Session, rev: AssessmentRevision) -> dict[str, Any]:
+    """The stored payload of a revision, parsed once per process (LRU by store and revision)."""
+    return cached("payload", _key(s, rev), lambda: stored_payload(rev.result))
+
+
+def _result_payload(s: Session, rev: AssessmentRevision) -> dict[str, Any]:
     """{'result'} only (what diff and the system page read): skips parsing the extras."""
-    return cached("result-data", rev.id, lambda: stored_result_payload(rev.result))
+    return cached("result-data", _key(s, rev), lambda: stored_result_payload(rev.result))
 
 
 def result_only(s: Session, system: System, number: int | None = None) -> dict[str, Any]:
     """Stored {'result'} of a revision without its extras: shared, treat as read-only."""
-    return _result_payload(assessment_revision(s, system, number))
+    return _result_payload(s, assessment_revision(s, system, number))
 
 
 def result(s: Session, system: System, number: int | None = None) -> dict[str, Any]:
     """Stored payload {'result', 'extras'} of a revision: shared, treat as read-only."""
-    return _payload(assessment_revision(s, system, number))
+    return _payload(s, assessment_revision(s, system, number))

@@ -59,7 +59,7 @@ def _soa_page(
 ) -> Response:
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
-    result = result_of(rev)
+    result = result_of(db, rev)
     granted = access.member.granted_role if access.member else None
     contributor = access.role.value == "contributor"
     return render_page(
@@ -107,7 +107,7 @@ def soa_save(
     base = head
     if base_revision is not None and base_revision != head.number:
         base = services.assessment_revision(db, system, base_revision)
-    result = result_of(base)
+    result = result_of(db, base)
     data = (yaml.safe_load(base.yaml_text) if base.yaml_text else None) or {"system": slug}
     granted = access.member.granted_role if access.member else None
     try:
@@ -180,7 +180,7 @@ def _decisions_page(
     refused form in place with what the user typed, so nothing has to be entered again."""
     system = load_system(db, access, slug)
     rev = services.assessment_revision(db, system)
-    result = result_of(rev)
+    result = result_of(db, rev)
     today = dt.datetime.now(dt.UTC).date()
     summary = summarise(result, today)
     row = Row(system.slug, rev.number, rev.created_at, summary)
@@ -227,7 +227,7 @@ def decide(
         )
     evidence = tuple(v.strip() for v in values.get("evidence", []) if v.strip())
     threat, component = first(values, "threat"), first(values, "component") or None
-    result = result_of(services.assessment_revision(db, system))
+    result = result_of(db, services.assessment_revision(db, system))
     risk = next(
         (
             r

@@ -41,7 +41,7 @@ def _verdicts(raw: bytes, name: str) -> tuple[list[tuple[str, int]], str]:
 
 def _evidence_rows(db: Session, system: Any) -> list[dict[str, Any]]:
     rows = services.evidence_of(db, system)
-    result = result_of(services.assessment_revision(db, system))
+    result = result_of(db, services.assessment_revision(db, system))
     outcomes: dict[str, list[tuple[str, str]]] = {}
     for control in result.controls:
         outcome = control.evidence_outcome

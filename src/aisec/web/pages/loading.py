@@ -23,6 +23,7 @@ from aisec.store.assessing import (
     parse_evidence_bytes,
     parse_system_text,
 )
+from aisec.store.db import store_key
 from aisec.store.models import AssessmentRevision, AuditHead, System
 from aisec.web.auth import WorkspaceAccess
 from aisec.web.pages.portfolio import CACHE, Row, Summary, from_projection
@@ -43,7 +44,7 @@ def head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None = None
     member = access.member
     contributor = member is not None and member.role == "contributor"
     who = access.principal.user.id if contributor and not access.principal.user.is_admin else 0
-    key = (access.workspace.id, who, since, dt.datetime.now(dt.UTC).date(), seq)
+    key = (store_key(db), access.workspace.id, who, since, dt.datetime.now(dt.UTC).date(), seq)
     return _HEADS.get_or_make(key, lambda: _head_rows(db, access, since))
 
 
@@ -66,11 +67,12 @@ def _head_rows(db: Session, access: WorkspaceAccess, since: dt.date | None) -> l
     heads = db.execute(stmt).all()
     today = dt.datetime.now(dt.UTC).date()
     summaries: dict[int, Summary] = {}
-    missing = [h for h in heads if (h[3], today) not in CACHE]
+    store = store_key(db)
+    missing = [h for h in heads if (store, h[3], today) not in CACHE]
     stored = _projections(db, [h[3] for h in missing])
     for system_id, _slug, _n, rev_id in heads:
         summaries[system_id] = CACHE.get_or_make(
-            (rev_id, today), partial(_summary, stored, db, rev_id, today)
+            (store, rev_id, today), partial(_summary, stored, db, rev_id, today)
         )
     trends = _trends(db, [h[0] for h in heads], since) if since else {}
     return [
@@ -128,18 +130,19 @@ def fast_result(blob: bytes) -> AssessmentResult:
     return _ResultOnly.model_validate_json(zlib.decompress(blob)).result
 
 
-_RESULTS: LRU[int, AssessmentResult] = LRU(entries=64)
+_RESULTS: LRU[tuple[int, int], AssessmentResult] = LRU(entries=64)
 
 
-def result_of(rev: AssessmentRevision) -> AssessmentResult:
-    """Stored result by revision id, the last 64 kept (pages of one system reuse it)."""
-    return _RESULTS.get_or_make(rev.id, lambda: fast_result(rev.result))
+def result_of(db: Session, rev: AssessmentRevision) -> AssessmentResult:
+    """Stored result by store and revision id, the last 64 kept (pages of one system reuse it;
+    revision ids repeat across databases, so the store is part of the key). Read-only."""
+    return _RESULTS.get_or_make((store_key(db), rev.id), lambda: fast_result(rev.result))
 
 
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
     """What the report of a stored revision shows: its stored result, plus the crosswalk and
     AI Act sections computed from the same inputs (as `store.assessing.render_stored` does)."""
-    result = fast_result(rev.result)
+    result = result_of(db, rev)
     sysrev = services.system_revision(db, system, rev.system_revision)
     catalog = get_catalog()
     parsed = parse_system_text(sysrev.yaml_text)

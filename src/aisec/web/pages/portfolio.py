@@ -105,7 +105,7 @@ def from_projection(p: Mapping[str, Any], today: dt.date) -> Summary:
 
 
 # Summaries by (store, revision id, day): a revision never changes, a summary depends on the day
-CACHE: LRU[Hashable, Summary] = LRU(entries=4096)
+CACHE: LRU[tuple[int, int, dt.date], Summary] = LRU(entries=4096)
 
 
 class Row(NamedTuple):

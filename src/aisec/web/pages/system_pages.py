@@ -17,6 +17,7 @@ from aisec.reports.html import html_context
 from aisec.service import ReportFormat, render_bytes
 from aisec.store import history, services
 from aisec.store.access import Action
+from aisec.store.db import store_key
 from aisec.store.models import System
 from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import base_context, int_or_none
@@ -70,12 +71,12 @@ def revision_rows(db: Session, system: System) -> list[dict[str, Any]]:
     return rows
 
 
-_RECENT: LRU[tuple[int, int, int], list[dict[str, Any]]] = LRU(entries=4096)
+_RECENT: LRU[tuple[int, int, int, int], list[dict[str, Any]]] = LRU(entries=4096)
 
 
 def recent_revisions(db: Session, system: System) -> list[dict[str, Any]]:
     """The last 10 revision rows, kept per (system, heads): they change only with a new head."""
-    key = (system.id, system.system_head, system.assessment_head)
+    key = (store_key(db), system.id, system.system_head, system.assessment_head)
     return _RECENT.get_or_make(key, lambda: revision_rows(db, system)[:10])
 
 
@@ -96,7 +97,7 @@ def system_page(
     return render_page(
         "pages/system.html.j2",
         **base_context(request, access, "portfolio"),
-        report_body=FRAGMENTS.get(("report", rev.id), body),  # a revision never changes
+        report_body=FRAGMENTS.get(("report", store_key(db), rev.id), body),  # never changes
         r={"catalog_version": rev.catalog_version},
         sys=system_view(system, rev),
         tab="overview",
@@ -216,7 +217,7 @@ def revision_report(
     body: str | bytes
     if chosen is ReportFormat.XLSX:  # binary: the service renders it from the stored result
         rev = services.assessment_revision(db, system, number)
-        body = render_bytes(ReportInput(result=result_of(rev)), chosen)
+        body = render_bytes(ReportInput(result=result_of(db, rev)), chosen)
     else:
         body = history.report(db, system, chosen, number)
     response = Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"))

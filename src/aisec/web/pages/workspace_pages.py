@@ -17,6 +17,7 @@ from starlette.responses import Response
 from aisec.service import ReportFormat
 from aisec.store import audit, history, services
 from aisec.store.access import Action, allowed
+from aisec.store.db import store_key
 from aisec.store.models import AuditEntry
 from aisec.web.auth import WorkspaceAccess, get_db, require
 from aisec.web.pages.common import base_context
@@ -63,7 +64,7 @@ def portfolio_page(
     context = base_context(request, access, "portfolio")
     # The page is a pure function of the head revisions shown, the filters and the day.
     state = hash(tuple((r.slug, r.revision, r.trend) for r in rows))
-    key = ("portfolio", access.workspace.id, state, filters, dt.date.today())
+    key = ("portfolio", store_key(db), access.workspace.id, state, filters, dt.date.today())
     portfolio = BUILDS.get_or_make(key, lambda: build(rows, filters))
     body = FRAGMENTS.get(
         (*key, context["can_write"], query),
