@@ -67,7 +67,11 @@ def test_page_coverage_follows_the_evidence_like_the_export(tmp_path: Path) -> N
         page = report_input(db, system, rev)
         views = {c.id: c for c in page.result.controls}
         assert views["model-access-control"].assurance is Assurance.OVERTURNED
-        stored = {c["framework"]: c for c in stored_payload(rev.result)["extras"]["crosswalks"]}
+        extras = stored_payload(rev.result)["extras"]
+        stored = {c["framework"]: c for c in extras["crosswalks"]}
         assert page.crosswalks
         for coverage in page.crosswalks:
             assert coverage.model_dump(mode="json") == stored[coverage.framework]
+        assert page.obligations is not None
+        assert page.obligations.model_dump(mode="json") == extras["ai_act_obligations"]
+        assert page.extras == extras  # the JSON sections rebuilt for the page are those stored

@@ -277,24 +277,39 @@ def render_stored(
         result = cached("result", revision, lambda: stored_result(blob), len(blob))
     if fmt in (ReportFormat.CSV, ReportFormat.XLSX):
         return render_bytes(ReportInput(result=result), fmt)
-    catalog = get_catalog()
-    system = parse_system_text(system_text)
-    assessment = parse_assessment_text(assessment_text, catalog) if assessment_text else None
-    applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, _ = compliance_sections(
-        catalog, system, assessment, applicable, result.controls
-    )
-    reports = tuple(parse_evidence_bytes(raw, name) for name, raw in evidence)
     payload = (
         stored_payload(blob)
         if revision is None
         else cached("payload", revision, lambda: stored_payload(blob), len(blob))
     )
-    report = ReportInput(
-        result=result,
-        evidence=reports,
-        crosswalks=crosswalks,
-        obligations=obligations,
-        extras=payload.get("extras") or {},
+    report = stored_report_input(
+        result, system_text, assessment_text, evidence, payload.get("extras") or {}
     )
     return render_bytes(report, fmt)
+
+
+def stored_report_input(
+    result: AssessmentResult,
+    system_text: str,
+    assessment_text: str | None,
+    evidence: Sequence[tuple[str, bytes]] = (),
+    extras: dict[str, Any] | None = None,
+) -> ReportInput:
+    """What the report of a stored revision shows: its stored result, plus the framework coverage
+    and AI Act sections rebuilt from the revision's own inputs and following the result's
+    evidence-adjusted control states. The system page and every export build it here, so the two
+    cannot drift. `extras`: the stored JSON sections (None: those rebuilt here)."""
+    catalog = get_catalog()
+    system = parse_system_text(system_text)
+    assessment = parse_assessment_text(assessment_text, catalog) if assessment_text else None
+    applicable = {d.threat_id for d in result.decisions if d.applicable}
+    crosswalks, obligations, rebuilt = compliance_sections(
+        catalog, system, assessment, applicable, result.controls
+    )
+    return ReportInput(
+        result=result,
+        evidence=tuple(parse_evidence_bytes(raw, name) for name, raw in evidence),
+        crosswalks=crosswalks,
+        obligations=obligations,
+        extras=rebuilt if extras is None else extras,
+    )

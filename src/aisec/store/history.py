@@ -197,10 +197,19 @@ def report(s: Session, system: System, fmt: ReportFormat, number: int | None = N
     if fmt in (ReportFormat.JSON, ReportFormat.CSV, ReportFormat.XLSX):
         # these render the stored result alone: skip loading the YAML and evidence bodies
         return render_stored(rev.result, fmt, "", None, (), _key(s, rev))
+    system_text, assessment_text, evidence = revision_inputs(s, system, rev)
+    return render_stored(rev.result, fmt, system_text, assessment_text, evidence, _key(s, rev))
+
+
+def revision_inputs(
+    s: Session, system: System, rev: AssessmentRevision
+) -> tuple[str, str | None, list[tuple[str, bytes]]]:
+    """What a stored revision was analysed from: system YAML, assessment YAML and the evidence
+    files (name, bytes) it counted."""
     sysrev = system_revision(s, system, rev.system_revision)
     ids = [int(x) for x in rev.evidence_ids.split(",") if x]
     evidence = [(e.filename, e.content) for e in evidence_of(s, system, ids)]
-    return render_stored(rev.result, fmt, sysrev.yaml_text, rev.yaml_text, evidence, _key(s, rev))
+    return sysrev.yaml_text, rev.yaml_text, evidence
 
 
 def _key(s: Session, rev: AssessmentRevision) -> RevisionKey:

@@ -14,15 +14,9 @@ from sqlalchemy.orm import Session
 
 from aisec.analysis.model import AssessmentResult
 from aisec.common.lru import LRU
-from aisec.reports.compliance import compliance_sections
 from aisec.reports.context import ReportInput
-from aisec.service import get_catalog
-from aisec.store import projection, services
-from aisec.store.assessing import (
-    parse_assessment_text,
-    parse_evidence_bytes,
-    parse_system_text,
-)
+from aisec.store import history, projection, services
+from aisec.store.assessing import stored_report_input
 from aisec.store.db import store_key
 from aisec.store.models import AssessmentRevision, AuditHead, System
 from aisec.web.auth import WorkspaceAccess
@@ -140,28 +134,10 @@ def result_of(db: Session, rev: AssessmentRevision) -> AssessmentResult:
 
 
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
-    """What the report of a stored revision shows: its stored result, plus the crosswalk and
-    AI Act sections computed from the same inputs (as `store.assessing.render_stored` does)."""
-    result = result_of(db, rev)
-    sysrev = services.system_revision(db, system, rev.system_revision)
-    catalog = get_catalog()
-    parsed = parse_system_text(sysrev.yaml_text)
-    assessment = parse_assessment_text(rev.yaml_text, catalog) if rev.yaml_text else None
-    applicable = {d.threat_id for d in result.decisions if d.applicable}
-    crosswalks, obligations, extras = compliance_sections(
-        catalog, parsed, assessment, applicable, result.controls
-    )
-    ids = [int(x) for x in rev.evidence_ids.split(",") if x]
-    evidence = tuple(
-        parse_evidence_bytes(e.content, e.filename) for e in services.evidence_of(db, system, ids)
-    )
-    return ReportInput(
-        result=result,
-        evidence=evidence,
-        crosswalks=crosswalks,
-        obligations=obligations,
-        extras=extras,
-    )
+    """What the report of a stored revision shows, built as every export builds it
+    (`store.assessing.stored_report_input`) from the cached parsed result."""
+    system_text, assessment_text, evidence = history.revision_inputs(db, system, rev)
+    return stored_report_input(result_of(db, rev), system_text, assessment_text, evidence)
 
 
 def _trends(db: Session, system_ids: list[int], since: dt.date) -> dict[int, int]:
