@@ -38,7 +38,7 @@ class Store:
     def get(self, path: str) -> str:
         r = self.client.get(path, headers={"Authorization": f"Bearer {self.token}"})
         assert r.status_code == 200, (path, r.status_code, r.text[:300])
-        return r.text
+        return str(r.text)
 
 
 def _store(tmp_path: Path, example: str) -> Store:

@@ -2,7 +2,10 @@
 """Describe a system in the browser: the guided form, its live threat preview, the YAML editor,
 and upload/download of the very file the CLI reads.
 
-Saving goes through `store.services.create_system` / `update_system` (what the REST API calls).
+Saving goes through `store.services.create_system` / `update_system` (what the REST API calls):
+the routes take no write lock, the service analyses first and locks only to check the heads and
+insert, so reads and other saves never wait behind an analysis; a save from a stale revision is a
+conflict shown on the page, never a lost write.
 A form save writes canonical YAML (`system_form.system_yaml`); an upload or the YAML editor stores
 the text exactly as given, so a file downloaded after upload is byte-for-byte the file uploaded.
 """
@@ -232,7 +235,7 @@ def _store(
 def create_from_form(
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     return _save_form(request, form, access, db)
@@ -255,7 +258,7 @@ def update_from_form(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     load_system(db, access, slug)
@@ -367,7 +370,7 @@ def new_yaml(
 def create_from_yaml(
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     text = form.get("yaml")
@@ -391,7 +394,7 @@ def update_from_yaml(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     load_system(db, access, slug)
@@ -429,7 +432,7 @@ def _uploaded_text(form: FormData) -> tuple[str | None, str]:
 def create_from_upload(
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     text, problem = _uploaded_text(form)
@@ -452,7 +455,7 @@ def update_from_upload(
     slug: str,
     request: Request,
     form: FormData = Depends(posted_form),
-    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM)),
+    access: WorkspaceAccess = Depends(require(Action.EDIT_SYSTEM, lock=False)),
     db: Session = Depends(get_db),
 ) -> Response:
     system = load_system(db, access, slug)
