@@ -4,6 +4,7 @@ portfolio and the CLI demo's reports."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -13,8 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -23,14 +25,36 @@ from aisec.service import bundled_examples
 from aisec.store import services
 from aisec.store.assessing import stored_result
 from aisec.web.pages.portfolio import summarise
-from demo_once import demo_once as run_demo_once
+from demo_once import demo_once, in_fresh_thread
+
+T = TypeVar("T")
 
 
-def demo_once() -> tuple[int, Path]:
-    """The shared `aisec demo` run, started from a thread of its own: its probes call
-    asyncio.run(), which fails on a thread where Playwright's loop runs (browser tests)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run_demo_once).result()
+def _inside_a_running_loop(work: Callable[[], T]) -> T:
+    """Call `work` (synchronously) on a thread whose event loop is running, as a test does
+    once Playwright's sync API has started (the browser tests run before this file)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+
+        async def inside() -> T:
+            return work()
+
+        return asyncio.run(inside())
+    return work()
+
+
+def test_the_shared_demo_run_starts_where_an_event_loop_runs() -> None:
+    """The demo's probes call asyncio.run(): the shared run must not depend on its caller's
+    thread having no running loop (it failed when first asked for after the browser tests)."""
+    code, out = _inside_a_running_loop(demo_once)
+    assert code == 0 and (out / "evidence").is_dir()
+
+    async def probe() -> str:
+        return "ran"
+
+    # the same holds for any work handed to the helper, not only a cached run
+    assert _inside_a_running_loop(lambda: in_fresh_thread(lambda: asyncio.run(probe()))) == "ran"
 
 
 def _cli_figures(out: Path) -> dict[str, tuple[int, int]]:
