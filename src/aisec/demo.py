@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,9 +68,7 @@ def _as_reference(report: EvidenceReport, url: str) -> EvidenceReport:
     """Name the built-in target for what it is (not a random localhost port), so the report
     says the evidence is simulated and the system can declare it as a stand-in endpoint."""
     name = REFERENCE_SUBJECT
-    findings = [
-        f.model_copy(update={"location": f.location.replace(url, name)}) for f in report.findings
-    ]
+    findings = [replace(f, location=f.location.replace(url, name)) for f in report.findings]
     summary = {**report.summary, "reference_target": "guarded"}
     return report.model_copy(update={"subject": name, "findings": findings, "summary": summary})
 

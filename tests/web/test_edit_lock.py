@@ -1,4 +1,4 @@
-"""The browser's system editors (guided form and YAML editor) analyse outside the store's write
+"""The browser's system editors (guided form, YAML editor, upload) analyse outside the store's write
 lock, like the REST API: another save made while an edit is being analysed goes through at once,
 and the edit made from the older revision is then refused as a conflict the user sees, never
 saved over the other one (no lost write). Re-submitted from the new head, it is saved."""
@@ -37,10 +37,11 @@ class Site:
     text: str
     raced: list[bool] = field(default_factory=list)  # per race: did the other save finish?
 
-    def post(self, path: str, data: dict[str, Any]) -> Any:
+    def post(self, path: str, data: dict[str, Any], files: dict[str, Any] | None) -> Any:
         return self.client.post(
             path,
             data=data,
+            files=files,
             headers={"Authorization": f"Bearer {self.token}"},
             follow_redirects=False,
         )
@@ -94,31 +95,40 @@ def _racing(site: Site) -> Any:
     return summarise
 
 
-def _yaml_edit(site: Site, base: int) -> tuple[str, dict[str, Any]]:
+Edit = tuple[str, dict[str, Any], dict[str, Any] | None]  # path, form fields, files
+
+
+def _yaml_edit(site: Site, base: int) -> Edit:
     text = site.text + f"# {MARK}\n"
-    return f"/w/acme/systems/{SLUG}/yaml", {"yaml": text, "base_revision": str(base)}
+    return f"/w/acme/systems/{SLUG}/yaml", {"yaml": text, "base_revision": str(base)}, None
 
 
-def _form_edit(site: Site, base: int) -> tuple[str, dict[str, Any]]:
+def _upload_edit(site: Site, base: int) -> Edit:
+    text = site.text + f"# {MARK}\n"
+    files = {"file": ("rag-assistant.yaml", text.encode("utf-8"), "application/yaml")}
+    return f"/w/acme/systems/{SLUG}/upload", {"base_revision": str(base)}, files
+
+
+def _form_edit(site: Site, base: int) -> Edit:
     values: dict[str, Any] = data_to_form(yaml.safe_load(site.text))
     values["description"] = [f"A retrieval assistant, {MARK}."]
     values.update(base_revision=str(base), message="form edit")
-    return f"/w/acme/systems/{SLUG}/edit", values
+    return f"/w/acme/systems/{SLUG}/edit", values, None
 
 
-@pytest.mark.parametrize("edit", [_yaml_edit, _form_edit], ids=["yaml-editor", "guided-form"])
+@pytest.mark.parametrize(
+    "edit", [_yaml_edit, _upload_edit, _form_edit], ids=["yaml-editor", "upload", "guided-form"]
+)
 def test_an_edit_races_another_save_without_losing_either(site: Site, edit: Any) -> None:
     with mock.patch.object(pool, "summarise", _racing(site)):
-        path, data = edit(site, 1)
-        r = site.post(path, data)
+        r = site.post(*edit(site, 1))
         assert site.raced == [True], "the other save waited for the edit's analysis"
         assert r.status_code == 409, r.text[:500]
         assert "Someone saved this system meanwhile" in r.text
         number, text = site.head()
         assert number == 2 and text.endswith("# saved meanwhile\n")  # theirs kept
         assert MARK not in text  # ours not written over it
-        path, data = edit(site, 2)  # re-applied on the new head: saved
-        r = site.post(path, data)
+        r = site.post(*edit(site, 2))  # re-applied on the new head: saved
     assert r.status_code == 303, r.text[:500]
     number, text = site.head()
     assert number == 3 and MARK in text

@@ -18,16 +18,16 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import typer
-
-from aisec.cli.app import app, startup_gc, state
-from aisec.cli.outputs import make_console
+from aisec.cli.runtime import startup_gc, state
 from aisec.common.errors import AisecError, InputError
 from aisec.common.exitcodes import ExitCode
 from aisec.common.textsafe import markup_safe as escape
+
+if TYPE_CHECKING:
+    from aisec.cli.app import app
 
 
 class Entry(NamedTuple):
@@ -66,9 +66,22 @@ COMMANDS: dict[str, Entry] = {
 __all__ = ["app", "main"]
 
 
-def _click_exceptions(name: str, *extra: type[BaseException]) -> tuple[type[BaseException], ...]:
+def __getattr__(name: str) -> Any:
+    """`aisec.cli.app` (the Typer application) loads on first use: `aisec scan` may run
+    without Typer (see `aisec.cli.scan_fast`)."""
+    if name == "app":
+        return importlib.import_module("aisec.cli.app").app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _click_exceptions(name: str) -> tuple[type[BaseException], ...]:
     """Typer >= 0.2x ships its own copy of click (typer._click); older ones use click itself.
-    Errors may come from either; plain click is only consulted when something imported it."""
+    Errors may come from either; plain click is only consulted when something imported it.
+    Nothing when Typer never loaded (the fast path cannot raise its errors)."""
+    if "typer" not in sys.modules:
+        return ()
+    typer = sys.modules["typer"]
+    extra = {"Exit": (typer.Exit,), "Abort": (typer.Abort,)}.get(name, ())
     modules = [importlib.import_module("typer._click")]
     if "click" in sys.modules:
         modules.append(sys.modules["click"])
@@ -92,40 +105,61 @@ def _os_message(exc: OSError) -> str:
     return f"cannot use {' -> '.join(names)}: {reason}" if names else f"system error: {reason}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return (and, as a console script, exit with) an `ExitCode`."""
+def _run_typer(args: list[str]) -> Any:
+    from aisec.cli.app import app
+
+    return app(args=args, standalone_mode=False, prog_name="aisec")
+
+
+def _command(args: list[str], fast: bool) -> Callable[[], Any]:
+    """What to run: `aisec scan` in its plain shapes skips Typer (start-up is most of a small
+    scan); every other line, and any scan line the fast reader does not take, goes to Typer."""
+    if fast and args[:1] == ["scan"]:
+        from aisec.cli.scan_fast import fast_scan
+
+        run = fast_scan(args[1:])
+        if run is not None:
+            return run
+    return lambda: _run_typer(args)
+
+
+def _err() -> Any:
+    from aisec.cli.outputs import make_console
+
+    return make_console(stderr=True, soft_wrap=True)
+
+
+def main(argv: Sequence[str] | None = None, *, fast: bool = True) -> int:
+    """Run the CLI; return (and, as a console script, exit with) an `ExitCode`.
+    `fast=False` sends every line through Typer (tests compare both readers)."""
     # Third-party pydantic plugins would hook into the validation of (hostile) inputs and cost
     # ~0.07 s of entry-point scanning per start; a user can opt back in with the variable set.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    err = make_console(stderr=True, soft_wrap=True)
     args = list(sys.argv[1:] if argv is None else argv)
-    _EXIT = _click_exceptions("Exit", typer.Exit)  # noqa: N806
-    _ABORT = _click_exceptions("Abort", typer.Abort)  # noqa: N806
-    _USAGE = _click_exceptions("ClickException")  # noqa: N806
     try:
         with startup_gc(keep_frozen=argv is None):  # None: the process ends after this run
-            result = app(args=args, standalone_mode=False, prog_name="aisec")
+            result = _command(args, fast)()
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
         code = int(ExitCode.OK)
-    except _EXIT as exc:
+    except _click_exceptions("Exit") as exc:
         code = int(getattr(exc, "exit_code", ExitCode.INPUT_ERROR))
-    except _ABORT:
-        err.print("[red]aborted[/red]")
+    except _click_exceptions("Abort"):
+        _err().print("[red]aborted[/red]")
         code = int(ExitCode.INPUT_ERROR)
-    except _USAGE as exc:
+    except _click_exceptions("ClickException") as exc:
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         code = int(ExitCode.INPUT_ERROR)
     except InputError as exc:
-        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        _err().print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         code = int(ExitCode.INPUT_ERROR)
     except AisecError as exc:
         if state["verbose"]:
             traceback.print_exc()
-        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        _err().print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         code = int(ExitCode.INTERNAL_ERROR)
     except OSError as exc:
         if exc.errno == errno.EPIPE:
@@ -135,12 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # read-only or full file system): their input to fix, not a crash.
         if state["verbose"]:
             traceback.print_exc()
-        err.print(f"[bold red]error:[/bold red] {escape(_os_message(exc))}", highlight=False)
+        _err().print(f"[bold red]error:[/bold red] {escape(_os_message(exc))}", highlight=False)
         code = int(ExitCode.INPUT_ERROR)
     except Exception as exc:  # noqa: BLE001  (last resort: a message, not a traceback)
         if state["verbose"]:
             traceback.print_exc()
-        err.print(
+        _err().print(
             f"[bold red]internal error:[/bold red] {escape(type(exc).__name__)}: "
             f"{escape(str(exc))}\n  hint: run 'aisec -v ...' for the traceback and report it",
             highlight=False,

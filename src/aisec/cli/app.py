@@ -8,52 +8,16 @@ numpy or the other heavy dependencies of commands that are not running.
 
 from __future__ import annotations
 
-import gc
 import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from aisec.cli.options import expand_multi_value, option_shapes, refuse_special_inputs
+from aisec.cli.runtime import resume_gc, startup_gc, state
 
-_gc = {"paused": False, "frozen": False}
-
-
-@contextmanager
-def startup_gc(*, keep_frozen: bool = False) -> Iterator[None]:
-    """Pause the cyclic garbage collector until a command's module is imported: collections
-    during imports find no garbage yet cost ~5% of `aisec threats`. Then everything allocated
-    so far (modules, classes, schemas) is frozen (`gc.freeze`), so the command's collections
-    and the one at interpreter exit skip it. `keep_frozen=False` (main() called in-process,
-    maybe many times) unfreezes at the end, leaving the collector as the caller had it.
-    """
-    if not gc.isenabled() or _gc["paused"]:
-        yield
-        return
-    gc.disable()
-    _gc["paused"] = True
-    try:
-        yield
-    finally:
-        if keep_frozen:
-            _resume_gc()  # no command ran (help, usage error): start-up objects only
-        elif _gc["frozen"]:
-            gc.unfreeze()
-        _gc["frozen"] = False
-        if _gc["paused"]:
-            _gc["paused"] = False
-            gc.enable()
-
-
-def _resume_gc() -> None:
-    if _gc["paused"]:
-        _gc["paused"] = False
-        gc.freeze()
-        _gc["frozen"] = True
-        gc.enable()
+__all__ = ["app", "startup_gc", "state"]
 
 
 class LazyGroup(TyperGroup):
@@ -80,7 +44,7 @@ class LazyGroup(TyperGroup):
                 raise RuntimeError(f"{entry.module} did not register command {cmd_name!r}")
             self.commands[cmd_name] = found
         if found is not None and not self._listing:
-            _resume_gc()  # start-up is over: the command runs with the collector on
+            resume_gc()  # start-up is over: the command runs with the collector on
         return found
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -129,8 +93,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-state: dict[str, bool] = {"verbose": False}
 
 
 def _print_version(value: bool) -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aisec.common.errors import InputError
-from aisec.common.fileio import atomic_write_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -87,5 +86,7 @@ def write_output(path: Path, text: str) -> bool:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return False
+    from aisec.common.fileio import atomic_write_text  # tempfile & co.: only when writing
+
     atomic_write_text(path, text)
     return True

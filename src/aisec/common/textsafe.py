@@ -10,14 +10,14 @@ Markdown report runs its values through `terminal_safe` too.
 
 from __future__ import annotations
 
-import re
+from aisec.common.lazyre import lazy_compile
 
 # Bidi embedding/override/isolate controls (Trojan Source) and other invisible format chars
 # that change how text reads; zero-width joiners used in emoji are left alone.
 _BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
 # C0 except tab/newline, DEL, C1, bidi controls and lone surrogates (category Cc/Cs).
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
-_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE = lazy_compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_UNSAFE_ONE_LINE = lazy_compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 
 def _visible(ch: str) -> str:

@@ -1,74 +1,36 @@
-"""The one shape every probe's result takes, and the JSON envelope that carries it.
+"""The JSON envelope every probe writes (`EvidenceReport`), around the finding records.
 
-A finding names what was examined (location + SHA-256 of the bytes or of the transcript), the
-verdict, and the catalogue threats and controls it is evidence for. `aisec assess --evidence`
-reads any `EvidenceReport` file, whichever probe family wrote it.
+`aisec assess --evidence` reads any `EvidenceReport` file, whichever probe family wrote it. The
+records themselves live in `aisec.probes.record` (no pydantic there, so a scan starts fast) and
+are re-exported here for the many callers that build reports.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aisec.probes.record import (
+    VERDICT_ORDER,
+    Finding,
+    Severity,
+    Verdict,
+    worst_verdict,
+)
+
+__all__ = [
+    "EVIDENCE_FORMAT",
+    "VERDICT_ORDER",
+    "EvidenceReport",
+    "Finding",
+    "Severity",
+    "Verdict",
+    "worst_verdict",
+]
+
 EVIDENCE_FORMAT = "aisec-evidence/1"
-
-
-class Verdict(StrEnum):
-    """Outcome of one check, worst first. `pass` is the only verdict that counts as success."""
-
-    MALICIOUS = "malicious"
-    FAIL = "fail"
-    SUSPICIOUS = "suspicious"
-    ERROR = "error"
-    INCONCLUSIVE = "inconclusive"  # ran, but too little valid signal to say pass or fail
-    NOT_SCANNED = "not-scanned"
-    PASS = "pass"  # noqa: S105 (a verdict, not a password)
-
-    @property
-    def is_problem(self) -> bool:
-        """A verdict that shows the control does not hold (errors, inconclusive and not-scanned
-        are not proof either way: they never verify a control)."""
-        return self in (Verdict.MALICIOUS, Verdict.FAIL, Verdict.SUSPICIOUS)
-
-
-VERDICT_ORDER = list(Verdict)
-
-
-def worst_verdict(verdicts: list[Verdict]) -> Verdict | None:
-    return min(verdicts, key=VERDICT_ORDER.index) if verdicts else None
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}[self.value]
-
-
-class Finding(BaseModel):
-    """One result of one check. Probes must also emit `pass` findings for checks that held,
-    so a control can be marked verified, not merely 'nothing found'."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    tool: str = Field(description="probe family and tool, e.g. 'aisec-scan', 'aisec-probe'")
-    rule_id: str = Field(description="stable id of the check, e.g. 'pickle.dangerous-global'")
-    verdict: Verdict
-    severity: Severity
-    location: str = Field(description="file path, archive member, URL or probe family")
-    message: str
-    threat_ids: list[str] = Field(default_factory=list, description="aisec catalogue threat ids")
-    control_ids: list[str] = Field(default_factory=list, description="aisec catalogue control ids")
-    sha256: str | None = Field(default=None, description="hash of what was examined")
-    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class EvidenceReport(BaseModel):

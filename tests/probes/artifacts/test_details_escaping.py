@@ -14,7 +14,7 @@ def _details(tmp_path: Path, module: bytes) -> dict:
     path.write_bytes(b"\x80\x02c" + module + b"\nrun\nq\x00)R.")
     result = scan_paths([path]).files[0]
     hit = next(f for f in result.findings if f.details.get("callable"))
-    json.dumps(hit.model_dump(mode="json"))  # serialisable whatever the pickle names
+    json.dumps(hit.to_json())  # serialisable whatever the pickle names
     return hit.details
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from aisec.probes.finding import EvidenceReport, Finding, Severity, Verdict
@@ -65,7 +66,5 @@ def test_renders_escaped_table_with_svg_bars() -> None:
 
 def test_tolerates_missing_details() -> None:
     report = _report("s", "t")
-    bare = report.model_copy(
-        update={"findings": [report.findings[0].model_copy(update={"details": {}})]}
-    )
+    bare = report.model_copy(update={"findings": [replace(report.findings[0], details={})]})
     assert "not tested" in str(llm.render_html([bare]))

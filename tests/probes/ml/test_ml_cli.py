@@ -58,7 +58,7 @@ def test_same_seed_same_results(tmp_path: Path):
     args = ["--dataset", "wine", "--demo-model", "logreg", "--seed", "7"]
     _, first = _run(args, tmp_path / "a.json")
     _, second = _run(args, tmp_path / "b.json")
-    assert [f.model_dump() for f in first.findings] == [f.model_dump() for f in second.findings]
+    assert [f.to_json() for f in first.findings] == [f.to_json() for f in second.findings]
     _, other = _run([*args[:-1], "8"], tmp_path / "c.json")
     assert [f.details for f in other.findings] != [f.details for f in first.findings]
 

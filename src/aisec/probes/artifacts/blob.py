@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import mmap
-import tempfile
 from collections.abc import Iterable
 from typing import IO, Any, BinaryIO, cast
 
@@ -85,6 +84,8 @@ def from_chunks(chunks: Iterable[bytes], cap: int) -> tuple[Blob, bool]:
             truncated = True
         total += len(chunk)
         if spill is None and total > IN_MEMORY_MAX:
+            import tempfile  # only when a member spills to disk (start-up)
+
             spill = tempfile.TemporaryFile()  # noqa: SIM115  (closed by Blob.close)
             for p in parts:
                 spill.write(p)

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from aisec.probes.artifacts.result import FileVerdict, ScanResult
-from aisec.probes.finding import Verdict
+from aisec.probes.record import Verdict
 
 STYLE = {
     FileVerdict.MALICIOUS: "bold red",
@@ -75,16 +75,7 @@ def render(result: ScanResult, console: Console, *, show_clean: bool = True) -> 
 
 
 def summary_line(result: ScanResult) -> Text:
-    counts = result.counts()
-    parts = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    verdict = result.verdict
-    if not result.files:
-        return Text("nothing scanned: no files found (not a clean result)", style="cyan")
-    if verdict is FileVerdict.CLEAN:
-        head = f"all {len(result.files)} file(s) fully examined, no issues"
-    else:
-        head = f"overall: {verdict.value}"
-    return Text(f"{head} — {parts}", style=STYLE[verdict])
+    return Text(result.summary(), style=STYLE[result.verdict])
 
 
 @contextmanager

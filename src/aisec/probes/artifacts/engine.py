@@ -27,7 +27,7 @@ from aisec.probes.artifacts.interface import (
     ScanContext,
 )
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 Add = Callable[..., None]
 _PROBLEMS = (Verdict.MALICIOUS, Verdict.SUSPICIOUS, Verdict.FAIL)
@@ -38,15 +38,19 @@ class Engine:
 
     def __init__(self, handlers: Sequence[FormatHandler], limits: Limits) -> None:
         self.handlers = list(handlers)
+        self.detectors = routing.detectors(self.handlers)
         self.limits = limits
         self.bytes_examined = 0  # bytes produced by decompression, across the whole run
         self.extract_budget = limits.max_total_bytes
         self.budget_reported = False
 
-    def set_input_size(self, total: int) -> None:
-        """Bound extraction for the whole scan relative to what was given, under the cap."""
-        relative = max(self.limits.min_extract_bytes, self.limits.max_extract_ratio * total)
-        self.extract_budget = min(self.limits.max_total_bytes, relative)
+    def set_input_size(self, total: int, share: float = 1.0) -> None:
+        """Bound extraction for the whole scan relative to what was given, under the cap.
+        A worker of a parallel scan (`share` < 1) gets its part of the ratio budget and of the
+        absolute cap, so all workers together stay under the cap."""
+        ratio = self.limits.max_extract_ratio * total * share
+        relative = max(self.limits.min_extract_bytes, int(ratio))
+        self.extract_budget = min(int(self.limits.max_total_bytes * share), relative)
 
     def remaining(self) -> int:
         return max(0, self.extract_budget - self.bytes_examined)
@@ -105,7 +109,7 @@ class Engine:
             self._empty(location, depth, add)
             return
         head = blob.head(HEAD_BYTES)
-        claimed = routing.claims(self.handlers, head, blob, self.limits)
+        claimed = routing.claims(self.detectors, head, blob, self.limits)
         if not head.startswith(b"PK") and not any(h.name == "zip" for h in claimed):
             zip_handler = next((h for h in self.handlers if h.name == "zip"), None)
             if zip_handler is not None and _has_trailing_zip(blob):

@@ -17,14 +17,16 @@ import os
 import signal
 import stat
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from aisec.probes.artifacts import blob as blobs
 from aisec.probes.artifacts.engine import Engine
 from aisec.probes.artifacts.names import escape_path, needs_escape, safe_text, safe_value
 from aisec.probes.artifacts.result import FileResult, verdict_of
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 # Files up to this size are read into memory; bigger ones are mapped (in a child process, see
 # above), so a 20 MB file does not add 20 MB to the scanner's resident set.
@@ -66,7 +68,7 @@ def _sha256_of_fd(fd: int) -> str:
 
 def _clean(f: Finding, digest: str | None) -> Finding:
     """Findings carry scanned text (member names, callables): make it serialisable."""
-    update: dict[str, object] = {}
+    update: dict[str, Any] = {}
     for key in ("location", "message"):
         text = getattr(f, key)
         if needs_escape(text):
@@ -84,7 +86,7 @@ def _clean(f: Finding, digest: str | None) -> Finding:
             update["details"] = details
     if digest is not None and not f.sha256:
         update["sha256"] = digest
-    return f.model_copy(update=update) if update else f
+    return replace(f, **update) if update else f
 
 
 def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult:
@@ -163,9 +165,7 @@ def _scan_in_child(
             mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
             findings = engine.scan_blob(blobs.Blob(mm, 0, size), shown, None)
             payload = {
-                "findings": [
-                    f.model_dump(mode="json") for f in (_clean(x, None) for x in findings)
-                ],
+                "findings": [f.to_json() for f in (_clean(x, None) for x in findings)],
                 "examined": engine.bytes_examined,
             }
             data = json.dumps(payload).encode()
@@ -195,4 +195,4 @@ def _scan_in_child(
         return [finding(Rule.HANDLER_ERROR, Verdict.ERROR, Severity.MEDIUM, shown, msg)], digest
     payload = json.loads(b"".join(chunks))
     engine.bytes_examined = int(payload["examined"])
-    return [Finding.model_validate(f) for f in payload["findings"]], digest
+    return [Finding.from_json(f) for f in payload["findings"]], digest

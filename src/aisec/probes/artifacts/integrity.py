@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from aisec.common.errors import InputError
-from aisec.common.fileio import atomic_write_bytes
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.names import escape_path
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
-_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+_LINE = lazy_compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 MAX_MANIFEST = 64 * 1024 * 1024
 
 
@@ -54,7 +54,7 @@ def _sha256sum_line(line: str) -> tuple[str, str] | None:
     return m.group(1), name
 
 
-_SUM_ESCAPED = re.compile(r"(?:[^\\]|\\[\\nr])*")
+_SUM_ESCAPED = lazy_compile(r"(?:[^\\]|\\[\\nr])*")
 _SUM_UNESCAPE = {"\\": "\\", "n": "\n", "r": "\r"}
 
 
@@ -212,4 +212,6 @@ def write_manifest(path: Path, hashes: Iterable[tuple[Path, str]]) -> None:
         except ValueError:
             shown = str(p.resolve())
         lines.append(manifest_line(h, shown))
+    from aisec.common.fileio import atomic_write_bytes  # tempfile & co. only to write
+
     atomic_write_bytes(path, b"".join(lines))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
-from aisec.probes.finding import Finding
+from aisec.probes.record import Finding
 
 HEAD_BYTES = 4096  # how much of a stream handlers see in detect()
 
@@ -32,6 +32,8 @@ class ImpossibleLength(ScanAbort):
 
 @dataclass(frozen=True)
 class Limits:
+    """Bounds on one scan (depth, sizes, ratios, time): hostile files must not exhaust it."""
+
     max_depth: int = 6  # nesting of archives / embedded payloads
     max_members: int = 10_000  # per archive
     max_total_bytes: int = 16 * 1024**3  # absolute cap on bytes extracted per scan

@@ -14,9 +14,11 @@ import os
 import re
 from typing import Any
 
+from aisec.common.lazyre import lazy_compile
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPE_BACKSLASH = os.sep == "/"
-_UNESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt\\])")
+_UNESCAPE = lazy_compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt\\])")
 
 
 def _char(c: str, backslash: bool) -> str:
@@ -34,7 +36,7 @@ def _char(c: str, backslash: bool) -> str:
     return c
 
 
-_NEEDS = re.compile("[\\\\\x00-\x1f\x7f\ud800-\udfff]")
+_NEEDS = lazy_compile("[\\\\\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def needs_escape(text: str) -> bool:

@@ -4,19 +4,19 @@ arrays, walks the pickle that follows (object arrays are stored as a pickle of t
 from __future__ import annotations
 
 import ast
-import re
 from math import prod
 from typing import Any, BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.blob import from_stream
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.pickle.analyse import analyse
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 MAGIC = b"\x93NUMPY"
 MAX_HEADER = 65_536
-_SIMPLE = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)$")
+_SIMPLE = lazy_compile(r"^[<>|=]?([a-zA-Z])(\d*)$")
 
 
 class NpyError(Exception):

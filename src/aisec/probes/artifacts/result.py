@@ -4,12 +4,17 @@ EvidenceReport a scan becomes so `aisec assess --evidence` can use it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aisec.probes.artifacts.rules import TOOL
-from aisec.probes.finding import EvidenceReport, Finding, Verdict
+from aisec.probes.record import Finding, Verdict
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from aisec.probes.finding import EvidenceReport
 
 
 class FileVerdict(StrEnum):
@@ -23,7 +28,10 @@ class FileVerdict(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(FileVerdict).index(self)
+        return _RANK[self]
+
+
+_RANK = {v: i for i, v in enumerate(FileVerdict)}
 
 
 _FROM_FINDING = {
@@ -40,11 +48,13 @@ def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> FileVerdict:
     """Worst verdict among findings; no findings at all is `not-scanned`, never clean."""
     if not findings:
         return FileVerdict.NOT_SCANNED
-    return min((_FROM_FINDING[f.verdict] for f in findings), key=lambda v: v.rank)
+    return min((_FROM_FINDING[f.verdict] for f in findings), key=_RANK.__getitem__)
 
 
 @dataclass(frozen=True)
 class FileResult:
+    """One scanned file: its verdict and the findings behind it."""
+
     path: str  # as shown in every output: escaped (see names.py) when the name needs it
     size: int
     sha256: str | None
@@ -56,6 +66,8 @@ class FileResult:
 
 @dataclass(frozen=True)
 class ScanResult:
+    """A whole scan: the files in planned order plus manifest and signature checks."""
+
     files: tuple[FileResult, ...]
     integrity: tuple[Finding, ...] = ()
     subject: str = ""
@@ -81,10 +93,24 @@ class ScanResult:
             verdicts.append(FileVerdict.NOT_SCANNED)
         return min(verdicts, key=lambda v: v.rank)
 
+    def summary(self) -> str:
+        """The one-line outcome; never says "no issues" when anything was skipped or failed."""
+        if not self.files:
+            return "nothing scanned: no files found (not a clean result)"
+        counts = ", ".join(f"{n} {k}" for k, n in self.counts().items() if n)
+        verdict = self.verdict
+        if verdict is FileVerdict.CLEAN:
+            head = f"all {len(self.files)} file(s) fully examined, no issues"
+        else:
+            head = f"overall: {verdict.value}"
+        return f"{head} — {counts}"
+
     def all_findings(self) -> list[Finding]:
         return [x for f in self.files for x in f.findings] + list(self.integrity)
 
     def to_evidence(self, generated_at: datetime, tool_version: str) -> EvidenceReport:
+        from aisec.probes.finding import EvidenceReport  # pydantic: only when JSON is written
+
         skipped = [
             f"{x.location}: {x.message}"
             for x in self.all_findings()

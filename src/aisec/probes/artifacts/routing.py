@@ -9,7 +9,7 @@ handler can parse is an `error`, never a silent "not recognised".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.interface import FormatHandler, Limits
@@ -56,18 +56,24 @@ def suffix_of(location: str) -> str:
     return name[dot:] if dot > 0 else ""
 
 
+Detector = tuple[FormatHandler, Callable[[bytes, int], bool], Callable[[Blob, Limits], bool] | None]
+
+
+def detectors(handlers: Sequence[FormatHandler]) -> list[Detector]:
+    """Each handler with its bound `detect` and optional `detect_full`, looked up once per scan
+    rather than once per file and handler."""
+    return [(h, h.detect, getattr(h, "detect_full", None)) for h in handlers]
+
+
 def claims(
-    handlers: Sequence[FormatHandler], head: bytes, blob: Blob, limits: Limits
+    found: Sequence[Detector], head: bytes, blob: Blob, limits: Limits
 ) -> list[FormatHandler]:
     """Every handler that recognises the content, in registry order."""
     out = []
-    for handler in handlers:
+    size = blob.size
+    for handler, detect, full in found:
         try:
-            if handler.detect(head, blob.size):
-                out.append(handler)
-                continue
-            full = getattr(handler, "detect_full", None)
-            if full is not None and full(blob, limits):
+            if detect(head, size) or (full is not None and full(blob, limits)):
                 out.append(handler)
         except Exception:  # noqa: S112  (a detector that crashes does not claim the file)
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 if TYPE_CHECKING:
     from aisec.probes.artifacts.interface import ScanContext

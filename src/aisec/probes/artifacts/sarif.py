@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aisec.probes.artifacts.result import ScanResult
-from aisec.probes.finding import Finding, Verdict
+from aisec.probes.record import Finding, Verdict
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (

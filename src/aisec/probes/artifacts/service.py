@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from aisec.common.errors import InputError
-from aisec.probes.artifacts import integrity
+from aisec.probes.artifacts import integrity, parallel
 from aisec.probes.artifacts.engine import Engine
 from aisec.probes.artifacts.filescan import scan_file
 from aisec.probes.artifacts.interface import FormatHandler, Limits
 from aisec.probes.artifacts.names import escape_path
 from aisec.probes.artifacts.registry import default_handlers
 from aisec.probes.artifacts.result import ScanResult
-from aisec.probes.finding import Finding
+from aisec.probes.record import Finding
 
 Progress = Callable[[Path, int], None]  # called before each file with (path, size)
 
@@ -31,7 +31,7 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
             for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
                 dirnames.sort()
                 for name in sorted(filenames):
-                    yield Path(dirpath) / name
+                    yield Path(os.path.join(dirpath, name))  # one parse per file, not two
         else:
             yield root
 
@@ -55,24 +55,39 @@ def scan_paths(
     handlers: Sequence[FormatHandler] | None = None,
     hash_files: bool = True,
     signature: tuple[Path, Path] | None = None,
+    planned: list[tuple[Path, int]] | None = None,
+    jobs: int | None = 1,
 ) -> ScanResult:
     """Scan every file under `paths`; raise InputError for a missing path or bad manifest.
     `hash_files=False` skips SHA-256 (faster on huge tensors) and cannot verify a manifest.
     `signature=(signature file, public key)` verifies a model-signing signature over the one
-    path given (offline, key-based)."""
+    path given (offline, key-based). `planned` is `plan(paths)` when the caller already made it.
+    `jobs` processes scan files in parallel (None: one per core for folders of many files; a
+    progress callback keeps one process, as it reports each file in order)."""
     if signature is not None and len(paths) != 1:
         raise InputError("signature verification needs exactly one model path")
     if manifest is not None and not hash_files:
         raise InputError("a manifest needs file hashes", hint="drop --no-hash")
     expected = integrity.load_manifest(manifest) if manifest is not None else None
-    files = plan(paths)
-    engine = Engine(handlers if handlers is not None else default_handlers(), limits or Limits())
-    engine.set_input_size(sum(size for _, size in files))
-    results = []
-    for path, size in files:
-        if progress is not None:
-            progress(path, size)
-        results.append(scan_file(engine, path, hash_files))
+    files = planned if planned is not None else plan(paths)
+    total = sum(size for _, size in files)
+    found = list(handlers) if handlers is not None else default_handlers()
+
+    def make_engine(share: float = 1.0) -> Engine:
+        engine = Engine(found, limits or Limits())
+        engine.set_input_size(total, share)
+        return engine
+
+    workers = parallel.auto_jobs(files) if jobs is None else max(1, jobs)
+    if workers > 1 and progress is None and parallel.USE_FORK and len(files) > 1:
+        results = parallel.scan_files(files, make_engine, hash_files, min(workers, len(files)))
+    else:
+        engine = make_engine()
+        results = []
+        for path, size in files:
+            if progress is not None:
+                progress(path, size)
+            results.append(scan_file(engine, path, hash_files))
     checks: tuple[Finding, ...] = ()
     if expected is not None:
         real = [(r, r.fs_path or Path(r.path)) for r in results]

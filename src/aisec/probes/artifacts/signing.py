@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aisec.common.errors import InputError, MissingExtraError
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 
 def verify_key_signature(model: Path, signature: Path, public_key: Path) -> Finding:

@@ -9,15 +9,15 @@ deny-list as pickle imports, so a skops file is never trusted more than a pickle
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
 from aisec.probes.artifacts.pickle.policy import Status, classify
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
-_MARKERS = re.compile(rb'"__(loader|module|class)__"\s*:')
+_MARKERS = lazy_compile(rb'"__(loader|module|class)__"\s*:')
 _MAX_NODES = 1_000_000
 # Types skops writes for plain data (its own default trusted set), beyond the pickle allow-list.
 SKOPS_TYPES = frozenset(

@@ -460,18 +460,20 @@ def update_from_upload(
 ) -> Response:
     system = load_system(db, access, slug)
     text, problem = _uploaded_text(form)
+    # the revision the editor showed: an upload over a newer save is a conflict, not an overwrite
+    base_revision = int_or_none(first(form_lists(form), "base_revision"))
     if text is None:
         return _yaml_page(
             request,
             access,
             "",
             slug,
-            system.system_head,
+            base_revision or system.system_head,
             [{"line": None, "field": None, "message": problem}],
             "",
             422,
         )
-    return _save_text(request, access, db, text, "uploaded", slug, None)
+    return _save_text(request, access, db, text, "uploaded", slug, base_revision)
 
 
 @router.get("/w/{ws}/systems/{slug}/system.yaml")

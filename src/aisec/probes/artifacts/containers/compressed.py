@@ -11,7 +11,7 @@ from aisec.probes.artifacts.blob import as_stream, from_stream
 from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompress
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 
 def _zlib_header(head: bytes) -> bool:

@@ -9,7 +9,7 @@ from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
 from aisec.probes.artifacts.containers.zip import _suspicious_path
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.rules import Rule, member_reporter
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 MAGIC = b"7z\xbc\xaf\x27\x1c"
 MAX_MEMBER = 512 * 1024 * 1024

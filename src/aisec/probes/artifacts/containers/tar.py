@@ -3,15 +3,17 @@ and routes regular members by content through the engine, zero-copy."""
 
 from __future__ import annotations
 
-import tarfile
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from aisec.probes.artifacts.blob import as_stream, from_stream
 from aisec.probes.artifacts.containers.zip import _suspicious_path
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.limits import out_of_time
 from aisec.probes.artifacts.rules import Rule, member_reporter
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
+
+if TYPE_CHECKING:
+    import tarfile
 
 # Legacy torch (v0.1.1) tar: 'storages' and 'tensors' interleave small pickles with raw bytes.
 _TORCH_TAR = {"sys_info", "pickle", "storages", "tensors"}
@@ -36,6 +38,8 @@ class TarHandler:
         return head[257:262] == b"ustar" or _checksum_ok(head)
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
+        import tarfile  # only for tar files: start-up is most of a small scan
+
         blob, _ = from_stream(stream, ctx.limits.max_total_bytes)
 
         add = member_reporter(ctx)

@@ -11,13 +11,14 @@ import re
 import zlib
 from typing import Any, BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.blob import Blob, as_stream, from_stream
 from aisec.probes.artifacts.containers.decompress import Bomb, Corrupt, decompress
 from aisec.probes.artifacts.containers.zipread import ZipEntry, ZipError, read_index
 from aisec.probes.artifacts.interface import ScanContext
 from aisec.probes.artifacts.limits import out_of_time
 from aisec.probes.artifacts.rules import Rule, member_reporter
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 _METHODS = {8: "deflate", 12: "bz2", 14: "lzma-raw"}
 _TORCH_META = frozenset(
@@ -30,7 +31,7 @@ _TORCH_META = frozenset(
         ".storage_alignment",
     }
 )
-_STORAGE = re.compile(r"(?:^|/)data/\d+$")
+_STORAGE = lazy_compile(r"(?:^|/)data/\d+$")
 _META_MAX = 64
 
 

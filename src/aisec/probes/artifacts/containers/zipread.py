@@ -30,6 +30,8 @@ class ZipError(Exception):
 
 @dataclass
 class ZipEntry:
+    """One member as a ZIP record declares it (the data is read separately)."""
+
     name: str
     method: int
     flags: int
@@ -47,6 +49,8 @@ class ZipEntry:
 
 @dataclass
 class ZipIndex:
+    """The members of an archive and what looked wrong while listing them."""
+
     entries: list[ZipEntry]
     source: str  # "central-directory" or "local-headers"
     anomalies: list[str] = field(default_factory=list)

@@ -19,9 +19,10 @@ import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.formats.findings import WITH_BACKDOOR, Issue
 from aisec.probes.artifacts.formats.template_fold import Folder
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 SENSITIVE_ATTRS = frozenset(
     "mro func_globals func_code f_globals f_locals f_builtins f_back gi_frame gi_code "
@@ -41,7 +42,7 @@ GADGET_NAMES = frozenset(
     "os sys builtins __builtins__ subprocess importlib".split()
 )
 ATTR_FILTERS = frozenset("attr map selectattr rejectattr sort groupby sum unique min max".split())
-CODE_BLOCK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+CODE_BLOCK = lazy_compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 REGEX_HINTS = (
     (re.compile(r"__[A-Za-z]\w*__"), "dunder name"),
     (re.compile(r"\\x5[fF]|\\u005[fF]|\\137|\\N\{LOW LINE\}"), "escaped underscore"),
@@ -49,8 +50,8 @@ REGEX_HINTS = (
     (re.compile(r"\b(popen|subprocess|os\.system|eval|exec|builtins|globals)\b"), "dangerous name"),
 )
 MAX_ISSUES = 20
-DUNDER = re.compile(r"__\w+__")
-FORMAT_ATTRIBUTE = re.compile(r"\{[^{}]*[.\[][^{}]*\}")  # {0.attr} / {0[key]} fields
+DUNDER = lazy_compile(r"__\w+__")
+FORMAT_ATTRIBUTE = lazy_compile(r"\{[^{}]*[.\[][^{}]*\}")  # {0.attr} / {0[key]} fields
 
 
 class _GenerationTag(Extension):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 TOOL = "aisec-scan"
 POISONING = ("supply-model-poisoning", "dev-model-poisoning", "supply-chain-compromise")

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.binreader import WindowReader
 from aisec.probes.artifacts.interface import ImpossibleLength, ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 MAGIC = b"GGUF"
 MAX_COUNT = 10_000_000

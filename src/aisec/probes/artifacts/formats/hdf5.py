@@ -14,16 +14,13 @@ dead scan. The analysis of what the child extracted happens here.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import importlib.util
 import io
 import json
 import mmap
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,7 +30,7 @@ from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.hdf5_reader import MISSING_H5PY
 from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_json
 from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 MAGIC = b"\x89HDF\r\n\x1a\n"
 READER = Path(__file__).with_name("hdf5_reader.py")
@@ -94,6 +91,8 @@ class Hdf5Handler:
         return False
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
+        import tempfile  # this and the reader's subprocess only for HDF5 files (start-up)
+
         if not _h5py_available():
             self._not_scanned(ctx)
             return
@@ -137,6 +136,8 @@ class Hdf5Handler:
             )
 
     def _run_reader(self, path: Path, plugin_dir: Path, ctx: ScanContext) -> dict[str, Any] | None:
+        import subprocess
+
         budget = CHILD_TIMEOUT
         if ctx.deadline is not None:
             budget = max(1.0, min(budget, ctx.deadline - time.monotonic()))
@@ -189,6 +190,8 @@ class Hdf5Handler:
 
     @staticmethod
     def _pickles(ctx: ScanContext, pickles: list[Any]) -> None:
+        import base64
+
         """PyTables unpickles these on read (pandas.read_hdf too): the engine's pickle analysis
         judges each one; without an engine they are reported as not analysed."""
         found = [(str(w), base64.b64decode(str(b))) for w, b in pickles if isinstance(w, str)]

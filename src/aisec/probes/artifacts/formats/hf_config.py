@@ -12,23 +12,23 @@ reported as partly not scanned.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.jsontree import json_tree
 from aisec.probes.artifacts.formats.onnx import classify_location
 from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
-HF_KEYS = re.compile(
+HF_KEYS = lazy_compile(
     rb'"(architectures|model_type|transformers_version|tokenizer_class|added_tokens_decoder'
     rb"|chat_template|auto_map|processor_class|model_max_length|weight_map|eos_token"
     rb'|added_tokens|pre_tokenizer|image_processor_type|feature_extractor_type)"\s*:'
 )
-JINJA = re.compile(rb"\{%-?\s*(for|if|set|macro)\b|\{\{-?\s*\w")
-JSON_START = re.compile(rb'\{\s*["}]')
+JINJA = lazy_compile(rb"\{%-?\s*(for|if|set|macro)\b|\{\{-?\s*\w")
+JSON_START = lazy_compile(rb'\{\s*["}]')
 MAX_TEMPLATE = 1 << 20
 
 

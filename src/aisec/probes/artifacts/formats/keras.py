@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.blob import Blob
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats.jsontree import json_tree
@@ -20,8 +21,8 @@ from aisec.probes.artifacts.formats.keras_config import (
 )
 from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
 
-CONFIG_KEYS = re.compile(rb'"(class_name|module|registered_name)"\s*:')
-META_KEYS = re.compile(rb'"keras_version"\s*:')
+CONFIG_KEYS = lazy_compile(rb'"(class_name|module|registered_name)"\s*:')
+META_KEYS = lazy_compile(rb'"keras_version"\s*:')
 
 
 class KerasConfigHandler:

@@ -17,9 +17,10 @@ import json
 import re
 from typing import Any
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.formats.findings import Issue
 from aisec.probes.artifacts.interface import ScanAbort
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 ALLOWED_ROOTS = frozenset({"keras", "keras_hub", "keras_nlp", "keras_cv", "tf_keras", "tensorflow"})
 DANGEROUS_ROOTS = frozenset(
@@ -39,8 +40,8 @@ DANGEROUS_TOKENS = frozenset(
     "import_module compile open socket builtins __builtins__ getattr shutil rmtree remove "
     "unlink requests urllib urlopen pty spawn environ".split()
 )
-IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{1,63}")
-PRINTABLE = re.compile(rb"[\x20-\x7e]+")
+IDENT = lazy_compile(rb"[A-Za-z_][A-Za-z0-9_]{1,63}")
+PRINTABLE = lazy_compile(rb"[\x20-\x7e]+")
 MAX_RECORD = 4096  # longest marshal string record read for names
 SHORT_STR = frozenset(b"zZ")
 LONG_STR = frozenset(b"aAut")
@@ -233,7 +234,7 @@ PATH_KEYS = frozenset(
     "vocabulary vocabulary_file vocab_file vocabulary_path filepath file_path path "
     "weights_path merges_file spm_model_file proto".split()
 )
-_PATHLIKE = re.compile(
+_PATHLIKE = lazy_compile(
     r"^(?:[a-z][a-z0-9+.-]*://|[/~.\\]|[A-Za-z]:[\\/])|[/\\]|\.(?:txt|json|pb|h5|keras|model|vocab|csv|tsv)$"
 )
 MAX_NESTED_JSON = 1 << 20

@@ -19,7 +19,7 @@ from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats import protowire as pw
 from aisec.probes.artifacts.formats.binreader import WindowReader
 from aisec.probes.artifacts.interface import Limits, ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 STANDARD_DOMAINS = frozenset(
     {"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training"}
@@ -34,6 +34,8 @@ MAX_NAMES = 1000  # distinct domains / locations remembered
 
 @dataclass
 class _Facts:
+    """What the walk of a model collects for the findings."""
+
     producer: str = ""
     producer_version: str = ""
     ir_version: int = 0

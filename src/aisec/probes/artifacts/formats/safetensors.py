@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 MAX_HEADER = 100_000_000  # the reference implementation's limit
 # element size in bits

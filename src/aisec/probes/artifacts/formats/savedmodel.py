@@ -14,10 +14,10 @@ and asset file names. Constant tensors are skipped, never read.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.formats import protowire as pw
 from aisec.probes.artifacts.formats import tf_detect as tfd
@@ -26,9 +26,9 @@ from aisec.probes.artifacts.formats.keras_config import analyse_config, parse_js
 from aisec.probes.artifacts.formats.onnx import classify_location
 from aisec.probes.artifacts.formats.tf_ops import COMPUTE_OPS, DANGEROUS_OPS, TF_VERSION, OpRisk
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
-SAVER_SCOPE = re.compile(r"^(save|saver|save_\d+)(/|$)|_traced_(save|restore)|^saver_filename")
+SAVER_SCOPE = lazy_compile(r"^(save|saver|save_\d+)(/|$)|_traced_(save|restore)|^saver_filename")
 MAX_METADATA = 8 << 20
 MAX_CONSTS = 10_000
 OBJECT_KINDS = frozenset(range(4, 15))  # SavedObject's oneof kind: user_object=4 ... asset=5
@@ -39,6 +39,8 @@ ATTR_OPS = frozenset({"PrintV2", "ImmutableConst", "Const"})
 
 @dataclass
 class _Facts:
+    """What the walk of a graph collects for the findings."""
+
     nodes: int = 0
     ops: dict[str, list[str]] = field(default_factory=dict)  # risky op -> node names
     unknown_ops: dict[str, str] = field(default_factory=dict)  # op -> first node using it

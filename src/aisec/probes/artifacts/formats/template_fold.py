@@ -14,9 +14,11 @@ from typing import Any
 
 from jinja2 import nodes
 
+from aisec.common.lazyre import lazy_compile
+
 MAX_FOLD = 256  # longest string the folder builds
-PERCENT_ONLY = re.compile(r"(?:[^%]|%[cs%])*", re.S)
-BRACE_FIELD = re.compile(r"\{(\d*)\}")
+PERCENT_ONLY = lazy_compile(r"(?:[^%]|%[cs%])*", re.S)
+BRACE_FIELD = lazy_compile(r"\{(\d*)\}")
 CASE_METHODS = ("lower", "upper", "title", "capitalize", "strip", "lstrip", "rstrip")
 
 

@@ -8,12 +8,11 @@ the first fields of the head, so random or other protobuf data is not claimed.
 
 from __future__ import annotations
 
-import re
-
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.formats import protowire as pw
 
-OP_NAME = re.compile(rb"^[A-Za-z_][A-Za-z0-9_>.]*$")
-NODE_NAME = re.compile(rb"^[A-Za-z0-9_.][A-Za-z0-9_./:>-]*$")
+OP_NAME = lazy_compile(rb"^[A-Za-z_][A-Za-z0-9_>.]*$")
+NODE_NAME = lazy_compile(rb"^[A-Za-z0-9_.][A-Za-z0-9_./:>-]*$")
 
 
 def is_saved_model(head: bytes) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import Enum
 
 from aisec.probes.artifacts.formats import tf_ops_generated as gen
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 
 class OpRisk(Enum):

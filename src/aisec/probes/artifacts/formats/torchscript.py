@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from aisec.probes.artifacts.formats import findings as fx
 from aisec.probes.artifacts.interface import ScanAbort, ScanContext
-from aisec.probes.finding import Severity, Verdict
+from aisec.probes.record import Severity, Verdict
 
 ALLOWED_IMPORT_ROOTS = frozenset({"__torch__", "torch", "typing", "math", "builtins"})
 STANDARD_OP_NAMESPACES = frozenset(

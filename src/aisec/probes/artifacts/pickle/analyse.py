@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import mmap
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from aisec.probes.artifacts.interface import ScanContext
@@ -17,7 +18,7 @@ from aisec.probes.artifacts.pickle.policy import Status
 from aisec.probes.artifacts.pickle.state import FIRST_OPS
 from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
 from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.finding import Finding, Severity, Verdict
+from aisec.probes.record import Finding, Severity, Verdict
 
 # pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2): the first pickle of a legacy torch file.
 TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
@@ -156,7 +157,7 @@ def _report(
         return
     for i, f in enumerate(out):
         # the first finding of the stream carries the walk summary
-        ctx.add(f.model_copy(update={"details": {**f.details, **summary}}) if i == 0 else f)
+        ctx.add(replace(f, details={**f.details, **summary}) if i == 0 else f)
 
 
 def _report_imports(st: WalkState, add: Any) -> None:

@@ -10,9 +10,9 @@ pickle besides any other reading.
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.blob import Blob, from_stream
 from aisec.probes.artifacts.interface import Limits, ScanContext
 from aisec.probes.artifacts.pickle.analyse import analyse
@@ -64,7 +64,7 @@ def imports_from_start(blob: Blob, limits: Limits) -> bool:
     return _importable(st)
 
 
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_DOTTED = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def _importable(st: WalkState) -> bool:

@@ -7,10 +7,10 @@ instead of decoding them as opcodes. This module computes how many bytes follow 
 
 from __future__ import annotations
 
-import re
 from math import prod
 from typing import Any
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.pickle.values import Global, Obj
 
 WRAPPERS = frozenset(
@@ -19,7 +19,7 @@ WRAPPERS = frozenset(
         "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
     }
 )
-_DTYPE = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)$")
+_DTYPE = lazy_compile(r"^[<>|=]?([a-zA-Z])(\d*)$")
 OBJECT = -1  # the payload is a nested pickle
 
 

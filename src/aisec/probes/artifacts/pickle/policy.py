@@ -12,9 +12,10 @@ at least suspicious; the deny-list only decides whether it is called malicious.
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from functools import lru_cache
+
+from aisec.common.lazyre import lazy_compile
 
 
 class Status(Enum):
@@ -149,7 +150,7 @@ ALLOWED: frozenset[str] = frozenset(
 )
 
 # Packages whose CapWords names are estimator / layer classes whose construction is state only.
-_CLASS_PACKAGES = re.compile(
+_CLASS_PACKAGES = lazy_compile(
     r"^(sklearn\.(linear_model|tree|ensemble|svm|neighbors|preprocessing|pipeline|compose|"
     r"decomposition|cluster|naive_bayes|neural_network|feature_extraction|feature_selection|"
     r"impute|discriminant_analysis|gaussian_process|kernel_ridge|isotonic|calibration|"
@@ -160,7 +161,7 @@ _CLASS_PACKAGES = re.compile(
 )
 # CapWords class names (private ones too), and the Cython helpers that rebuild such a class
 # from its state (`__pyx_unpickle_<Class>`, `newObj(cls)` = cls.__new__(cls)).
-_CLASS_NAME = re.compile(r"^((__pyx_unpickle_)?_?[A-Z][A-Za-z0-9]*|newObj)$")
+_CLASS_NAME = lazy_compile(r"^((__pyx_unpickle_)?_?[A-Z][A-Za-z0-9]*|newObj)$")
 # Classes in those packages that run user callables or load files when constructed/set up.
 _CLASS_EXCEPTIONS = frozenset({"FunctionTransformer"})
 

@@ -30,6 +30,8 @@ class BudgetExceeded(Exception):
 
 @dataclass
 class Issue:
+    """Something the walk noticed besides imports (misuse of an opcode, an odd call)."""
+
     rule: str
     message: str
     offset: int

@@ -9,10 +9,12 @@ multi-gigabyte file costs only the pages the opcodes live on. Hand-written rathe
 
 from __future__ import annotations
 
+import re
 from struct import Struct, unpack_from
 from struct import error as struct_error
 from typing import Any
 
+from aisec.common.lazyre import lazy_compile
 from aisec.probes.artifacts.pickle import joblib_arrays
 from aisec.probes.artifacts.pickle.cold import cold_op
 from aisec.probes.artifacts.pickle.resolve import (
@@ -45,6 +47,8 @@ from aisec.probes.artifacts.pickle.values import (
 MAX_NESTED = 4  # joblib object arrays nest pickles in the stream
 _CHUNK = 1 << 16
 _U32 = Struct("<I").unpack_from  # compiled once: BINBYTES/BINUNICODE lengths
+# Consecutive BINFLOATs (opcode G, 8 bytes each): matched at once instead of one loop turn each.
+_FLOAT_RUN = lazy_compile(rb"(?:G.{8})+", re.DOTALL)
 _DECODE_ERRORS = (IndexError, KeyError, UnicodeDecodeError, ValueError, OverflowError, struct_error)
 _REASONS: dict[type[Exception], str] = {
     IndexError: "stack underflow or truncated argument",
@@ -63,6 +67,7 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
     u32 = _U32
     append = stack.append
     pop = stack.pop
+    float_run = _FLOAT_RUN.match
     protocol = 0
     # Budget checks run once per chunk of the stream, not per opcode (every opcode is at least
     # one byte, so opcode bytes walked bound the opcode count).
@@ -163,10 +168,10 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
                 if data[pos] == 0x94 and not sparse:  # MEMOIZE fused: one dispatch less
                     memo_append(stack[-1])
                     pos += 1
-            elif op == 0x8C:  # SHORT_BINUNICODE
-                need(pos, 1, end)
-                n = data[pos]
-                need(pos + 1, n, end)
+            elif op == 0x8C:  # SHORT_BINUNICODE (length checks inlined: it is frequent)
+                n = data[pos] if pos < end else -1
+                if n < 0 or pos + 1 + n > end:
+                    raise Malformed(pos if n < 0 else pos + 1, "truncated argument")
                 append(data[pos + 1 : pos + 1 + n].decode("utf-8", "surrogatepass"))
                 pos += 1 + n
             elif op == 0x58:  # BINUNICODE
@@ -178,11 +183,13 @@ def walk_one(data: Any, pos: int, end: int, st: WalkState, depth: int = 0) -> in
             elif op == 0x43:  # SHORT_BINBYTES
                 pos += 1 + data[pos]
                 append(BYTES)
-            elif op == 0x47:  # BINFLOAT: common in real data (hyperparameters, metrics)
-                if pos + 8 > end:
+            elif op == 0x47:  # BINFLOAT: lists of them are common (metrics, small tensors)
+                run = float_run(data, pos - 1, end)  # the whole run in one step, in C
+                if run is None:
                     raise Malformed(pos, "truncated argument")
-                pos += 8
-                append(FLOAT)
+                count = (run.end() - pos + 1) // 9
+                stack.extend([FLOAT] * count)
+                pos = run.end()
             elif op == 0x4D:  # BININT2
                 need(pos, 2, end)
                 append(data[pos] | (data[pos + 1] << 8))
