@@ -366,30 +366,44 @@ def whole_process(perf: list[Path], repeat: int, big_repeat: int, timeout: float
         ("500 small pickles (folder)", small_files(), repeat),
     ]
     cases = wave2_corpus()
+    tools = [tool for tool in CLI if _bin(tool) is not None]
+    for tool in tools:
+        run_cli(tool, cases[0], timeout)  # warm-up: byte-code caches and page cache
+    # Runs are interleaved (aisec, picklescan, modelscan, aisec, ...) so that a change of load
+    # on the machine during the bench hits every tool alike.
+    runs: dict[tuple[str, int], list[tuple[float, float, int, float]]] = {}
+    for t, (_, target, n) in enumerate(targets):
+        for _ in range(n):
+            for tool in tools:
+                runs.setdefault((tool, t), []).append(run_cli(tool, target, timeout))
     print(
-        "\nwhole process (fresh CLI per run; median wall time of N, median CPU time in brackets, "
-        "peak RSS over the N runs)"
+        "\nwhole process (fresh CLI per run, runs of the tools interleaved; median wall time of N,"
+        " median CPU time in brackets, peak RSS over the N runs)"
     )
     print("| tool | " + " | ".join(t for t, _, _ in targets) + " | wave-2 corpus flagged |")
     print("|---" * (len(targets) + 2) + "|")
+    medians: dict[tuple[str, int], tuple[float, float]] = {}
     for tool in CLI:
-        if _bin(tool) is None:
+        if tool not in tools:
             print(f"| {tool} | " + " | ".join("not installed" for _ in targets) + " | |")
             continue
-        run_cli(tool, cases[0], timeout)  # warm-up: byte-code caches and page cache
         cells = []
-        for _, target, n in targets:
-            runs = [run_cli(tool, target, timeout) for _ in range(n)]
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[3] for r in runs)
-            peak = max(r[1] for r in runs)
-            cells.append(f"{wall:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB (exit {runs[0][2]})")
-        flagged = 0
-        for case in cases:
-            code = run_cli(tool, case, timeout)[2]
-            flagged += code == 1  # all three exit 1 when they report a problem
+        for t in range(len(targets)):
+            got = runs[(tool, t)]
+            wall = statistics.median(r[0] for r in got)
+            cpu = statistics.median(r[3] for r in got)
+            medians[(tool, t)] = (wall, cpu)
+            peak = max(r[1] for r in got)
+            cells.append(f"{wall:.2f} s ({cpu:.2f} s CPU), {peak:.0f} MB (exit {got[0][2]})")
+        flagged = sum(run_cli(tool, case, timeout)[2] == 1 for case in cases)  # exit 1: found
         cells.append(f"{flagged}/{len(cases)}")
         print(f"| {tool} | " + " | ".join(cells) + " |")
+    if "aisec" in tools and "picklescan" in tools:
+        ratios = []
+        for t in range(len(targets)):
+            (aw, ac), (pw, pc) = medians[("aisec", t)], medians[("picklescan", t)]
+            ratios.append(f"{pw / aw:.2f}x wall ({pc / ac:.2f}x CPU)")
+        print("| picklescan time / aisec time | " + " | ".join(ratios) + " | |")
     print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

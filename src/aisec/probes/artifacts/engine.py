@@ -39,6 +39,7 @@ class Engine:
     def __init__(self, handlers: Sequence[FormatHandler], limits: Limits) -> None:
         self.handlers = list(handlers)
         self.detectors = routing.detectors(self.handlers)
+        self.zip_handler = next((h for h in self.handlers if h.name == "zip"), None)
         self.limits = limits
         self.bytes_examined = 0  # bytes produced by decompression, across the whole run
         self.extract_budget = limits.max_total_bytes
@@ -110,9 +111,9 @@ class Engine:
             return
         head = blob.head(HEAD_BYTES)
         claimed = routing.claims(self.detectors, head, blob, self.limits)
-        if not head.startswith(b"PK") and not any(h.name == "zip" for h in claimed):
-            zip_handler = next((h for h in self.handlers if h.name == "zip"), None)
-            if zip_handler is not None and _has_trailing_zip(blob):
+        zip_handler = self.zip_handler
+        if zip_handler is not None and zip_handler not in claimed and not head.startswith(b"PK"):
+            if _has_trailing_zip(blob):
                 if claimed:
                     add(
                         Rule.POLYGLOT,
@@ -183,6 +184,9 @@ class Engine:
     ) -> None:
         """Keep every problem of every reading; a secondary reading's own failure to parse
         counts only when no reading examined the blob completely."""
+        if len(readings) == 1:  # the usual case: one reading, nothing to weigh
+            findings.extend(readings[0][1])
+            return
         examined = any(_complete(sub) for _, sub in readings)
         for i, (_handler, sub) in enumerate(readings):
             if i == 0 or not examined:
