@@ -4,11 +4,9 @@ the API's visibility rule (`services.visible_systems`), summarised once per revi
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,7 @@ from aisec.analysis.model import AssessmentResult
 from aisec.common.lru import LRU
 from aisec.reports.context import ReportInput
 from aisec.store import history, projection, services
-from aisec.store.assessing import stored_report_input
+from aisec.store.assessing import stored_report_input, stored_result
 from aisec.store.db import store_key
 from aisec.store.models import AssessmentRevision, AuditHead, System
 from aisec.web.auth import WorkspaceAccess
@@ -108,20 +106,7 @@ def _projection(stored: dict[int, str | None], db: Session, rev_id: int) -> dict
     if found is not None:
         return found
     blob = db.scalar(select(AssessmentRevision.result).where(AssessmentRevision.id == rev_id))
-    return projection.project(fast_result(blob or b""))
-
-
-class _ResultOnly(BaseModel):
-    """A stored payload read for its analysis result only: the crosswalk extras (most of its
-    size) are skipped by the JSON parser instead of being built as Python objects."""
-
-    model_config = ConfigDict(extra="ignore")
-    result: AssessmentResult
-
-
-def fast_result(blob: bytes) -> AssessmentResult:
-    """The stored result of a revision (same data as `store.assessing.stored_result`)."""
-    return _ResultOnly.model_validate_json(zlib.decompress(blob)).result
+    return projection.project(stored_result(blob or b""))
 
 
 _RESULTS: LRU[tuple[int, int], AssessmentResult] = LRU(entries=64)
@@ -130,7 +115,7 @@ _RESULTS: LRU[tuple[int, int], AssessmentResult] = LRU(entries=64)
 def result_of(db: Session, rev: AssessmentRevision) -> AssessmentResult:
     """Stored result by store and revision id, the last 64 kept (pages of one system reuse it;
     revision ids repeat across databases, so the store is part of the key). Read-only."""
-    return _RESULTS.get_or_make((store_key(db), rev.id), lambda: fast_result(rev.result))
+    return _RESULTS.get_or_make((store_key(db), rev.id), lambda: stored_result(rev.result))
 
 
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
