@@ -43,7 +43,12 @@ def zf_payload_offset(head: bytes) -> int:
     return ZF_HEADER + 1 if head[ZF_HEADER : ZF_HEADER + 1] == b" " else ZF_HEADER
 
 
+_FIRST_BYTES = b"\x04\x28Z\x1fB\xfd\x78\x5d"  # the first byte of every format below
+
+
 def kind_of(head: bytes) -> str | None:
+    if not head or head[0] not in _FIRST_BYTES:  # most files: one test, not eight
+        return None
     if head[:4] == b"\x04\x22\x4d\x18":
         return "lz4"
     if head[:4] == b"\x28\xb5\x2f\xfd":

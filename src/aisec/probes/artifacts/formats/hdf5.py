@@ -78,7 +78,7 @@ class Hdf5Handler:
 
     def detect(self, head: bytes, size: int) -> bool:
         # the superblock sits at 0 or after a user block of 512, 1024, 2048... bytes
-        return any(head[off : off + 8] == MAGIC for off in (0, 512, 1024, 2048))
+        return MAGIC in (head[:8], head[512:520], head[1024:1032], head[2048:2056])
 
     def detect_full(self, blob: Blob, limits: Limits) -> bool:
         """The superblock may follow a user block of any power-of-two size from 512 bytes,

@@ -54,8 +54,10 @@ class SafetensorsHandler:
         if len(head) < 10 or size < 10:
             return False
         n = int.from_bytes(head[:8], "little")
+        if not 2 <= n <= size - 8:
+            return False
         body = head[8 : 8 + min(n, 64)].lstrip(b" \t\r\n")  # older loaders allow leading blanks
-        return 2 <= n <= size - 8 and body[:1] == b"{" and body[1:2] in b'"} \t\r\n'
+        return body[:1] == b"{" and body[1:2] in b'"} \t\r\n'
 
     def scan(self, stream: BinaryIO, size: int, ctx: ScanContext) -> None:
         stream.seek(0)
