@@ -130,6 +130,7 @@ def test_typer_still_answers_what_the_fast_reader_declines(
     (tmp_path / "m.pkl").write_bytes(CLEAN)
     code, out, _ = _run(["scan", "--help"], True, capsys)
     assert code == 0 and "--jobs" in out and "--max-depth" in out
+    assert "one per core" in " ".join(out.replace("│", " ").split())  # no markup eaten
     code, _, err = _run(["scan", str(tmp_path / "m.pkl"), "-j", "0"], True, capsys)
     assert code == 2 and "--jobs" in err
     code, out, err = _run(

@@ -67,8 +67,8 @@ def scan_command(
         "--jobs",
         "-j",
         min=1,
-        help="Processes scanning files in parallel [default: one per core when there are several "
-        "files and at least 128 MB; 1 when a progress bar is shown].",
+        help="Processes scanning files in parallel (default: one per core when there are "
+        "several files and at least 128 MB; 1 when a progress bar is shown).",
     ),
 ) -> int:
     """Scan model artifacts for code execution, tampering and unsupported content.
