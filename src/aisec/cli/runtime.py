@@ -72,12 +72,12 @@ def defer_imports(names: tuple[str, ...]) -> None:
     imports `inspect` (and with it `ast`, `dis`, `tokenize`) but needs it only for classes
     without a docstring; for `aisec scan` on a small file that import is a sixth of the whole
     run (callgrind). A module already imported, or one that cannot be found, is left alone."""
-    import importlib.util
+    from importlib.machinery import PathFinder  # importlib.util would cost more than it saves
 
     for name in names:
         if name in sys.modules:
             continue
-        spec = importlib.util.find_spec(name)
+        spec = PathFinder.find_spec(name)
         if spec is None:
             continue
         stand_in = _Deferred(name)

@@ -15,7 +15,6 @@ dead scan. The analysis of what the child extracted happens here.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import mmap
@@ -68,6 +67,8 @@ def _copy_out(stream: BinaryIO, path: Path) -> None:
 
 def _h5py_available() -> bool:
     try:
+        import importlib.util  # only when an HDF5 file is scanned (start-up)
+
         return sys.modules.get("h5py", True) is not None and bool(importlib.util.find_spec("h5py"))
     except (ImportError, ValueError):
         return False
