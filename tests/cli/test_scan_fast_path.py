@@ -142,22 +142,26 @@ def test_typer_still_answers_what_the_fast_reader_declines(
 PROBE = """
 import json, sys, types
 from aisec.cli import main
-code = main(["scan", sys.argv[1], "-q"])
+code = main(["scan", *sys.argv[1:]])
 mods = {m: ("deferred" if type(sys.modules[m]) is not types.ModuleType else "loaded")
         for m in ("typer", "click", "rich", "pydantic", "inspect", "ast") if m in sys.modules}
 print(json.dumps({"code": code, "modules": mods}))
 """
 
 
-def test_a_plain_scan_loads_no_cli_or_validation_framework(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [["-q"], ["-q", "--json", "{out}"], ["-q", "--sarif", "{out}"]])
+def test_a_plain_scan_loads_no_cli_or_validation_framework(
+    tmp_path: Path, extra: list[str]
+) -> None:
     """Start-up is most of a small scan (issue 15): the fast path never imports Typer, Click,
-    Rich or pydantic, and `inspect`/`ast` (pulled in by dataclasses) stay deferred, which
-    needs a docstring on every dataclass the scan defines."""
+    Rich or pydantic (not for --json either), and `inspect`/`ast` (pulled in by dataclasses)
+    stay deferred, which needs a docstring on every dataclass the scan defines."""
     path = tmp_path / "small.pkl"
     path.write_bytes(CLEAN)
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    words = [w.format(out=tmp_path / "out.json") for w in extra]
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path)],
+        [sys.executable, "-c", PROBE, str(path), *words],
         capture_output=True,
         text=True,
         check=True,

@@ -2,9 +2,9 @@
 (`aisec.cli.scan`) and the Typer-free fast path (`aisec.cli.scan_fast`).
 
 Start-up is most of a small scan (issue 15), so nothing heavy is imported here at module level:
-Rich only when something is drawn for a terminal or the table is printed, pydantic only for
-`--json`, the SARIF writer only for `--sarif`. A quiet run in CI prints its one summary line
-as plain text, exactly what Rich would print to a pipe.
+Rich only when something is drawn for a terminal or the table is printed, the SARIF writer only
+for `--sarif`, and pydantic not at all (`--json` is written by `aisec.probes.envelope`). A quiet
+run in CI prints its one summary line as plain text, exactly what Rich would print to a pipe.
 """
 
 from __future__ import annotations
@@ -109,8 +109,7 @@ def run_scan(opts: ScanOptions) -> int:
     if opts.json_out is not None:
         from datetime import UTC, datetime
 
-        report = result.to_evidence(datetime.now(UTC), __version__)
-        write_output(opts.json_out, report.model_dump_json(indent=2))
+        write_output(opts.json_out, result.evidence_json(datetime.now(UTC), __version__))
     if opts.sarif_out is not None:
         from aisec.probes.artifacts import sarif  # only for --sarif
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aisec.probes.envelope import EVIDENCE_FORMAT
 from aisec.probes.record import (
     VERDICT_ORDER,
     Finding,
@@ -29,8 +30,6 @@ __all__ = [
     "Verdict",
     "worst_verdict",
 ]
-
-EVIDENCE_FORMAT = "aisec-evidence/1"
 
 
 class EvidenceReport(BaseModel):

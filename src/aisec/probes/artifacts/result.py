@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from aisec.probes import envelope
 from aisec.probes.artifacts.rules import TOOL
 from aisec.probes.record import Finding, Verdict
 
@@ -109,29 +110,38 @@ class ScanResult:
         return [x for f in self.files for x in f.findings] + list(self.integrity)
 
     def to_evidence(self, generated_at: datetime, tool_version: str) -> EvidenceReport:
-        from aisec.probes.finding import EvidenceReport  # pydantic: only when JSON is written
+        from aisec.probes.finding import EvidenceReport  # pydantic: only when asked for
 
-        skipped = [
-            f"{x.location}: {x.message}"
-            for x in self.all_findings()
-            if x.verdict is Verdict.NOT_SCANNED
-        ]
-        errors = [
-            f"{x.location}: {x.message}" for x in self.all_findings() if x.verdict is Verdict.ERROR
-        ]
-        return EvidenceReport(
-            tool=TOOL,
-            tool_version=tool_version,
-            generated_at=generated_at,
-            subject=self.subject,
-            findings=self.all_findings(),
-            skipped=skipped,
-            errors=errors,
-            summary={
+        return EvidenceReport(**self._envelope(generated_at, tool_version))
+
+    def evidence_json(self, generated_at: datetime, tool_version: str) -> str:
+        """The evidence file's text: what `to_evidence(...).model_dump_json(indent=2)` gives,
+        written without importing pydantic when the standard library writes it the same."""
+        fields = self._envelope(generated_at, tool_version)
+        try:
+            return envelope.evidence_json(**fields)
+        except ValueError:  # e.g. a NaN in some finding's details: pydantic's rules apply
+            return self.to_evidence(generated_at, tool_version).model_dump_json(indent=2)
+
+    def _envelope(self, generated_at: datetime, tool_version: str) -> dict[str, Any]:
+        findings = self.all_findings()
+        return {
+            "tool": TOOL,
+            "tool_version": tool_version,
+            "generated_at": generated_at,
+            "subject": self.subject,
+            "findings": findings,
+            "skipped": [
+                f"{x.location}: {x.message}" for x in findings if x.verdict is Verdict.NOT_SCANNED
+            ],
+            "errors": [
+                f"{x.location}: {x.message}" for x in findings if x.verdict is Verdict.ERROR
+            ],
+            "summary": {
                 "verdict": self.verdict.value,
                 "files": len(self.files),
                 "verdicts": self.counts(),
                 "hashes": {f.path: f.sha256 for f in self.files},
                 "bytes": sum(f.size for f in self.files),
             },
-        )
+        }
