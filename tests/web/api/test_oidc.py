@@ -3,6 +3,10 @@ authorization code, token endpoint, JWKS, RS256 ID token with nonce."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import threading
 import time
 import uuid
@@ -15,9 +19,10 @@ import httpx
 import pytest
 import uvicorn
 from apiworld import build_world, free_port
-from authlib.jose import JsonWebKey, jwt
 from fastapi import FastAPI, Form
 from fastapi.responses import RedirectResponse
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from aisec.store.db import write_session
 from aisec.store.models import User
@@ -25,13 +30,27 @@ from aisec.store.models import User
 CLIENT_ID, SECRET = "aisec-test", "client-secret"
 
 
+def _hs256(claims: dict[str, Any], secret: bytes) -> str:
+    """The algorithm-confusion forgery: an HMAC over the token keyed with the provider's public
+    key, which anyone can fetch (joserfc itself refuses to build one, hence by hand)."""
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    mac = hmac.new(secret, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(mac)}"
+
+
 class Provider:
     def __init__(self, port: int) -> None:
         self.issuer = f"http://127.0.0.1:{port}"
-        self.key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+        self.key = RSAKey.generate_key(2048, auto_kid=True)
         self.codes: dict[str, dict[str, str]] = {}
         self.subject = "subject-alice"
         self.tamper_nonce = False
+        self.tamper = ""  # 'expired' or 'hs256': other ID tokens a client must refuse
         app = FastAPI()
 
         @app.get("/.well-known/openid-configuration")
@@ -45,7 +64,7 @@ class Provider:
 
         @app.get("/jwks")
         def jwks() -> dict[str, Any]:
-            return {"keys": [self.key.as_dict(is_private=False)]}
+            return {"keys": [self.key.as_dict(private=False)]}
 
         @app.get("/authorize")
         def authorize(client_id: str, redirect_uri: str, state: str, nonce: str) -> Any:
@@ -66,11 +85,15 @@ class Provider:
                 "sub": self.subject,
                 "nonce": "forged" if self.tamper_nonce else grant["nonce"],
                 "iat": now,
-                "exp": now + 300,
+                "exp": now - 60 if self.tamper == "expired" else now + 300,
             }
-            header = {"alg": "RS256", "kid": self.key.as_dict()["kid"]}
+            header = {"alg": "RS256", "kid": self.key.kid}
+            if self.tamper == "hs256":  # "signed" with the public key as an HMAC secret
+                token = _hs256(claims, self.key.as_pem(private=False))
+            else:
+                token = jwt.encode(header, claims, self.key)
             return {
-                "id_token": jwt.encode(header, claims, self.key).decode(),
+                "id_token": token,
                 "access_token": "x",
                 "token_type": "Bearer",
             }
@@ -136,6 +159,12 @@ def test_oidc_login_opens_a_session_for_the_linked_account(
         r = _login(c)
         assert r.status_code == 401 and "nonce" in r.text.lower()
         assert c.get("/api/v1/me").status_code == 401
+        provider.tamper_nonce = False
+        for tamper, why in (("expired", "expired"), ("hs256", "algorithm")):
+            provider.tamper = tamper
+            r = _login(c)
+            assert r.status_code == 401 and why in r.text.lower(), (tamper, r.text)
+            assert c.get("/api/v1/me").status_code == 401
 
 
 def test_oidc_routes_answer_404_when_not_configured(tmp_path: Path) -> None:

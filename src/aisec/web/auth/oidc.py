@@ -1,5 +1,6 @@
 # ruff: noqa: B008  (FastAPI declares dependencies as Depends()/Query() defaults)
-"""OpenID Connect login (authorization code flow) for the team server; optional (authlib).
+"""OpenID Connect login (authorization code flow) for the team server; optional (joserfc, the
+Authlib project's JOSE library that replaces `authlib.jose`).
 
 The provider's ID token is verified (signature against its JWKS, issuer, audience, nonce,
 expiry). Its `sub` must already be linked to an account (`aisec user add --oidc-subject`):
@@ -94,14 +95,31 @@ def oidc_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{meta['authorization_endpoint']}?{query}", status_code=302)
 
 
+# What an OpenID provider signs ID tokens with (RFC 7518 asymmetric algorithms and EdDSA).
+ID_TOKEN_ALGORITHMS = [
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+]
+
+
 @router.get("/auth/oidc/callback", name="oidc_callback", status_code=303)
 def oidc_callback(
     request: Request, code: str = "", state: str = "", db: Session = Depends(get_db)
 ) -> Response:
     """Exchange the code, verify the ID token, open a session for the linked account."""
     import httpx
-    from authlib.jose import JsonWebKey, jwt
-    from authlib.jose.errors import JoseError
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+    from joserfc.jwt import JWTClaimsRegistry
 
     from aisec.web.api.account import start_session
 
@@ -123,20 +141,19 @@ def oidc_callback(
     )
     if reply.status_code != 200 or "id_token" not in reply.json():
         raise HTTPException(401, "the identity provider refused the code")
-    keys = JsonWebKey.import_key_set(httpx.get(meta["jwks_uri"], timeout=10).json())
+    keys = KeySet.import_key_set(httpx.get(meta["jwks_uri"], timeout=10).json())
+    required = JWTClaimsRegistry(
+        iss={"essential": True, "value": meta["issuer"]},
+        aud={"essential": True, "value": oidc.config["client_id"]},
+        nonce={"essential": True, "value": nonce},
+        sub={"essential": True},
+        exp={"essential": True},
+    )
     try:
-        claims = jwt.decode(
-            reply.json()["id_token"],
-            keys,
-            claims_options={
-                "iss": {"essential": True, "value": meta["issuer"]},
-                "aud": {"essential": True, "value": oidc.config["client_id"]},
-                "nonce": {"essential": True, "value": nonce},
-                "sub": {"essential": True},
-                "exp": {"essential": True},
-            },
-        )
-        claims.validate()
+        # signed with the provider's published keys, asymmetric algorithms only (no HS256
+        # "signed" with a public key); then issuer, audience, nonce, subject and expiry
+        claims = jwt.decode(reply.json()["id_token"], keys, algorithms=ID_TOKEN_ALGORITHMS).claims
+        required.validate(claims)
     except (JoseError, ValueError) as exc:
         raise HTTPException(401, f"ID token rejected: {exc}") from None
     user = db.scalar(select(User).where(User.oidc_subject == str(claims["sub"])))
