@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from aisec.analysis.model import AssessmentResult
 from aisec.service import ReportFormat
 from aisec.store.assessing import (
     RevisionKey,
     cached,
     render_stored,
     stored_payload,
+    stored_result,
     stored_result_payload,
 )
 from aisec.store.db import store_key
@@ -219,6 +221,13 @@ def _key(s: Session, rev: AssessmentRevision) -> RevisionKey:
 def _payload(s: Session, rev: AssessmentRevision) -> dict[str, Any]:
     """The stored payload of a revision, parsed once per process (LRU by store and revision)."""
     return cached("payload", _key(s, rev), lambda: stored_payload(rev.result))
+
+
+def parsed_result(s: Session, rev: AssessmentRevision) -> AssessmentResult:
+    """The revision's `AssessmentResult`, parsed once per process in the same byte-budgeted
+    cache the exports use (`render_stored`), so a page and an export of one revision share it.
+    The stored blob is read only on a miss. Read-only."""
+    return cached("result", _key(s, rev), lambda: stored_result(rev.result))
 
 
 def _result_payload(s: Session, rev: AssessmentRevision) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aisec.analysis.model import AssessmentResult
 from aisec.common.lru import LRU
 from aisec.reports.context import ReportInput
 from aisec.store import history, projection, services
@@ -109,13 +108,9 @@ def _projection(stored: dict[int, str | None], db: Session, rev_id: int) -> dict
     return projection.project(stored_result(blob or b""))
 
 
-_RESULTS: LRU[tuple[int, int], AssessmentResult] = LRU(entries=64)
-
-
-def result_of(db: Session, rev: AssessmentRevision) -> AssessmentResult:
-    """Stored result by store and revision id, the last 64 kept (pages of one system reuse it;
-    revision ids repeat across databases, so the store is part of the key). Read-only."""
-    return _RESULTS.get_or_make((store_key(db), rev.id), lambda: stored_result(rev.result))
+# A stored revision's parsed result, shared with the exports (one cache, keyed by store and
+# revision: ids repeat across databases). Read-only.
+result_of = history.parsed_result
 
 
 def report_input(db: Session, system: System, rev: AssessmentRevision) -> ReportInput:
