@@ -35,9 +35,12 @@ _CHUNK = 1 << 20
 USE_FORK = hasattr(os, "fork")
 
 
-def _fail(shown: str, path: Path, rule: Rule, verdict: Verdict, msg: str) -> FileResult:
+def failed_file(
+    shown: str, path: Path, rule: Rule, verdict: Verdict, msg: str, size: int = 0
+) -> FileResult:
+    """The result of a file that could not be examined: one finding saying why."""
     f = finding(rule, verdict, Severity.MEDIUM, shown, msg)
-    return FileResult(shown, 0, None, verdict_of([f]), (f,), fs_path=path)
+    return FileResult(shown, size, None, verdict_of([f]), (f,), fs_path=path)
 
 
 def _read_all(fd: int, size: int) -> bytearray:
@@ -96,11 +99,13 @@ def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult
     try:
         st = os.stat(path)  # follows a symlink; a loop is ELOOP, an OSError like any other
         if not stat.S_ISREG(st.st_mode):
-            return _fail(shown, path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file")
+            return failed_file(
+                shown, path, Rule.UNSUPPORTED, Verdict.NOT_SCANNED, "not a regular file"
+            )
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, RuntimeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return _fail(shown, path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {why}")
+        return failed_file(shown, path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {why}")
     try:
         size = os.fstat(fd).st_size
         if size <= IN_MEMORY_MAX or not USE_FORK:
@@ -119,7 +124,9 @@ def scan_file(engine: Engine, path: Path, hash_files: bool = True) -> FileResult
                 )
             )
     except OSError as exc:
-        return _fail(shown, path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {exc.strerror}")
+        return failed_file(
+            shown, path, Rule.HANDLER_ERROR, Verdict.ERROR, f"cannot read: {exc.strerror}"
+        )
     finally:
         os.close(fd)
     findings = [_clean(f, digest) for f in findings]

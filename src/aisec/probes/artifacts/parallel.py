@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from aisec.probes.artifacts.engine import Engine
-from aisec.probes.artifacts.filescan import scan_file
+from aisec.probes.artifacts.filescan import failed_file, scan_file
 from aisec.probes.artifacts.names import escape_path
 from aisec.probes.artifacts.result import FileResult, FileVerdict
-from aisec.probes.artifacts.rules import Rule, finding
-from aisec.probes.record import Finding, Severity, Verdict
+from aisec.probes.artifacts.rules import Rule
+from aisec.probes.record import Finding, Verdict
 
 # Below this many input bytes per worker a second process costs more (fork, page copies,
 # results sent back as JSON) than it saves: for small files start-up and bookkeeping dominate.
@@ -154,12 +154,5 @@ def _death(status: int) -> str:
 
 
 def _lost(path: Path, size: int, why: str) -> FileResult:
-    shown = escape_path(str(path))
-    f = finding(
-        Rule.HANDLER_ERROR,
-        Verdict.ERROR,
-        Severity.MEDIUM,
-        shown,
-        f"scan worker stopped ({why}) before this file was done; not examined",
-    )
-    return FileResult(shown, size, None, FileVerdict.ERROR, (f,), fs_path=path)
+    msg = f"scan worker stopped ({why}) before this file was done; not examined"
+    return failed_file(escape_path(str(path)), path, Rule.HANDLER_ERROR, Verdict.ERROR, msg, size)
