@@ -13,6 +13,7 @@ from pickles import call, g, proto, s, sg, tup, wrap
 from aisec.probes.artifacts.pickle.policy import Status, classify
 from aisec.probes.artifacts.pickle.walker import BudgetExceeded, Malformed, WalkState, walk_one
 from aisec.probes.artifacts.result import FileVerdict
+from aisec.probes.artifacts.service import scan_paths
 
 
 def walk(data: bytes, max_ops: int = 10**7) -> WalkState:
@@ -181,3 +182,21 @@ def test_stacked_protocol0_pickles_are_all_walked(tmp_path: Path) -> None:
     assert scan_bytes(tmp_path, data).verdict is FileVerdict.CLEAN
     evil = data + b"cos\nsystem\n(S'x'\ntR."
     assert scan_bytes(tmp_path, evil).verdict is FileVerdict.MALICIOUS
+
+
+def test_an_invalid_escape_in_a_protocol_0_string_is_read_without_a_warning(
+    tmp_path: Path,
+) -> None:
+    """`codecs.escape_decode` warns on `\\q`; a hostile file must not make the scanner print
+    (or, under -W error, crash on) a warning about it, and the string reads as pickle reads it."""
+    import warnings
+
+    from aisec.probes.artifacts.pickle.state import decode_string
+
+    path = tmp_path / "p0.pkl"
+    path.write_bytes(b"S'a\\qb'\np0\n.")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = scan_paths([path]).files[0]
+        assert decode_string(b"'a\\qb'") == "a\\qb"
+    assert result.verdict.value == "clean" and caught == []

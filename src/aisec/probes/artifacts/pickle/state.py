@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,9 +115,16 @@ def pop_mark(stack: list[Any], marks: list[int], pos: int) -> list[Any]:
 
 
 def decode_string(raw: bytes) -> str:
+    """A protocol-0 STRING argument as the unpickler reads it (`codecs.escape_decode`). An
+    invalid escape in hostile data makes that warn (DeprecationWarning); the warning says
+    nothing about the file, so it is silenced here rather than printed by the scanner."""
     if len(raw) >= 2 and raw[:1] in (b"'", b'"') and raw[-1:] == raw[:1]:
         raw = raw[1:-1]
-    return codecs.escape_decode(raw)[0].decode("latin-1")
+    if b"\\" not in raw:
+        return raw.decode("latin-1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return codecs.escape_decode(raw)[0].decode("latin-1")
 
 
 def utf8(raw: bytes, offset: int) -> str:
